@@ -1,0 +1,51 @@
+# Two commands set everything up: `make run` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+PORT   ?= 5000
+export FLASK_APP := therapy_portal:create_app
+
+.PHONY: run test install lint fmt db-upgrade seed clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(STAMP): $(BIN)/python pyproject.toml
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+instance:
+	mkdir -p instance
+
+db-upgrade: install instance
+	$(BIN)/flask db upgrade
+
+seed: db-upgrade
+	$(BIN)/flask seed-demo --if-empty
+
+run: seed
+	$(BIN)/flask demo-logins
+	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
+
+# Runs the whole suite on SQLite; with TEST_DATABASE_URL set it runs it again on PostgreSQL.
+test: install
+	$(BIN)/python -m pytest -q -n 2 --dist loadfile
+	@if [ -n "$$TEST_DATABASE_URL" ]; then \
+		echo "== again on PostgreSQL"; \
+		TEST_DB=postgres $(BIN)/python -m pytest -q -n 2 --dist loadfile -m "not browser"; \
+	fi
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+fmt: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+clean:
+	rm -rf $(VENV) instance/*.sqlite3 .pytest_cache

@@ -1,0 +1,157 @@
+"""Fixtures shared by every test: an app on a fresh database, clients, logins, query counting.
+
+`TEST_DB=postgres` (set by `make test` when TEST_DATABASE_URL is given) runs the same tests on
+PostgreSQL: each xdist worker gets its own database, emptied after every test. On SQLite each test
+gets a copy of a schema-only template file.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.engine import make_url
+
+from therapy_portal import create_app
+from therapy_portal.extensions import db as _db
+
+TEST_DB = os.environ.get("TEST_DB", "sqlite")
+IN_CI = os.environ.get("CI") == "true"
+
+
+def pytest_report_header(config):
+    return f"database: {TEST_DB}"
+
+
+def _postgres_base_url() -> sa.URL:
+    raw = os.environ.get("TEST_DATABASE_URL")
+    if not raw:
+        pytest.exit("TEST_DB=postgres needs TEST_DATABASE_URL", returncode=1)
+    url = make_url(raw)
+    if url.drivername in ("postgresql", "postgres"):
+        url = url.set(drivername="postgresql+psycopg")
+    return url
+
+
+@pytest.fixture(scope="session")
+def database_template(tmp_path_factory, worker_id) -> Iterator[str]:
+    """A database with the schema and nothing else; SQLite: a file to copy, PostgreSQL: a URL."""
+    if TEST_DB == "postgres":
+        base = _postgres_base_url()
+        name = f"{base.database}_{worker_id}"
+        admin = sa.create_engine(base, isolation_level="AUTOCOMMIT")
+        try:
+            with admin.connect() as conn:
+                conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+                conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+        except sa.exc.OperationalError as exc:  # pragma: no cover - depends on the machine
+            pytest.exit(f"PostgreSQL is not reachable at {base}: {exc}", returncode=1)
+        url = base.set(database=name).render_as_string(hide_password=False)
+        _create_schema(url)
+        yield url
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+    else:
+        path = tmp_path_factory.mktemp("template") / "template.sqlite3"
+        _create_schema(f"sqlite:///{path}")
+        yield str(path)
+
+
+def _create_schema(url: str) -> None:
+    app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": url})
+    with app.app_context():
+        _db.create_all()
+        _db.engine.dispose()
+
+
+@pytest.fixture
+def app_overrides() -> dict:
+    """Override in a test module to change configuration (e.g. turn CSRF on)."""
+    return {}
+
+
+@pytest.fixture
+def app(database_template, tmp_path, app_overrides):
+    if TEST_DB == "postgres":
+        uri = database_template
+    else:
+        path = tmp_path / "test.sqlite3"
+        shutil.copyfile(database_template, path)
+        uri = f"sqlite:///{path}"
+    app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": uri, **app_overrides})
+    from therapy_portal.extensions import limiter
+
+    with app.app_context():
+        limiter.reset()
+    yield app
+    with app.app_context():
+        _db.session.remove()
+        if TEST_DB == "postgres":
+            tables = ", ".join(f'"{t.name}"' for t in _db.metadata.sorted_tables)
+            with _db.engine.begin() as conn:
+                conn.execute(sa.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        _db.engine.dispose()
+
+
+@pytest.fixture
+def ctx(app):
+    """An application context for service tests (no HTTP)."""
+    with app.app_context():
+        yield app
+        _db.session.rollback()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def world(app):
+    """Two practices, their staff, three couples; see tests/factories.py."""
+    from tests.factories import build_world
+
+    with app.app_context():
+        return build_world()
+
+
+class QueryCounter:
+    def __init__(self) -> None:
+        self.statements: list[str] = []
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
+
+
+@pytest.fixture
+def count_queries(app):
+    """Count SQL statements run inside the block: `with count_queries() as q: ...; q.count`."""
+
+    @contextmanager
+    def counting():
+        counter = QueryCounter()
+        with app.app_context():
+            engine = _db.engine
+
+        def before(conn, cursor, statement, *args):
+            counter.statements.append(statement)
+
+        event.listen(engine, "before_cursor_execute", before)
+        try:
+            yield counter
+        finally:
+            event.remove(engine, "before_cursor_execute", before)
+
+    return counting

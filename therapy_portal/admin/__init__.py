@@ -1,0 +1,1 @@
+"""Practice administration: therapists, deactivation, audit log."""

@@ -1,0 +1,81 @@
+"""Practice admin pages: therapists and the audit log."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+
+from therapy_portal import policy
+from therapy_portal.admin import services
+from therapy_portal.admin.forms import InviteTherapistForm
+from therapy_portal.errors import DomainError
+from therapy_portal.extensions import db
+from therapy_portal.formtools import attach_error
+from therapy_portal.models import Role
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+admin_only = policy.requires(Role.ADMIN)
+
+
+@bp.route("/therapists", methods=["GET", "POST"])
+@admin_only
+def therapists():
+    form = InviteTherapistForm()
+    if request.method == "POST" and form.validate_on_submit():
+        try:
+            services.invite_therapist(current_user, name=form.name.data, email=form.email.data,
+                                      credentials=form.credentials.data or "")
+        except DomainError as error:
+            db.session.rollback()
+            attach_error(form, error)
+        else:
+            db.session.commit()
+            flash("Invitation sent. The link works once and expires in 7 days.")
+            return redirect(url_for("admin.therapists"))
+    staff = services.list_staff(current_user)
+    status = 422 if request.method == "POST" else 200
+    return render_template("admin/therapists.html", form=form, staff=staff,
+                           action_form=FlaskForm()), status
+
+
+def _user_action(user_id: int, action, message: str):
+    if FlaskForm().validate_on_submit():
+        try:
+            action(current_user, user_id)
+        except DomainError as error:
+            db.session.rollback()
+            if error.status == 404:
+                raise
+            flash(error.message, "error")
+        else:
+            db.session.commit()
+            flash(message)
+    return redirect(url_for("admin.therapists"))
+
+
+@bp.post("/users/<int:user_id>/deactivate")
+@admin_only
+def deactivate(user_id: int):
+    return _user_action(user_id, services.deactivate_user,
+                        "Account deactivated. Any open sessions were ended.")
+
+
+@bp.post("/users/<int:user_id>/reactivate")
+@admin_only
+def reactivate(user_id: int):
+    return _user_action(user_id, services.reactivate_user, "Account reactivated.")
+
+
+@bp.post("/users/<int:user_id>/resend")
+@admin_only
+def resend(user_id: int):
+    return _user_action(user_id, services.resend_staff_invitation, "A new invitation was sent.")
+
+
+@bp.get("/audit")
+@admin_only
+def audit_log():
+    page = services.audit_log(current_user, page=request.args.get("page", 1, type=int))
+    db.session.commit()
+    return render_template("admin/audit.html", page=page)

@@ -1,0 +1,139 @@
+"""Use cases for the practice admin. An admin sees no clinical content."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import current_app
+from sqlalchemy import func, select
+
+from therapy_portal import audit
+from therapy_portal.auth.services import issue_invitation, normalise_email
+from therapy_portal.errors import InvalidState, NotAllowed, ValidationFailed
+from therapy_portal.extensions import db
+from therapy_portal.mail import queue_email
+from therapy_portal.models import AuditEvent, CoupleTherapist, Role, User
+from therapy_portal.sessions import revoke_user_sessions
+
+
+def _require_admin(actor: User) -> None:
+    if actor.role != Role.ADMIN:
+        raise NotAllowed("not found")
+
+
+@dataclass(frozen=True)
+class StaffRow:
+    user: User
+    couples: int
+    invited: bool
+
+
+def list_staff(actor: User) -> list[StaffRow]:
+    _require_admin(actor)
+    users = list(
+        db.session.scalars(
+            select(User)
+            .where(User.practice_id == actor.practice_id, User.role.in_([Role.ADMIN, Role.THERAPIST]))
+            .order_by(User.active.desc(), User.name)
+        )
+    )
+    counts = dict(
+        db.session.execute(
+            select(CoupleTherapist.therapist_id, func.count())
+            .where(CoupleTherapist.practice_id == actor.practice_id)
+            .group_by(CoupleTherapist.therapist_id)
+        ).all()
+    )
+    return [StaffRow(u, counts.get(u.id, 0), not u.has_password) for u in users]
+
+
+def invite_therapist(actor: User, *, name: str, email: str, credentials: str = "") -> User:
+    """Create a therapist account and email them a single-use link to choose a password."""
+    _require_admin(actor)
+    email = normalise_email(email)
+    if db.session.scalar(select(User).where(User.email == email)) is not None:
+        raise ValidationFailed("Someone already has an account with this email.", field="email")
+    user = User(practice_id=actor.practice_id, role=Role.THERAPIST, email=email,
+                name=name.strip(), credentials=credentials.strip())
+    db.session.add(user)
+    db.session.flush()
+    _send_staff_invitation(actor, user)
+    audit.record("admin.invite_therapist", actor=actor, object_type="user", object_id=user.id)
+    return user
+
+
+def _send_staff_invitation(actor: User, user: User) -> None:
+    token = issue_invitation(user, created_by=actor)
+    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+    queue_email(
+        user.email,
+        "You're invited to your practice's Therapy Portal",
+        "Hello,\n\nYour practice has added you to Therapy Portal. Choose your password here; the "
+        f"link works once and expires in {current_app.config['INVITATION_TTL_DAYS']} days:\n"
+        f"{base}/invitations/{token}",
+        kind="invitation",
+        practice_id=actor.practice_id,
+    )
+
+
+def resend_staff_invitation(actor: User, user_id: int) -> None:
+    user = staff_for_admin_or_404(actor, user_id)
+    if user.has_password:
+        raise InvalidState("This person has already joined.")
+    _send_staff_invitation(actor, user)
+    audit.record("admin.resend_invitation", actor=actor, object_type="user", object_id=user.id)
+
+
+def staff_for_admin_or_404(actor: User, user_id: int) -> User:
+    _require_admin(actor)
+    user = db.session.get(User, user_id)
+    if user is None or user.practice_id != actor.practice_id or user.role == Role.CLIENT:
+        audit.record_denied("admin.user_access", actor=actor, object_type="user", object_id=user_id)
+        raise NotAllowed("not found")
+    return user
+
+
+def deactivate_user(actor: User, user_id: int) -> int:
+    """Deactivate a staff account; all its sessions end at once. Returns sessions ended."""
+    user = staff_for_admin_or_404(actor, user_id)
+    if user.id == actor.id:
+        raise InvalidState("You can't deactivate your own account.")
+    if not user.active:
+        raise InvalidState("This account is already deactivated.")
+    user.active = False
+    ended = revoke_user_sessions(user.id)
+    audit.record("admin.deactivate", actor=actor, object_type="user", object_id=user.id, count=ended)
+    return ended
+
+
+def reactivate_user(actor: User, user_id: int) -> None:
+    user = staff_for_admin_or_404(actor, user_id)
+    if user.active:
+        raise InvalidState("This account is already active.")
+    user.active = True
+    audit.record("admin.reactivate", actor=actor, object_type="user", object_id=user.id)
+
+
+@dataclass(frozen=True)
+class AuditPage:
+    events: list[AuditEvent]
+    actors: dict[int, str]
+    page: int
+    pages: int
+
+
+def audit_log(actor: User, *, page: int = 1, per_page: int = 50) -> AuditPage:
+    """The practice's audit events, newest first (identifiers only; no clinical content)."""
+    _require_admin(actor)
+    base = select(AuditEvent).where(AuditEvent.practice_id == actor.practice_id)
+    total = db.session.scalar(select(func.count()).select_from(base.subquery())) or 0
+    pages = max(1, -(-total // per_page))
+    page = min(max(1, page), pages)
+    events = list(db.session.scalars(
+        base.order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+        .limit(per_page).offset((page - 1) * per_page)
+    ))
+    ids = {e.actor_id for e in events if e.actor_id}
+    actors = dict(db.session.execute(select(User.id, User.email).where(User.id.in_(ids))).all()) if ids else {}
+    audit.record("admin.audit_view", actor=actor, object_type="audit_log")
+    return AuditPage(events, actors, page, pages)

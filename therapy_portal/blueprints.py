@@ -1,0 +1,16 @@
+"""Every blueprint of the app, registered in one place."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def register_blueprints(app: Flask) -> None:
+    from therapy_portal.admin.routes import bp as admin_bp
+    from therapy_portal.auth.routes import bp as auth_bp
+    from therapy_portal.caseload.routes import bp as caseload_bp
+    from therapy_portal.core.routes import bp as core_bp
+    from therapy_portal.partner.routes import bp as partner_bp
+
+    for bp in (core_bp, auth_bp, admin_bp, caseload_bp, partner_bp):
+        app.register_blueprint(bp)

@@ -1,0 +1,87 @@
+"""Forms for adding and editing couples."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask_wtf import FlaskForm
+from wtforms import DateField, EmailField, RadioField, SelectChoice, SelectField, StringField
+from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
+
+from therapy_portal.caseload.services import CoupleInput, PartnerInput
+
+POLICY_CHOICES = [
+    SelectChoice("no_secrets", "No secrets: what one partner shares may be used in joint sessions"),
+    SelectChoice("limited_secrets", "Limited secrets: individual disclosures stay private, within limits"),
+]
+NAME_LIMIT = "Up to 120 characters."
+
+
+def _not_future(form, field) -> None:
+    if field.data and field.data > date.today():
+        raise ValidationError("The date agreed can't be in the future.")
+
+
+def _name(label: str, required: bool = True) -> StringField:
+    first = DataRequired(f"Enter {label.lower()}.") if required else Optional()
+    return StringField(label, description=NAME_LIMIT, validators=[
+        first, Length(max=120, message="Keep it to 120 characters or fewer."),
+    ])
+
+
+def _email(label: str, required: bool = True) -> EmailField:
+    first = DataRequired(f"Enter {label.lower()}.") if required else Optional()
+    return EmailField(label, validators=[
+        first, Length(max=254), Email("Enter a valid email address, like name@example.com."),
+    ])
+
+
+class CoupleForm(FlaskForm):
+    display_name = _name("Couple's display name")
+    partner_a_name = _name("Partner A's name")
+    partner_a_email = _email("Partner A's email")
+    partner_b_name = _name("Partner B's name (optional)", required=False)
+    partner_b_email = _email("Partner B's email (optional)", required=False)
+    confidentiality_policy = RadioField(
+        "Confidentiality policy", choices=POLICY_CHOICES,
+        validators=[DataRequired("Choose the policy the couple agreed to.")],
+    )
+    policy_agreed_on = DateField(
+        "Date the couple agreed to it",
+        validators=[DataRequired("Enter the date the couple agreed (YYYY-MM-DD)."), _not_future],
+    )
+    co_therapist_id = SelectField("Co-therapist (optional)", coerce=int, default=0)
+
+    def validate_partner_b_email(self, field) -> None:
+        if bool(field.data) != bool(self.partner_b_name.data):
+            raise ValidationError("Give both a name and an email for partner B, or leave both empty.")
+
+    def to_input(self) -> CoupleInput:
+        b = None
+        if self.partner_b_name.data and self.partner_b_email.data:
+            b = PartnerInput(self.partner_b_name.data, self.partner_b_email.data)
+        return CoupleInput(
+            display_name=self.display_name.data,
+            partner_a=PartnerInput(self.partner_a_name.data, self.partner_a_email.data),
+            partner_b=b,
+            confidentiality_policy=self.confidentiality_policy.data,
+            policy_agreed_on=self.policy_agreed_on.data,
+            co_therapist_id=self.co_therapist_id.data or None,
+        )
+
+
+class PartnerForm(FlaskForm):
+    name = _name("Partner's name")
+    email = _email("Partner's email")
+
+
+class SearchForm(FlaskForm):
+    q = StringField("Search by name", validators=[Optional(), Length(max=120)])
+    status = SelectField(
+        "Show", choices=[
+            SelectChoice("active", "Active couples"),
+            SelectChoice("closed", "Closed couples"),
+            SelectChoice("all", "All"),
+        ],
+        default="active",
+    )

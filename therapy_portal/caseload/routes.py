@@ -1,0 +1,160 @@
+"""The therapist's caseload: list, add, view, edit, close and reopen couples."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from wtforms import SelectChoice
+
+from therapy_portal import policy
+from therapy_portal.auth.pending import take_pending_form
+from therapy_portal.caseload import services
+from therapy_portal.caseload.forms import CoupleForm, PartnerForm, SearchForm
+from therapy_portal.errors import DomainError
+from therapy_portal.extensions import db
+from therapy_portal.formtools import attach_error
+from therapy_portal.models import Role
+
+bp = Blueprint("caseload", __name__, url_prefix="/couples")
+therapist_only = policy.requires(Role.THERAPIST)
+
+
+def _co_therapist_choices(form: CoupleForm) -> None:
+    others = [t for t in services.practice_therapists(current_user) if t.id != current_user.id]
+    form.co_therapist_id.choices = [SelectChoice(0, "No co-therapist")] + [
+        SelectChoice(t.id, t.display_with_credentials) for t in others
+    ]
+
+
+@bp.route("", methods=["GET", "POST"])
+@therapist_only
+def index():
+    # The search term is a name, so it lives in the session, never in the URL.
+    search = SearchForm(data=session.get("caseload_filter", {}))
+    if request.method == "POST" and search.validate_on_submit():
+        session["caseload_filter"] = {"q": search.q.data or "", "status": search.status.data}
+        return redirect(url_for("caseload.index"))
+    filters = session.get("caseload_filter", {})
+    page = services.list_caseload(
+        current_user, q=filters.get("q", ""), status=filters.get("status", "active"),
+        page=request.args.get("page", 1, type=int),
+    )
+    return render_template("caseload/index.html", page=page, search=search, filters=filters)
+
+
+@bp.post("/search/clear")
+@therapist_only
+def clear_search():
+    if FlaskForm().validate_on_submit():
+        session.pop("caseload_filter", None)
+    return redirect(url_for("caseload.index"))
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@therapist_only
+def create():
+    form = CoupleForm(formdata=take_pending_form() or None) if request.method == "GET" else CoupleForm()
+    _co_therapist_choices(form)
+    if request.method == "POST" and form.validate_on_submit():
+        try:
+            couple = services.create_couple(current_user, form.to_input())
+        except DomainError as error:
+            db.session.rollback()
+            attach_error(form, error)
+        else:
+            db.session.commit()
+            flash("Couple added. Each partner has been sent their own invitation.")
+            return redirect(url_for("caseload.detail", couple_id=couple.id))
+    status = 422 if request.method == "POST" else 200
+    return render_template("caseload/form.html", form=form, couple=None), status
+
+
+@bp.get("/<int:couple_id>")
+@therapist_only
+def detail(couple_id: int):
+    couple = services.view_couple(current_user, couple_id)
+    db.session.commit()
+    return render_template(
+        "caseload/detail.html", couple=couple, action_form=FlaskForm(),
+        can_edit=policy.can_edit_couple(current_user, couple),
+        invitations=services.invitation_status(couple),
+    )
+
+
+@bp.route("/<int:couple_id>/edit", methods=["GET", "POST"])
+@therapist_only
+def edit(couple_id: int):
+    couple = policy.couple_for_therapist_or_404(current_user, couple_id)
+    form = CoupleForm(obj=services.form_data(couple)) if request.method == "GET" else CoupleForm()
+    _co_therapist_choices(form)
+    if request.method == "POST" and form.validate_on_submit():
+        try:
+            services.update_couple(current_user, couple, form.to_input())
+        except DomainError as error:
+            db.session.rollback()
+            attach_error(form, error)
+        else:
+            db.session.commit()
+            flash("Changes saved.")
+            return redirect(url_for("caseload.detail", couple_id=couple.id))
+    status = 422 if request.method == "POST" else 200
+    return render_template("caseload/form.html", form=form, couple=couple), status
+
+
+@bp.route("/<int:couple_id>/partners/new", methods=["GET", "POST"])
+@therapist_only
+def add_partner(couple_id: int):
+    couple = policy.couple_for_therapist_or_404(current_user, couple_id)
+    form = PartnerForm()
+    if form.validate_on_submit():
+        try:
+            services.add_second_partner(
+                current_user, couple, services.PartnerInput(form.name.data, form.email.data)
+            )
+        except DomainError as error:
+            db.session.rollback()
+            attach_error(form, error)
+        else:
+            db.session.commit()
+            flash("Partner added and invited.")
+            return redirect(url_for("caseload.detail", couple_id=couple.id))
+    status = 422 if request.method == "POST" else 200
+    return render_template("caseload/add_partner.html", form=form, couple=couple), status
+
+
+def _couple_action(couple_id: int, action, message: str):
+    couple = policy.couple_for_therapist_or_404(current_user, couple_id)
+    if FlaskForm().validate_on_submit():
+        try:
+            action(couple)
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+        else:
+            db.session.commit()
+            flash(message)
+    return redirect(url_for("caseload.detail", couple_id=couple.id))
+
+
+@bp.post("/<int:couple_id>/close")
+@therapist_only
+def close(couple_id: int):
+    return _couple_action(couple_id, lambda c: services.close_couple(current_user, c),
+                          "The couple is closed. You can reopen it at any time.")
+
+
+@bp.post("/<int:couple_id>/reopen")
+@therapist_only
+def reopen(couple_id: int):
+    return _couple_action(couple_id, lambda c: services.reopen_couple(current_user, c),
+                          "The couple is active again.")
+
+
+@bp.post("/<int:couple_id>/partners/<label>/resend")
+@therapist_only
+def resend_invitation(couple_id: int, label: str):
+    return _couple_action(
+        couple_id, lambda c: services.resend_invitation(current_user, c, label.upper()[:1]),
+        "A new invitation was sent. The previous link no longer works.",
+    )

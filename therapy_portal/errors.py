@@ -1,0 +1,104 @@
+"""Domain errors raised by services, and the handlers that map them to responses."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, g, jsonify, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, NotFound
+
+from therapy_portal.extensions import db
+
+
+class DomainError(Exception):
+    """Base class: a rule of the domain refused the action. The message is safe to show."""
+
+    status = 400
+
+    def __init__(self, message: str, *, field: str | None = None, **context: Any) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+        self.context = context
+
+
+class NotAllowed(DomainError):
+    """Not permitted, or not found: both look the same to the requester (404)."""
+
+    status = 404
+
+
+class ValidationFailed(DomainError):
+    status = 422
+
+
+class Conflict(DomainError):
+    status = 409
+
+
+class InvalidState(DomainError):
+    status = 409
+
+
+def _wants_json() -> bool:
+    return request.is_json or request.accept_mimetypes.best == "application/json"
+
+
+def _error_page(status: int, title: str, message: str):
+    if _wants_json():
+        return jsonify(error=title, message=message), status
+    return render_template("errors/error.html", status=status, title=title, message=message), status
+
+
+def register_error_handlers(app: Flask) -> None:
+    from therapy_portal import audit
+
+    @app.errorhandler(NotAllowed)
+    def not_allowed(error: NotAllowed):
+        db.session.rollback()
+        audit.flush_after_rollback()
+        return _error_page(404, "Page not found", "We couldn't find that page.")
+
+    @app.errorhandler(DomainError)
+    def domain_error(error: DomainError):
+        db.session.rollback()
+        audit.flush_after_rollback()
+        return _error_page(error.status, "That didn't work", error.message)
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error: CSRFError):
+        # An HTML form is dispatched again: its own CSRF field fails validation, so it re-renders
+        # with everything the user typed and a message, never throwing the text away.
+        g.csrf_error = error.description
+        view = app.view_functions.get(request.endpoint or "")
+        if view is not None and not _wants_json() and request.form:
+            return view(**(request.view_args or {}))
+        return _error_page(400, "Please try again", "This form had expired. Reload and try again.")
+
+    @app.errorhandler(404)
+    def not_found(error: NotFound):
+        db.session.rollback()
+        audit.flush_after_rollback()
+        return _error_page(404, "Page not found", "We couldn't find that page.")
+
+    @app.errorhandler(403)
+    def forbidden(error: HTTPException):
+        return _error_page(403, "Not available", "You don't have access to this page.")
+
+    @app.errorhandler(405)
+    def method_not_allowed(error: HTTPException):
+        return _error_page(405, "Not available", "That action isn't available here.")
+
+    @app.errorhandler(413)
+    def too_large(error: HTTPException):
+        return _error_page(413, "Too much text", "That was more than we can accept in one go.")
+
+    @app.errorhandler(500)
+    def server_error(error: Exception):
+        db.session.rollback()
+        return _error_page(
+            500,
+            "Something went wrong",
+            "Something went wrong on our side. Nothing you saved before this was lost.",
+        )

@@ -1,0 +1,106 @@
+"""The email outbox: rows written with the change that caused them, delivered by a CLI command.
+
+Emails never carry PHI: a greeting, a sentence saying something is waiting, and a link.
+"""
+
+from __future__ import annotations
+
+import smtplib
+import sys
+from email.message import EmailMessage
+from pathlib import Path
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from therapy_portal.extensions import db
+from therapy_portal.models import OutboxEmail, utcnow
+
+FOOTER = (
+    "\n\nThis message was sent by your practice's Therapy Portal. "
+    "If you did not expect it, you can ignore it."
+)
+
+
+def queue_email(
+    to: str,
+    subject: str,
+    body: str,
+    *,
+    kind: str = "notice",
+    practice_id: int | None = None,
+    dedupe_key: str | None = None,
+) -> OutboxEmail | None:
+    """Add an email to the outbox in the current transaction. A repeated dedupe key is a no-op."""
+    if dedupe_key is not None:
+        existing = db.session.scalar(select(OutboxEmail).where(OutboxEmail.dedupe_key == dedupe_key))
+        if existing is not None:
+            return None
+    email = OutboxEmail(
+        to_address=to,
+        subject=subject,
+        body=body + FOOTER,
+        kind=kind,
+        practice_id=practice_id,
+        dedupe_key=dedupe_key,
+    )
+    try:
+        with db.session.begin_nested():
+            db.session.add(email)
+    except IntegrityError:
+        return None
+    return email
+
+
+def _deliver(email: OutboxEmail) -> None:
+    cfg = current_app.config
+    backend = cfg["MAIL_BACKEND"]
+    if backend == "console":
+        print(f"--- email to {email.to_address}: {email.subject}\n{email.body}\n---", file=sys.stdout)
+    elif backend == "file":
+        path = Path(cfg["MAIL_FILE"])
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("a", encoding="utf-8") as handle:
+            handle.write(f"To: {email.to_address}\nSubject: {email.subject}\n\n{email.body}\n\n")
+    elif backend == "smtp":
+        message = EmailMessage()
+        message["From"] = cfg["MAIL_FROM"]
+        message["To"] = email.to_address
+        message["Subject"] = email.subject
+        message.set_content(email.body)
+        with smtplib.SMTP(cfg["SMTP_HOST"], cfg["SMTP_PORT"], timeout=20) as smtp:
+            if cfg["SMTP_STARTTLS"]:
+                smtp.starttls()
+            if cfg.get("SMTP_USERNAME"):
+                smtp.login(cfg["SMTP_USERNAME"], cfg["SMTP_PASSWORD"])
+            smtp.send_message(message)
+    elif backend == "outbox-only":
+        current_app.extensions.setdefault("sent_mail", []).append(email.id)
+    else:
+        raise RuntimeError(f"unknown MAIL_BACKEND {backend!r}")
+
+
+def send_pending(limit: int = 100) -> tuple[int, int]:
+    """Deliver unsent emails once each. Returns (sent, failed). Safe to run from cron."""
+    stmt = (
+        select(OutboxEmail)
+        .where(OutboxEmail.sent_at.is_(None), OutboxEmail.attempts < 5)
+        .order_by(OutboxEmail.id)
+        .limit(limit)
+    )
+    if db.engine.dialect.name == "postgresql":
+        stmt = stmt.with_for_update(skip_locked=True)
+    sent = failed = 0
+    for email in db.session.scalars(stmt).all():
+        email.attempts += 1
+        try:
+            _deliver(email)
+        except (OSError, smtplib.SMTPException) as exc:
+            email.last_error = type(exc).__name__
+            failed += 1
+        else:
+            email.sent_at = utcnow()
+            sent += 1
+    db.session.commit()
+    return sent, failed

@@ -1,0 +1,30 @@
+"""Every model module, imported so Alembic and `create_all` see all tables."""
+
+from therapy_portal.models.audit import AuditEvent, OutboxEmail
+from therapy_portal.models.base import Base, utcnow
+from therapy_portal.models.couples import (
+    ConfidentialityPolicy,
+    Couple,
+    CoupleMember,
+    CoupleStatus,
+    CoupleTherapist,
+    Invitation,
+)
+from therapy_portal.models.practice import Practice, Role, User, UserSession
+
+__all__ = [
+    "AuditEvent",
+    "Base",
+    "ConfidentialityPolicy",
+    "Couple",
+    "CoupleMember",
+    "CoupleStatus",
+    "CoupleTherapist",
+    "Invitation",
+    "OutboxEmail",
+    "Practice",
+    "Role",
+    "User",
+    "UserSession",
+    "utcnow",
+]

@@ -1,0 +1,1 @@
+"""Pages a partner (client) sees."""

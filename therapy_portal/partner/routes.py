@@ -1,0 +1,18 @@
+"""The partner's home: what is due, and what they have done."""
+
+from __future__ import annotations
+
+from flask import Blueprint, render_template
+from flask_login import current_user
+
+from therapy_portal import policy
+from therapy_portal.models import Role
+
+bp = Blueprint("partner", __name__)
+
+
+@bp.get("/home")
+@policy.requires(Role.CLIENT)
+def home():
+    member = policy.membership_for_partner_or_404(current_user)
+    return render_template("partner/home.html", member=member, couple=member.couple)

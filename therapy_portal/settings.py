@@ -1,0 +1,71 @@
+"""Configuration: TOML layers from `config/`, then the environment, then overrides.
+
+Order: `config/default.toml` → `config/<name>.toml` → environment → `overrides`. Secrets come only from
+the environment (`SECRET_KEY`, `DATABASE_URL`, `NOTE_SIGNING_KEY`, or any key prefixed
+`THERAPY_PORTAL_`). Production refuses to start when a required secret is missing and says which.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+CONFIG_DIR = PROJECT_ROOT / "config"
+ENVIRONMENTS = ("development", "testing", "production")
+REQUIRED_IN_PRODUCTION = ("SECRET_KEY", "DATABASE_URL", "NOTE_SIGNING_KEY")
+
+
+class ConfigurationError(RuntimeError):
+    """Raised when the configuration cannot run the portal safely."""
+
+
+def environment_name(name: str | None) -> str:
+    name = name or os.environ.get("THERAPY_PORTAL_ENV") or "development"
+    if name not in ENVIRONMENTS:
+        raise ConfigurationError(f"Unknown environment {name!r}; use one of {', '.join(ENVIRONMENTS)}.")
+    return name
+
+
+def database_url(url: str) -> str:
+    """Use the psycopg 3 driver for plain `postgresql://` URLs."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def load_settings(app: Flask, name: str | None, overrides: dict[str, Any] | None = None) -> None:
+    name = environment_name(name)
+    app.config["ENV_NAME"] = name
+    app.config.from_file(str(CONFIG_DIR / "default.toml"), load=tomllib.load, text=False)
+    app.config.from_file(str(CONFIG_DIR / f"{name}.toml"), load=tomllib.load, text=False)
+
+    missing = [key for key in REQUIRED_IN_PRODUCTION if not os.environ.get(key)]
+    if name == "production" and missing:
+        raise ConfigurationError(
+            "Production needs these environment variables, which are not set: " + ", ".join(missing)
+        )
+    for key in ("SECRET_KEY", "NOTE_SIGNING_KEY", "RATELIMIT_STORAGE_URI", "PUBLIC_BASE_URL"):
+        if os.environ.get(key):
+            app.config[key] = os.environ[key]
+    if os.environ.get("DATABASE_URL") and name != "testing":
+        app.config["SQLALCHEMY_DATABASE_URI"] = os.environ["DATABASE_URL"]
+    app.config.from_prefixed_env("THERAPY_PORTAL")
+    app.config.update(overrides or {})
+
+    uri = app.config.get("SQLALCHEMY_DATABASE_URI")
+    if not uri:
+        raise ConfigurationError("No database configured: set DATABASE_URL.")
+    app.config["SQLALCHEMY_DATABASE_URI"] = database_url(uri.format(instance=app.instance_path))
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        # SQLite drops pool_pre_ping semantics; keep connections simple and durable.
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {"connect_args": {"timeout": 15}}
+    if not app.config.get("SECRET_KEY"):
+        raise ConfigurationError("SECRET_KEY is not set.")
+    if name == "production" and len(app.config["SECRET_KEY"]) < 32:
+        raise ConfigurationError("SECRET_KEY is too short for production (use 32+ random characters).")

@@ -1,0 +1,83 @@
+"""Binding extensions and the app-wide request hooks (request id, headers, context)."""
+
+from __future__ import annotations
+
+import re
+import secrets
+
+from flask import Flask, Response, g, redirect, request, session, url_for
+from flask_login import current_user
+
+from therapy_portal.extensions import csrf, db, limiter, login_manager, migrate
+from therapy_portal.settings import PROJECT_ROOT
+
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+)
+
+
+def register_extensions(app: Flask) -> None:
+    from therapy_portal.sessions import DatabaseSessionInterface
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Please log in to continue."
+    login_manager.session_protection = None  # the server-side session already binds the login
+    app.session_interface = DatabaseSessionInterface()
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        from therapy_portal.models import User
+
+        user = db.session.get(User, int(user_id))
+        return user if user is not None and user.active else None
+
+    @login_manager.unauthorized_handler
+    def unauthorized():
+        from therapy_portal.auth.pending import stash_pending_post
+
+        stash_pending_post()
+        session["_login_notice"] = (
+            "Your session ended, so we kept what you typed. Log in to continue."
+            if request.method == "POST"
+            else "Please log in to continue."
+        )
+        if getattr(session, "expired_reason", None) in ("idle", "absolute"):
+            session["_login_notice"] = (
+                "You were logged out after a period of inactivity. "
+                + ("We kept what you typed. " if request.method == "POST" else "")
+                + "Log in to continue."
+            )
+        return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+
+
+def register_request_hooks(app: Flask) -> None:
+    @app.before_request
+    def assign_request_id() -> None:
+        incoming = request.headers.get("X-Request-ID", "")
+        g.request_id = incoming if _REQUEST_ID.match(incoming) else secrets.token_hex(8)
+
+    @app.after_request
+    def security_headers(response: Response) -> Response:
+        response.headers["X-Request-ID"] = g.get("request_id", "")
+        response.headers.setdefault("Content-Security-Policy", CSP)
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["Referrer-Policy"] = "no-referrer"
+        response.headers["X-Frame-Options"] = "DENY"
+        if app.config.get("SESSION_COOKIE_SECURE"):
+            response.headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
+        if current_user.is_authenticated or request.endpoint not in ("static", "core.healthz"):
+            response.headers["Cache-Control"] = "no-store"
+        return response
+
+    @app.context_processor
+    def layout_context() -> dict:
+        user = current_user if current_user.is_authenticated else None
+        return {"viewer": user, "app_name": app.config["APP_NAME"]}
