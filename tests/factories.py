@@ -27,7 +27,7 @@ def make_user(practice: Practice, role: str = Role.THERAPIST, *, name: str | Non
     n = next(_seq)
     user = User(
         practice_id=practice.id, role=role, name=name or f"{role.title()} {n}",
-        email=(email or f"{role}{n}@example.test").lower(), credentials=credentials,
+        email=(email or f"{role}{n}@example.com").lower(), credentials=credentials,
         password_hash=hash_password(password) if password else None, active=active,
     )
     db.session.add(user)

@@ -27,9 +27,9 @@ DEMO_PASSWORD = "portal-demo-2026"
 _HOOKS: list[Callable[[dict], None]] = []
 
 STAFF = [
-    ("admin", "Dana Whitfield", "admin@riverside.example", ""),
-    ("therapist", "Maya Chen", "maya.chen@riverside.example", "LMFT"),
-    ("therapist", "Jordan Alvarez", "jordan.alvarez@riverside.example", "LPCC"),
+    ("admin", "Dana Whitfield", "admin@riverside.example.org", ""),
+    ("therapist", "Maya Chen", "maya.chen@riverside.example.org", "LMFT"),
+    ("therapist", "Jordan Alvarez", "jordan.alvarez@riverside.example.org", "LPCC"),
 ]
 # (display name, policy, partner A, partner B or None, primary therapist index, co index, closed)
 COUPLES = [

@@ -58,6 +58,10 @@ def load_settings(app: Flask, name: str | None, overrides: dict[str, Any] | None
     app.config.from_prefixed_env("THERAPY_PORTAL")
     app.config.update(overrides or {})
 
+    # TOML has no null: `false` means "no time limit" (the token lives as long as the session).
+    if app.config.get("WTF_CSRF_TIME_LIMIT") is False:
+        app.config["WTF_CSRF_TIME_LIMIT"] = None
+
     uri = app.config.get("SQLALCHEMY_DATABASE_URI")
     if not uri:
         raise ConfigurationError("No database configured: set DATABASE_URL.")
