@@ -1,0 +1,163 @@
+"""Self-contained SVG progress charts (pygal) and their screen-reader table.
+
+The SVG has no ``<script>``, no comments and no external references: it is safe to inline in a
+page under a strict CSP and to hand to the PDF renderer's deny-all fetcher. pygal's serializer
+escapes every title, legend and label, so partner display names (user text) are passed as-is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import pygal
+from pygal.style import Style
+
+Point = tuple[str, float | None]
+Series = Mapping[str, Sequence[Point]]
+
+PARTNER_COLOURS = ("#1f5fa8", "#b8540b", "#2e7d32", "#6a1b9a")  # distinguishable, dark
+GAP_COLOUR = "#767676"
+CUTOFF_COLOUR = "#b00020"
+MISSING = "not recorded"
+
+
+def x_labels_for(series: Series) -> list[str]:
+    """All check-in labels across partners, sorted (use ISO dates so this is chronological)."""
+    return sorted({label for points in series.values() for label, _ in points})
+
+
+def _aligned(points: Sequence[Point], labels: Sequence[str]) -> list[float | None]:
+    """Values in ``labels`` order; a label repeated within a series keeps its last value."""
+    by_label = dict(points)
+    return [by_label.get(label) for label in labels]
+
+
+def gap_values(series: Series, labels: Sequence[str]) -> list[float | None]:
+    """|A − B| per label where both of exactly two partners have a value, else None."""
+    if len(series) != 2:
+        raise ValueError("a gap needs exactly two partners")
+    first, second = (_aligned(points, labels) for points in series.values())
+    return [
+        None if a is None or b is None else abs(a - b) for a, b in zip(first, second, strict=True)
+    ]
+
+
+def _strip_active_content(root: Any) -> Any:  # pygal's etree (lxml or xml.etree) root
+    """pygal xml_filter: drop <script> elements, comments and processing instructions."""
+    for parent in list(root.iter()):
+        for child in list(parent):
+            tag = child.tag
+            if not isinstance(tag, str) or tag.rsplit("}", 1)[-1] == "script":
+                parent.remove(child)
+    return root
+
+
+def progress_chart_svg(
+    title: str,
+    series: Series,
+    cutoff: float | None = None,
+    reliable_points: Mapping[str, Sequence[int]] | None = None,
+    y_range: tuple[float, float] | None = None,
+    *,
+    show_gap: bool = False,
+    x_labels: Sequence[str] | None = None,
+    cutoff_label: str = "Cut-off",
+    width: int = 800,
+    height: int = 400,
+) -> str:
+    """Render one line per partner as an inline SVG string.
+
+    ``series`` maps a partner's display name to ``(label, value)`` points (value None = no
+    check-in). ``cutoff`` draws a dashed horizontal line. ``reliable_points`` maps a partner to
+    indices into *that partner's* points where a reliable change was reached; they are drawn as a
+    separate, larger-dot series. ``show_gap`` adds |A − B| for exactly two partners. Labels
+    default to :func:`x_labels_for`; pass ``x_labels`` to fix the order.
+    """
+    labels = list(x_labels) if x_labels is not None else x_labels_for(series)
+    colours: list[str] = []
+    chart = pygal.Line(
+        js=[],
+        disable_xml_declaration=True,
+        title=title,
+        width=width,
+        height=height,
+        range=y_range,
+        x_label_rotation=30 if len(labels) > 8 else 0,
+        truncate_legend=-1,
+        legend_at_bottom=True,
+        print_values=False,
+        tooltip_border_radius=0,
+    )
+    chart.add_xml_filter(_strip_active_content)
+    chart.x_labels = labels
+
+    for index, (name, points) in enumerate(series.items()):
+        colours.append(PARTNER_COLOURS[index % len(PARTNER_COLOURS)])
+        chart.add(name, _aligned(points, labels), dots_size=4, stroke_style={"width": 2.5})
+
+    for index, name in enumerate(series):
+        marks = (reliable_points or {}).get(name)
+        if not marks:
+            continue
+        points = series[name]
+        chosen = {points[i][0]: points[i][1] for i in marks}
+        values = [chosen.get(label) for label in labels]
+        colours.append(PARTNER_COLOURS[index % len(PARTNER_COLOURS)])
+        chart.add(f"{name}: reliable change", values, stroke=False, dots_size=8)
+
+    if show_gap:
+        colours.append(GAP_COLOUR)
+        chart.add(
+            "Gap between partners",
+            gap_values(series, labels),
+            dots_size=2,
+            stroke_style={"width": 1, "dasharray": "2, 3"},
+        )
+
+    if cutoff is not None:
+        colours.append(CUTOFF_COLOUR)
+        chart.add(
+            f"{cutoff_label} ({cutoff:g})",
+            [cutoff] * len(labels),
+            show_dots=False,
+            stroke_style={"width": 2.5, "dasharray": "8, 5"},
+        )
+
+    chart.style = Style(
+        background="white",
+        plot_background="white",
+        foreground="#333333",
+        foreground_strong="#111111",
+        foreground_subtle="#dddddd",
+        font_family="sans-serif",
+        guide_stroke_color="#e4e4e4",
+        major_guide_stroke_color="#cccccc",
+        guide_stroke_dasharray="none",
+        major_guide_stroke_dasharray="none",
+        colors=tuple(colours) or PARTNER_COLOURS,
+    )
+    return chart.render(is_unicode=True)
+
+
+def progress_table(
+    series: Series, *, x_labels: Sequence[str] | None = None, show_gap: bool = False
+) -> list[tuple[str, ...]]:
+    """The chart's data as plain text rows for an accessible table; the first row is headers.
+
+    Missing values read as "not recorded"; numbers print without a trailing ".0".
+    """
+    labels = list(x_labels) if x_labels is not None else x_labels_for(series)
+    columns = [_aligned(points, labels) for points in series.values()]
+    headers = ["Check-in", *series]
+    if show_gap:
+        columns.append(gap_values(series, labels))
+        headers.append("Gap")
+    rows = [tuple(headers)]
+    for row_index, label in enumerate(labels):
+        rows.append((label, *(_fmt(column[row_index]) for column in columns)))
+    return rows
+
+
+def _fmt(value: float | None) -> str:
+    return MISSING if value is None else f"{value:g}"
