@@ -1,0 +1,55 @@
+"""Access expectations for core, auth, admin, caseload and partner routes."""
+
+from __future__ import annotations
+
+from tests.factories import World
+
+ALL = ("anonymous", "partner_a", "partner_b", "other_partner", "therapist", "other_therapist", "admin")
+
+
+def only(allowed: tuple[str, ...], anonymous: str = "login") -> dict[str, str]:
+    return {who: ("ok" if who in allowed else anonymous if who == "anonymous" else "denied")
+            for who in ALL}
+
+
+EVERYONE = {who: "ok" for who in ALL}
+SIGNED_IN = only(ALL[1:])
+THERAPIST_C1 = only(("therapist",))
+ANY_THERAPIST = only(("therapist", "other_therapist"))
+ADMIN = only(("admin",))
+PARTNERS = only(("partner_a", "partner_b", "other_partner"))
+
+EXPECTED = {
+    "core.healthz": EVERYONE,
+    "core.index": {**EVERYONE, "anonymous": "login"},
+    "auth.login": EVERYONE,
+    "auth.logout": EVERYONE,
+    # Logging out ends on the login page, for everyone.
+    "POST auth.logout": {who: "login" for who in ALL},
+    "auth.accept_invitation": EVERYONE,
+    "auth.change_password": SIGNED_IN,
+    "admin.therapists": ADMIN,
+    "admin.audit_log": ADMIN,
+    "admin.deactivate": ADMIN,
+    "admin.reactivate": ADMIN,
+    "admin.resend": ADMIN,
+    "caseload.index": ANY_THERAPIST,
+    "caseload.clear_search": ANY_THERAPIST,
+    "caseload.create": ANY_THERAPIST,
+    "caseload.detail": THERAPIST_C1,
+    "caseload.edit": THERAPIST_C1,
+    "caseload.add_partner": THERAPIST_C1,
+    "caseload.close": THERAPIST_C1,
+    "caseload.reopen": THERAPIST_C1,
+    "caseload.resend_invitation": THERAPIST_C1,
+    "partner.home": PARTNERS,
+}
+
+
+def params(world: World) -> dict:
+    return {
+        "couple_id": world.couple_ids["c1"],
+        "user_id": world.ids["other_therapist"],
+        "label": "A",
+        "token": "not-a-real-token",
+    }
