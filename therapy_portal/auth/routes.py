@@ -145,10 +145,10 @@ def change_password():
 @bp.app_errorhandler(429)
 def too_many_attempts(error):
     form = LoginForm()
-    form.password.errors.append(
+    form.password.errors = [
         "Too many attempts. For your safety, wait 15 minutes and try again, "
         "or ask your practice to help."
-    )
+    ]
     if request.endpoint == "auth.login":
         return render_template("auth/login.html", form=form, notice=None), 429
     return render_template(

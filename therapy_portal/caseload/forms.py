@@ -52,9 +52,14 @@ class CoupleForm(FlaskForm):
     )
     co_therapist_id = SelectField("Co-therapist (optional)", coerce=int, default=0)
 
-    def validate_partner_b_email(self, field) -> None:
-        if bool(field.data) != bool(self.partner_b_name.data):
-            raise ValidationError("Give both a name and an email for partner B, or leave both empty.")
+    def validate(self, extra_validators=None) -> bool:
+        ok = super().validate(extra_validators)
+        if bool(self.partner_b_email.data) != bool(self.partner_b_name.data):
+            missing = self.partner_b_email if self.partner_b_name.data else self.partner_b_name
+            missing.errors = [*missing.errors,
+                              "Give both a name and an email for partner B, or leave both empty."]
+            return False
+        return ok
 
     def to_input(self) -> CoupleInput:
         b = None
