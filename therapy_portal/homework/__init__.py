@@ -1,0 +1,1 @@
+"""Homework: exercise templates, typed prompts and the built-in exercise library."""

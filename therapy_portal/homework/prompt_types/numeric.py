@@ -1,0 +1,261 @@
+"""Numeric and date prompt types: ``scale``, ``number`` and ``date``."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Mapping
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from wtforms.fields import DateField, DecimalField, RadioField
+from wtforms.validators import NumberRange, StopValidation
+
+from therapy_portal.homework.prompt_types.base import (
+    FHIR_EXT,
+    PromptType,
+    choice,
+    describe,
+    display_item_control,
+    is_int,
+    is_number,
+    register,
+)
+
+#: Largest magnitude a ``number`` answer may have (keeps answers finite and JSON-safe).
+NUMBER_LIMIT = 1_000_000_000
+
+
+def _int_or_none(value: Any) -> int | None:
+    """Coercion for scale radios: malformed input becomes ``None`` for NumberRange to report."""
+    if value is None or isinstance(value, bool):
+        return None
+    try:
+        return int(str(value).strip())
+    except ValueError:
+        return None
+
+
+@register
+class ScalePrompt(PromptType):
+    """A rating from 0 or 1 up to 5 or 10, with words at both ends."""
+
+    name = "scale"
+    fhir_type = "integer"
+    fhir_value = "valueInteger"
+    extra_keys = frozenset({"min", "max", "min_label", "max_label"})
+
+    def check_specific(self, defn: Mapping[str, Any]) -> list[str]:
+        errors = []
+        if defn.get("min") not in (0, 1) or not is_int(defn.get("min")):
+            errors.append("A scale's 'min' must be 0 or 1.")
+        if defn.get("max") not in (5, 10) or not is_int(defn.get("max")):
+            errors.append("A scale's 'max' must be 5 or 10.")
+        for end in ("min_label", "max_label"):
+            label = defn.get(end)
+            if not isinstance(label, str) or not label.strip() or len(label) > 60:
+                errors.append(f"A scale needs '{end}' (up to 60 characters).")
+        return errors
+
+    def range_text(self, defn: Mapping[str, Any]) -> str:
+        """E.g. "0 = Not at all, 10 = Completely"."""
+        return f"{defn['min']} = {defn['min_label']}, {defn['max']} = {defn['max_label']}"
+
+    def make_field(self, defn: Mapping[str, Any]) -> Any:
+        low, high = defn["min"], defn["max"]
+        return RadioField(
+            defn["label"],
+            choices=[choice(str(n)) for n in range(low, high + 1)],
+            coerce=_int_or_none,
+            validate_choice=False,
+            validators=[
+                *self.answer_validators(defn),
+                NumberRange(low, high, message=f"Please choose a number from {low} to {high}."),
+            ],
+            description=describe(defn, f"From {self.range_text(defn)}."),
+        )
+
+    def clean(self, defn: Mapping[str, Any], raw: Any) -> int | None:
+        if raw is None or (isinstance(raw, str) and not raw.strip()):
+            return None
+        value = _int_or_none(raw)
+        if value is None or (is_number(raw) and raw != value):
+            raise ValueError("Expected a whole number.")
+        if not defn["min"] <= value <= defn["max"]:
+            raise ValueError(f"Expected a number from {defn['min']} to {defn['max']}.")
+        return value
+
+    def display_value(self, defn: Mapping[str, Any], value: Any) -> str:
+        return f"{value} out of {defn['max']} ({self.range_text(defn)})"
+
+    def compare(self, defn: Mapping[str, Any], a: Any, b: Any) -> dict[str, Any]:
+        if self.is_empty(a) or self.is_empty(b):
+            return {"gap": None, "notable": False}
+        gap = abs(int(a) - int(b))
+        threshold = 3 if defn["max"] == 10 else 2
+        return {"gap": gap, "notable": gap >= threshold}
+
+    def fhir_details(self, defn: Mapping[str, Any], item: dict[str, Any]) -> None:
+        item["extension"] = [
+            {"url": FHIR_EXT + "minValue", "valueInteger": defn["min"]},
+            {"url": FHIR_EXT + "maxValue", "valueInteger": defn["max"]},
+        ]
+        key = defn["key"]
+        item["item"] = [
+            display_item_control(f"{key}.lower", str(defn["min_label"]), "lower"),
+            display_item_control(f"{key}.upper", str(defn["max_label"]), "upper"),
+        ]
+
+
+class FiniteNumber:
+    """Reject NaN, infinities and absurdly large numbers before any range check."""
+
+    def __call__(self, form: Any, field: Any) -> None:
+        if field.process_errors:  # "Not a valid decimal value." already says it; stop there
+            raise StopValidation()
+        value = field.data
+        if value is None:
+            return
+        finite = value.is_finite() if isinstance(value, Decimal) else math.isfinite(value)
+        if not finite or abs(value) > NUMBER_LIMIT:
+            raise StopValidation("Please enter an ordinary number.")
+
+
+def _format_number(value: float) -> str:
+    return f"{value:,}"
+
+
+@register
+class NumberPrompt(PromptType):
+    """A number, optionally bounded by ``min``/``max`` and with a ``unit`` such as "minutes"."""
+
+    name = "number"
+    fhir_type = "decimal"
+    fhir_value = "valueDecimal"
+    extra_keys = frozenset({"min", "max", "unit", "notable_gap"})
+
+    def check_specific(self, defn: Mapping[str, Any]) -> list[str]:
+        errors = []
+        low, high = defn.get("min"), defn.get("max")
+        for end, value in (("min", low), ("max", high)):
+            if value is not None and (not is_number(value) or abs(value) > NUMBER_LIMIT):
+                errors.append(f"'{end}' must be a number.")
+        if is_number(low) and is_number(high) and low >= high:
+            errors.append("'min' must be smaller than 'max'.")
+        unit = defn.get("unit")
+        if unit is not None and (not isinstance(unit, str) or not 0 < len(unit) <= 30):
+            errors.append("'unit' must be short text (up to 30 characters).")
+        gap = defn.get("notable_gap")
+        if gap is not None and (not is_number(gap) or gap <= 0):
+            errors.append("'notable_gap' must be a positive number.")
+        return errors
+
+    def range_text(self, defn: Mapping[str, Any]) -> str:
+        """E.g. "A number from 0 to 600 (minutes)."."""
+        low, high = defn.get("min"), defn.get("max")
+        if low is not None and high is not None:
+            text = f"A number from {_format_number(low)} to {_format_number(high)}"
+        elif low is not None:
+            text = f"A number of at least {_format_number(low)}"
+        elif high is not None:
+            text = f"A number no more than {_format_number(high)}"
+        else:
+            text = "A number"
+        return text + (f" ({defn['unit']})." if defn.get("unit") else ".")
+
+    def make_field(self, defn: Mapping[str, Any]) -> Any:
+        validators = [*self.answer_validators(defn), FiniteNumber()]
+        low, high = defn.get("min"), defn.get("max")
+        if low is not None or high is not None:
+            message = "Please enter " + self.range_text(defn)[0].lower() + self.range_text(defn)[1:]
+            validators.append(NumberRange(low, high, message=message))
+        return DecimalField(
+            defn["label"],
+            validators=validators,
+            places=None,
+            description=describe(defn, self.range_text(defn)),
+        )
+
+    def clean(self, defn: Mapping[str, Any], raw: Any) -> int | float | None:
+        if raw is None or (isinstance(raw, str) and not raw.strip()):
+            return None
+        if isinstance(raw, bool):
+            raise ValueError("Expected a number.")
+        try:
+            number = Decimal(str(raw).strip())
+        except InvalidOperation as exc:
+            raise ValueError("Expected a number.") from exc
+        if not number.is_finite() or abs(number) > NUMBER_LIMIT:
+            raise ValueError("Expected an ordinary number.")
+        low, high = defn.get("min"), defn.get("max")
+        if (low is not None and number < Decimal(str(low))) or (
+            high is not None and number > Decimal(str(high))
+        ):
+            raise ValueError("The number is out of range.")
+        return int(number) if number == number.to_integral_value() else float(number)
+
+    def display_value(self, defn: Mapping[str, Any], value: Any) -> str:
+        text = _format_number(value)
+        return f"{text} {defn['unit']}" if defn.get("unit") else text
+
+    def compare(self, defn: Mapping[str, Any], a: Any, b: Any) -> dict[str, Any]:
+        if self.is_empty(a) or self.is_empty(b):
+            return {"gap": None, "notable": False}
+        gap = abs(a - b)
+        threshold = defn.get("notable_gap")
+        return {"gap": gap, "notable": threshold is not None and gap >= threshold}
+
+    def fhir_details(self, defn: Mapping[str, Any], item: dict[str, Any]) -> None:
+        extensions = [
+            {"url": FHIR_EXT + end + "Value", "valueDecimal": defn[end]}
+            for end in ("min", "max")
+            if defn.get(end) is not None
+        ]
+        if defn.get("unit"):
+            extensions.append(
+                {"url": FHIR_EXT + "questionnaire-unit", "valueCoding": {"display": defn["unit"]}}
+            )
+        if extensions:
+            item["extension"] = extensions
+
+
+@register
+class DatePrompt(PromptType):
+    """A calendar date (no time), stored as an ISO string."""
+
+    name = "date"
+    fhir_type = "date"
+    fhir_value = "valueDate"
+
+    def make_field(self, defn: Mapping[str, Any]) -> Any:
+        return DateField(
+            defn["label"],
+            validators=self.answer_validators(defn),
+            format="%Y-%m-%d",
+            description=describe(defn, "A date, for example 2025-03-14."),
+        )
+
+    def clean(self, defn: Mapping[str, Any], raw: Any) -> str | None:
+        if raw is None or (isinstance(raw, str) and not raw.strip()):
+            return None
+        if isinstance(raw, dt.datetime):
+            return raw.date().isoformat()
+        if isinstance(raw, dt.date):
+            return raw.isoformat()
+        if isinstance(raw, str):
+            try:
+                return dt.date.fromisoformat(raw.strip()).isoformat()
+            except ValueError as exc:
+                raise ValueError("Expected a date as YYYY-MM-DD.") from exc
+        raise ValueError("Expected a date.")
+
+    def to_field_data(self, defn: Mapping[str, Any], value: Any) -> Any:
+        return dt.date.fromisoformat(value) if isinstance(value, str) and value else None
+
+    def display_value(self, defn: Mapping[str, Any], value: Any) -> str:
+        day = dt.date.fromisoformat(str(value))
+        return f"{day.day} {day:%B %Y}"
+
+    def compare(self, defn: Mapping[str, Any], a: Any, b: Any) -> dict[str, Any]:
+        both = not self.is_empty(a) and not self.is_empty(b)
+        return {"differs": both and a != b}
