@@ -122,8 +122,8 @@ def upgrade():
     sa.ForeignKeyConstraint(['practice_id'], ['practice.id'], name=op.f('fk_couple_member_practice_id_practice')),
     sa.ForeignKeyConstraint(['user_id'], ['user_account.id'], name=op.f('fk_couple_member_user_id_user_account')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_couple_member')),
-    sa.UniqueConstraint('couple_id', 'label', name=op.f('uq_couple_member_couple_id')),
-    sa.UniqueConstraint('couple_id', 'user_id', name=op.f('uq_couple_member_couple_id'))
+    sa.UniqueConstraint('couple_id', 'label', name=op.f('uq_couple_member_couple_id_label')),
+    sa.UniqueConstraint('couple_id', 'user_id', name=op.f('uq_couple_member_couple_id_user_id'))
     )
     with op.batch_alter_table('couple_member', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_couple_member_practice_id'), ['practice_id'], unique=False)
@@ -140,7 +140,7 @@ def upgrade():
     sa.ForeignKeyConstraint(['practice_id'], ['practice.id'], name=op.f('fk_couple_therapist_practice_id_practice')),
     sa.ForeignKeyConstraint(['therapist_id'], ['user_account.id'], name=op.f('fk_couple_therapist_therapist_id_user_account')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_couple_therapist')),
-    sa.UniqueConstraint('couple_id', 'therapist_id', name=op.f('uq_couple_therapist_couple_id'))
+    sa.UniqueConstraint('couple_id', 'therapist_id', name=op.f('uq_couple_therapist_couple_id_therapist_id'))
     )
     with op.batch_alter_table('couple_therapist', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_couple_therapist_practice_id'), ['practice_id'], unique=False)
