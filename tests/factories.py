@@ -21,40 +21,74 @@ def make_practice(name: str = "Harbor Practice") -> Practice:
     return practice
 
 
-def make_user(practice: Practice, role: str = Role.THERAPIST, *, name: str | None = None,
-              email: str | None = None, password: str | None = PASSWORD, active: bool = True,
-              credentials: str = "") -> User:
+def make_user(
+    practice: Practice,
+    role: str = Role.THERAPIST,
+    *,
+    name: str | None = None,
+    email: str | None = None,
+    password: str | None = PASSWORD,
+    active: bool = True,
+    credentials: str = "",
+) -> User:
     n = next(_seq)
     user = User(
-        practice_id=practice.id, role=role, name=name or f"{role.title()} {n}",
-        email=(email or f"{role}{n}@example.com").lower(), credentials=credentials,
-        password_hash=hash_password(password) if password else None, active=active,
+        practice_id=practice.id,
+        role=role,
+        name=name or f"{role.title()} {n}",
+        email=(email or f"{role}{n}@example.com").lower(),
+        credentials=credentials,
+        password_hash=hash_password(password) if password else None,
+        active=active,
     )
     db.session.add(user)
     db.session.flush()
     return user
 
 
-def make_couple(therapist: User, *, name: str | None = None, partners: int = 2,
-                co_therapist: User | None = None, policy: str = "no_secrets",
-                status: str = "active") -> Couple:
+def make_couple(
+    therapist: User,
+    *,
+    name: str | None = None,
+    partners: int = 2,
+    co_therapist: User | None = None,
+    policy: str = "no_secrets",
+    status: str = "active",
+) -> Couple:
     couple = Couple(
-        practice_id=therapist.practice_id, display_name=name or f"Couple {next(_seq)}",
-        confidentiality_policy=policy, policy_agreed_on=date.today() - timedelta(days=3),
+        practice_id=therapist.practice_id,
+        display_name=name or f"Couple {next(_seq)}",
+        confidentiality_policy=policy,
+        policy_agreed_on=date.today() - timedelta(days=3),
         status=status,
     )
     db.session.add(couple)
     db.session.flush()
-    db.session.add(CoupleTherapist(practice_id=couple.practice_id, couple_id=couple.id,
-                                   therapist_id=therapist.id, role="primary"))
+    db.session.add(
+        CoupleTherapist(
+            practice_id=couple.practice_id,
+            couple_id=couple.id,
+            therapist_id=therapist.id,
+            role="primary",
+        )
+    )
     if co_therapist is not None:
-        db.session.add(CoupleTherapist(practice_id=couple.practice_id, couple_id=couple.id,
-                                       therapist_id=co_therapist.id, role="co"))
+        db.session.add(
+            CoupleTherapist(
+                practice_id=couple.practice_id,
+                couple_id=couple.id,
+                therapist_id=co_therapist.id,
+                role="co",
+            )
+        )
     practice = db.session.get(Practice, couple.practice_id)
     for label in "AB"[:partners]:
         partner = make_user(practice, Role.CLIENT, name=f"Partner {label} of {couple.display_name}")
-        db.session.add(CoupleMember(practice_id=couple.practice_id, couple_id=couple.id,
-                                    user_id=partner.id, label=label))
+        db.session.add(
+            CoupleMember(
+                practice_id=couple.practice_id, couple_id=couple.id, user_id=partner.id, label=label
+            )
+        )
     db.session.flush()
     return couple
 
@@ -63,7 +97,8 @@ def partner(couple: Couple, label: str) -> User:
     from sqlalchemy import select
 
     return db.session.scalar(
-        select(User).join(CoupleMember, CoupleMember.user_id == User.id)
+        select(User)
+        .join(CoupleMember, CoupleMember.user_id == User.id)
         .where(CoupleMember.couple_id == couple.id, CoupleMember.label == label)
     )
 
@@ -105,5 +140,6 @@ def build_world() -> World:
 
 
 def login(client, email: str, password: str = PASSWORD, follow: bool = False):
-    return client.post("/login", data={"email": email, "password": password},
-                       follow_redirects=follow)
+    return client.post(
+        "/login", data={"email": email, "password": password}, follow_redirects=follow
+    )

@@ -78,8 +78,9 @@ def test_route_outcome(app, world, client, endpoint, rule, method, who):
     with app.test_request_context():
         from flask import url_for
 
-        url = url_for(endpoint, **{k: v for k, v in values.items() if f"<{k}>" in rule
-                                   or f":{k}>" in rule})
+        url = url_for(
+            endpoint, **{k: v for k, v in values.items() if f"<{k}>" in rule or f":{k}>" in rule}
+        )
     if who != "anonymous":
         assert login(client, world.emails[who], PASSWORD).status_code == 302
     response = client.open(url, method=method, data={})

@@ -72,7 +72,9 @@ class PageAudit(HTMLParser):
         if self.lang != "en":
             found.append("no lang on <html>")
         for tag, attrs in self.fields:
-            labelled = attrs.get("id") in self.labels_for or attrs["_wrapped"] or attrs.get("aria-label")
+            labelled = (
+                attrs.get("id") in self.labels_for or attrs["_wrapped"] or attrs.get("aria-label")
+            )
             if not labelled:
                 found.append(f"unlabelled <{tag} name={attrs.get('name')}>")
         found += [f"button without text {i}" for i, text in enumerate(self.buttons) if not text]
@@ -96,10 +98,12 @@ def test_every_reachable_page_is_structured_for_everyone(app, world, client, who
         with app.test_request_context():
             from flask import url_for
 
-            url = url_for(endpoint, **{k: v for k, v in values.items() if f"<{k}>" in rule
-                                       or f":{k}>" in rule})
+            url = url_for(
+                endpoint,
+                **{k: v for k, v in values.items() if f"<{k}>" in rule or f":{k}>" in rule},
+            )
         response = client.get(url)
-        if response.status_code != 200 or not response.mimetype == "text/html":
+        if response.status_code != 200 or response.mimetype != "text/html":
             continue
         audit = PageAudit()
         audit.feed(response.get_data(as_text=True))

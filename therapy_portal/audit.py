@@ -16,9 +16,27 @@ from therapy_portal.models import AuditEvent
 # Keys allowed in `detail`: identifiers and reasons, never free text a person wrote.
 _DETAIL_KEYS = frozenset(
     {
-        "reason", "role", "label", "count", "format", "instrument", "status", "mode",
-        "audience", "kind", "sha256", "notes", "from_status", "to_status", "version",
-        "occurrence_id", "assignment_id", "response_id", "note_id", "fields", "partner",
+        "reason",
+        "role",
+        "label",
+        "count",
+        "format",
+        "instrument",
+        "status",
+        "mode",
+        "audience",
+        "kind",
+        "sha256",
+        "notes",
+        "from_status",
+        "to_status",
+        "version",
+        "occurrence_id",
+        "assignment_id",
+        "response_id",
+        "note_id",
+        "fields",
+        "partner",
     }
 )
 

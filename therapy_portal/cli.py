@@ -32,8 +32,9 @@ def register_commands(app: Flask) -> None:
     @click.option("--admin-name", required=True)
     @click.option("--timezone", default="America/New_York", show_default=True)
     @click.option("--password-stdin", is_flag=True, help="Read the admin password from stdin.")
-    def practice_init(name: str, admin_email: str, admin_name: str, timezone: str,
-                      password_stdin: bool) -> None:
+    def practice_init(
+        name: str, admin_email: str, admin_name: str, timezone: str, password_stdin: bool
+    ) -> None:
         """Create a practice and its first admin."""
         password = _read_password(password_stdin)
         problem = password_problem(password)
@@ -44,8 +45,15 @@ def register_commands(app: Flask) -> None:
         practice = Practice(name=name, timezone=timezone)
         db.session.add(practice)
         db.session.flush()
-        db.session.add(User(practice_id=practice.id, role=Role.ADMIN, name=admin_name,
-                            email=admin_email.strip().lower(), password_hash=hash_password(password)))
+        db.session.add(
+            User(
+                practice_id=practice.id,
+                role=Role.ADMIN,
+                name=admin_name,
+                email=admin_email.strip().lower(),
+                password_hash=hash_password(password),
+            )
+        )
         db.session.commit()
         click.echo(f"Practice {practice.id} created with admin {admin_email}.")
 
@@ -58,18 +66,26 @@ def register_commands(app: Flask) -> None:
     @click.option("--email", required=True)
     @click.option("--name", required=True)
     @click.option("--credentials", default="")
-    @click.option("--practice-id", type=int, default=None,
-                  help="Needed only when several practices exist.")
+    @click.option(
+        "--practice-id", type=int, default=None, help="Needed only when several practices exist."
+    )
     @click.option("--password-stdin", is_flag=True, help="Read the password from stdin.")
-    def users_create(role: str, email: str, name: str, credentials: str, practice_id: int | None,
-                     password_stdin: bool) -> None:
+    def users_create(
+        role: str,
+        email: str,
+        name: str,
+        credentials: str,
+        practice_id: int | None,
+        password_stdin: bool,
+    ) -> None:
         """Create a staff account with a password."""
         practices = db.session.scalars(select(Practice).order_by(Practice.id)).all()
         if practice_id is None:
             if len(practices) != 1:
                 raise click.ClickException(
-                    "Give --practice-id (there are %d practices)." % len(practices)
-                    if practices else "No practice yet: run `flask practice init` first."
+                    f"Give --practice-id (there are {len(practices)} practices)."
+                    if practices
+                    else "No practice yet: run `flask practice init` first."
                 )
             practice_id = practices[0].id
         elif practice_id not in {p.id for p in practices}:
@@ -83,8 +99,16 @@ def register_commands(app: Flask) -> None:
         problem = password_problem(password)
         if problem:
             raise click.ClickException(problem)
-        db.session.add(User(practice_id=practice_id, role=role, email=email, name=name,
-                            credentials=credentials, password_hash=hash_password(password)))
+        db.session.add(
+            User(
+                practice_id=practice_id,
+                role=role,
+                email=email,
+                name=name,
+                credentials=credentials,
+                password_hash=hash_password(password),
+            )
+        )
         db.session.commit()
         click.echo(f"Created {role} {email}.")
 

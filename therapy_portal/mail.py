@@ -34,7 +34,9 @@ def queue_email(
 ) -> OutboxEmail | None:
     """Add an email to the outbox in the current transaction. A repeated dedupe key is a no-op."""
     if dedupe_key is not None:
-        existing = db.session.scalar(select(OutboxEmail).where(OutboxEmail.dedupe_key == dedupe_key))
+        existing = db.session.scalar(
+            select(OutboxEmail).where(OutboxEmail.dedupe_key == dedupe_key)
+        )
         if existing is not None:
             return None
     email = OutboxEmail(
@@ -57,7 +59,9 @@ def _deliver(email: OutboxEmail) -> None:
     cfg = current_app.config
     backend = cfg["MAIL_BACKEND"]
     if backend == "console":
-        print(f"--- email to {email.to_address}: {email.subject}\n{email.body}\n---", file=sys.stdout)
+        print(
+            f"--- email to {email.to_address}: {email.subject}\n{email.body}\n---", file=sys.stdout
+        )
     elif backend == "file":
         path = Path(cfg["MAIL_FILE"])
         path.parent.mkdir(parents=True, exist_ok=True)

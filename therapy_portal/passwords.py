@@ -56,8 +56,20 @@ def password_problem(password: str) -> str | None:
 # A small offline list of the most common long passwords; no network lookup.
 _COMMON = frozenset(
     {
-        "password1234", "123456789012", "qwertyuiop12", "passwordpassword", "iloveyou1234",
-        "111111111111", "abc123456789", "letmein12345", "welcome12345", "password123!",
-        "qwerty123456", "123456789abc", "trustno11234", "administrator", "changeme1234",
+        "password1234",
+        "123456789012",
+        "qwertyuiop12",
+        "passwordpassword",
+        "iloveyou1234",
+        "111111111111",
+        "abc123456789",
+        "letmein12345",
+        "welcome12345",
+        "password123!",
+        "qwerty123456",
+        "123456789abc",
+        "trustno11234",
+        "administrator",
+        "changeme1234",
     }
 )

@@ -1,7 +1,7 @@
-"""Server-side sessions: the cookie carries a random token; data lives in `user_session`.
+"""Server-side sessions: the cookie holds a random token; data lives in `user_session`.
 
-Flask's default cookie session cannot be revoked, so a copied cookie would outlive a logout. Here the
-server decides: a session is valid only while its row is unrevoked, seen within the idle limit
+Flask's default cookie session cannot be revoked: a copied cookie would outlive a logout. Here
+the server decides: a session is valid only while its row is unrevoked, seen within the idle limit
 (staff and clients have their own) and younger than the absolute limit. Login rotates the token;
 logout, deactivation and password changes revoke rows.
 """
@@ -74,7 +74,9 @@ class DatabaseSessionInterface(SessionInterface):
         token = request.cookies.get(self.get_cookie_name(app))
         if not token or len(token) > 128:
             return ServerSession()
-        row = db.session.scalar(select(UserSession).where(UserSession.token_hash == hash_token(token)))
+        row = db.session.scalar(
+            select(UserSession).where(UserSession.token_hash == hash_token(token))
+        )
         if row is None:
             return ServerSession()
         reason = expiry_reason(app, row, utcnow())

@@ -1,8 +1,8 @@
 """Configuration: TOML layers from `config/`, then the environment, then overrides.
 
-Order: `config/default.toml` → `config/<name>.toml` → environment → `overrides`. Secrets come only from
-the environment (`SECRET_KEY`, `DATABASE_URL`, `NOTE_SIGNING_KEY`, or any key prefixed
-`THERAPY_PORTAL_`). Production refuses to start when a required secret is missing and says which.
+Order: `config/default.toml` → `config/<name>.toml` → environment → `overrides`.
+Secrets come only from the environment (`SECRET_KEY`, `DATABASE_URL`, `NOTE_SIGNING_KEY`, or
+any key prefixed `THERAPY_PORTAL_`). Production refuses to start when a required secret is missing and says which.
 """
 
 from __future__ import annotations
@@ -27,7 +27,9 @@ class ConfigurationError(RuntimeError):
 def environment_name(name: str | None) -> str:
     name = name or os.environ.get("THERAPY_PORTAL_ENV") or "development"
     if name not in ENVIRONMENTS:
-        raise ConfigurationError(f"Unknown environment {name!r}; use one of {', '.join(ENVIRONMENTS)}.")
+        raise ConfigurationError(
+            f"Unknown environment {name!r}; use one of {', '.join(ENVIRONMENTS)}."
+        )
     return name
 
 
@@ -72,4 +74,6 @@ def load_settings(app: Flask, name: str | None, overrides: dict[str, Any] | None
     if not app.config.get("SECRET_KEY"):
         raise ConfigurationError("SECRET_KEY is not set.")
     if name == "production" and len(app.config["SECRET_KEY"]) < 32:
-        raise ConfigurationError("SECRET_KEY is too short for production (use 32+ random characters).")
+        raise ConfigurationError(
+            "SECRET_KEY is too short for production (use 32+ random characters)."
+        )

@@ -4,12 +4,22 @@ from __future__ import annotations
 
 from tests.factories import World
 
-ALL = ("anonymous", "partner_a", "partner_b", "other_partner", "therapist", "other_therapist", "admin")
+ALL = (
+    "anonymous",
+    "partner_a",
+    "partner_b",
+    "other_partner",
+    "therapist",
+    "other_therapist",
+    "admin",
+)
 
 
 def only(allowed: tuple[str, ...], anonymous: str = "login") -> dict[str, str]:
-    return {who: ("ok" if who in allowed else anonymous if who == "anonymous" else "denied")
-            for who in ALL}
+    return {
+        who: ("ok" if who in allowed else anonymous if who == "anonymous" else "denied")
+        for who in ALL
+    }
 
 
 EVERYONE = {who: "ok" for who in ALL}

@@ -17,22 +17,31 @@ def admin_client(client, world):
 
 
 def test_admin_invites_a_therapist_who_joins(app, admin_client):
-    response = admin_client.post("/admin/therapists", data={
-        "name": "Robin Park", "email": "robin@example.com", "credentials": "LCSW"})
+    response = admin_client.post(
+        "/admin/therapists",
+        data={"name": "Robin Park", "email": "robin@example.com", "credentials": "LCSW"},
+    )
     assert response.status_code == 302
     page = admin_client.get("/admin/therapists")
     assert b"Robin Park, LCSW" in page.data and b"Invited" in page.data
     with app.app_context():
-        email = db.session.scalar(select(OutboxEmail).where(OutboxEmail.to_address == "robin@example.com"))
+        email = db.session.scalar(
+            select(OutboxEmail).where(OutboxEmail.to_address == "robin@example.com")
+        )
         assert "/invitations/" in email.body
-        assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "admin.invite_therapist"))
+        assert db.session.scalar(
+            select(AuditEvent).where(AuditEvent.action == "admin.invite_therapist")
+        )
 
 
-@pytest.mark.parametrize(("data", "message"), [
-    ({"name": "", "email": "a@example.com"}, b"Enter the therapist&#39;s name."),
-    ({"name": "x" * 121, "email": "a@example.com"}, b"Keep it to 120 characters or fewer."),
-    ({"name": "Ok", "email": "nope"}, b"Enter a valid email address"),
-])
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"name": "", "email": "a@example.com"}, b"Enter the therapist&#39;s name."),
+        ({"name": "x" * 121, "email": "a@example.com"}, b"Keep it to 120 characters or fewer."),
+        ({"name": "Ok", "email": "nope"}, b"Enter a valid email address"),
+    ],
+)
 def test_invite_bad_input_keeps_what_was_typed(admin_client, data, message):
     response = admin_client.post("/admin/therapists", data=data)
     assert response.status_code == 422 and message in response.data
@@ -40,8 +49,9 @@ def test_invite_bad_input_keeps_what_was_typed(admin_client, data, message):
 
 
 def test_duplicate_email_is_refused_clearly(admin_client, world):
-    response = admin_client.post("/admin/therapists", data={
-        "name": "Again", "email": world.emails["therapist"]})
+    response = admin_client.post(
+        "/admin/therapists", data={"name": "Again", "email": world.emails["therapist"]}
+    )
     assert response.status_code == 422
     assert b"Someone already has an account with this email." in response.data
 
@@ -63,7 +73,10 @@ def test_admin_cannot_deactivate_themselves_or_clients_or_other_practices(admin_
     own = admin_client.post(f"/admin/users/{world.ids['admin']}/deactivate", follow_redirects=True)
     assert b"can&#39;t deactivate your own account" in own.data
     assert admin_client.post(f"/admin/users/{world.ids['partner_a']}/deactivate").status_code == 404
-    assert admin_client.post(f"/admin/users/{world.ids['far_therapist']}/deactivate").status_code == 404
+    assert (
+        admin_client.post(f"/admin/users/{world.ids['far_therapist']}/deactivate").status_code
+        == 404
+    )
 
 
 def test_admin_sees_no_clinical_pages(admin_client, world):

@@ -19,7 +19,11 @@ def app_overrides():
 
 
 def _token(response) -> str:
-    return re.search(rb'name="csrf_token" type="hidden" value="([^"]+)"', response.data).group(1).decode()
+    return (
+        re.search(rb'name="csrf_token" type="hidden" value="([^"]+)"', response.data)
+        .group(1)
+        .decode()
+    )
 
 
 def _login(client, email):
@@ -38,7 +42,9 @@ COUPLE = {
 
 
 def test_post_without_a_token_is_refused(client, world):
-    response = client.post("/login", data={"email": world.emails["therapist"], "password": PASSWORD})
+    response = client.post(
+        "/login", data={"email": world.emails["therapist"], "password": PASSWORD}
+    )
     assert response.status_code == 200
     assert b"This form had expired" in response.data
     assert b"Log in</h1>" in response.data
@@ -55,7 +61,9 @@ def test_bad_token_re_renders_the_form_with_everything_typed(app, client, world)
     assert b"This form had expired" in response.data
     assert b"Long Name Typed" in response.data and b"kept.a@example.com" in response.data
     with app.app_context():
-        assert db.session.scalar(select(Couple).where(Couple.display_name == "Typed & Kept")) is None
+        assert (
+            db.session.scalar(select(Couple).where(Couple.display_name == "Typed & Kept")) is None
+        )
     # Submitting again with the fresh token from the re-rendered page works.
     again = client.post("/couples/new", data={**COUPLE, "csrf_token": _token(response)})
     assert again.status_code == 302
@@ -72,8 +80,14 @@ def test_expired_session_keeps_the_form_and_restores_it_after_login(app, client,
     assert response.status_code == 302 and "/login" in response.headers["Location"]
     login_page = client.get(response.headers["Location"])
     assert b"We kept what you typed" in login_page.data
-    after = client.post(response.headers["Location"], data={
-        "email": world.emails["therapist"], "password": PASSWORD, "csrf_token": _token(login_page)})
+    after = client.post(
+        response.headers["Location"],
+        data={
+            "email": world.emails["therapist"],
+            "password": PASSWORD,
+            "csrf_token": _token(login_page),
+        },
+    )
     assert after.headers["Location"] == "/couples/new"
     restored = client.get("/couples/new")
     assert b"Long Name Typed" in restored.data and b"kept.a@example.com" in restored.data
@@ -88,7 +102,13 @@ def test_someone_else_logging_in_never_sees_the_kept_text(app, client, world):
         db.session.commit()
     client.post("/couples/new", data={**COUPLE, "csrf_token": token})
     login_page = client.get("/login")
-    client.post("/login", data={"email": world.emails["other_therapist"], "password": PASSWORD,
-                                "csrf_token": _token(login_page)})
+    client.post(
+        "/login",
+        data={
+            "email": world.emails["other_therapist"],
+            "password": PASSWORD,
+            "csrf_token": _token(login_page),
+        },
+    )
     page = client.get("/couples/new")
     assert b"Long Name Typed" not in page.data

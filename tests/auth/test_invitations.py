@@ -13,8 +13,12 @@ from therapy_portal.extensions import db
 from therapy_portal.models import AuditEvent, Invitation, OutboxEmail
 
 NEW = {
-    "display_name": "Invited Pair", "partner_a_name": "Ivy Invited", "partner_a_email": "ivy@example.com",
-    "confidentiality_policy": "no_secrets", "policy_agreed_on": "2026-09-09", "co_therapist_id": "0",
+    "display_name": "Invited Pair",
+    "partner_a_name": "Ivy Invited",
+    "partner_a_email": "ivy@example.com",
+    "confidentiality_policy": "no_secrets",
+    "policy_agreed_on": "2026-09-09",
+    "co_therapist_id": "0",
 }
 PASSWORD_FORM = {"password": "my own long phrase", "confirm": "my own long phrase"}
 
@@ -29,8 +33,11 @@ def invited(app, client, world):
 
 def _latest_link(app, email) -> str:
     with app.app_context():
-        body = db.session.scalars(select(OutboxEmail.body).where(OutboxEmail.to_address == email)
-                                  .order_by(OutboxEmail.id.desc())).first()
+        body = db.session.scalars(
+            select(OutboxEmail.body)
+            .where(OutboxEmail.to_address == email)
+            .order_by(OutboxEmail.id.desc())
+        ).first()
     return re.search(r"http://localhost(/invitations/\S+)", body).group(1)
 
 
@@ -50,14 +57,18 @@ def test_invitation_works_once_and_a_second_device_is_told_what_to_do(client, in
     client.post(link, data=PASSWORD_FORM)
     again = client.get(link)
     assert again.status_code == 410
-    assert b"already been used" in again.data and b"Log in with your email and password" in again.data
+    assert (
+        b"already been used" in again.data and b"Log in with your email and password" in again.data
+    )
 
 
 def test_weak_or_mismatched_passwords_get_messages(client, invited):
     _, link = invited
     short = client.post(link, data={"password": "short", "confirm": "short"})
     assert b"Use at least 12 characters." in short.data
-    mismatch = client.post(link, data={"password": "my own long phrase", "confirm": "different phrase"})
+    mismatch = client.post(
+        link, data={"password": "my own long phrase", "confirm": "different phrase"}
+    )
     assert b"The passwords differ." in mismatch.data
     common = client.post(link, data={"password": "password1234", "confirm": "password1234"})
     assert b"too common" in common.data

@@ -72,21 +72,33 @@ def test_password_change_ends_other_sessions_but_keeps_this_one(app, world):
     laptop, phone = app.test_client(), app.test_client()
     login(laptop, world.emails["partner_a"])
     login(phone, world.emails["partner_a"])
-    response = laptop.post("/account/password", data={
-        "current": PASSWORD, "password": "a brand new passphrase", "confirm": "a brand new passphrase",
-    })
+    response = laptop.post(
+        "/account/password",
+        data={
+            "current": PASSWORD,
+            "password": "a brand new passphrase",
+            "confirm": "a brand new passphrase",
+        },
+    )
     assert response.status_code == 302
     assert laptop.get("/home").status_code == 200
     assert phone.get("/home").status_code == 302
-    assert login(app.test_client(), world.emails["partner_a"], "a brand new passphrase").status_code == 302
+    assert (
+        login(app.test_client(), world.emails["partner_a"], "a brand new passphrase").status_code
+        == 302
+    )
 
 
 def test_password_change_with_wrong_current_password_is_refused_with_a_message(client, world):
     login(client, world.emails["partner_a"])
-    response = client.post("/account/password", data={
-        "current": "not my password", "password": "a brand new passphrase",
-        "confirm": "a brand new passphrase",
-    })
+    response = client.post(
+        "/account/password",
+        data={
+            "current": "not my password",
+            "password": "a brand new passphrase",
+            "confirm": "a brand new passphrase",
+        },
+    )
     assert response.status_code == 200
     assert b"Your current password is not right." in response.data
 
@@ -165,17 +177,26 @@ def test_login_logout_and_failures_are_audited_without_passwords(app, client, wo
 
 def test_inactive_user_cannot_log_in(app, client, world):
     with app.app_context():
-        db.session.execute(update(User).where(User.id == world.ids["therapist"]).values(active=False))
+        db.session.execute(
+            update(User).where(User.id == world.ids["therapist"]).values(active=False)
+        )
         db.session.commit()
     assert login(client, world.emails["therapist"]).status_code == 401
 
 
 def test_next_parameter_only_allows_local_paths(client, world):
-    for target in ("https://evil.example.com/", "//evil.example.com", "/\\evil", "javascript:alert(1)"):
-        response = client.post(f"/login?next={target}",
-                               data={"email": world.emails["therapist"], "password": PASSWORD})
+    for target in (
+        "https://evil.example.com/",
+        "//evil.example.com",
+        "/\\evil",
+        "javascript:alert(1)",
+    ):
+        response = client.post(
+            f"/login?next={target}", data={"email": world.emails["therapist"], "password": PASSWORD}
+        )
         assert response.headers["Location"] == "/couples", target
         client.post("/logout")
-    response = client.post("/login?next=/couples/new",
-                           data={"email": world.emails["therapist"], "password": PASSWORD})
+    response = client.post(
+        "/login?next=/couples/new", data={"email": world.emails["therapist"], "password": PASSWORD}
+    )
     assert response.headers["Location"] == "/couples/new"

@@ -26,8 +26,12 @@ if _redis_available() or os.environ.get("CI") == "true":
 
 @pytest.fixture(params=STORAGES)
 def app_overrides(request):
-    return {"RATELIMIT_STORAGE_URI": request.param, "RATELIMIT_KEY_PREFIX": uuid.uuid4().hex, "LOGIN_LIMIT_PER_ACCOUNT": "3 per 15 minutes",
-            "LOGIN_LIMIT_PER_ADDRESS": "6 per 15 minutes"}
+    return {
+        "RATELIMIT_STORAGE_URI": request.param,
+        "RATELIMIT_KEY_PREFIX": uuid.uuid4().hex,
+        "LOGIN_LIMIT_PER_ACCOUNT": "3 per 15 minutes",
+        "LOGIN_LIMIT_PER_ADDRESS": "6 per 15 minutes",
+    }
 
 
 def test_account_is_throttled_after_repeated_failures_even_with_the_right_password(client, world):

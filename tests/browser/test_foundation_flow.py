@@ -15,7 +15,9 @@ from therapy_portal.models import OutboxEmail
 def _invitation_link(app, email: str) -> str:
     with app.app_context():
         body = db.session.scalars(
-            select(OutboxEmail.body).where(OutboxEmail.to_address == email).order_by(OutboxEmail.id.desc())
+            select(OutboxEmail.body)
+            .where(OutboxEmail.to_address == email)
+            .order_by(OutboxEmail.id.desc())
         ).first()
     return re.search(r"(/invitations/\S+)", body).group(1)
 

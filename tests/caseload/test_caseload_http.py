@@ -49,23 +49,29 @@ def test_a_couple_may_start_with_one_partner_and_add_the_other_later(app, therap
     couple_url = response.headers["Location"]
     page = therapist_client.get(couple_url)
     assert b"Add the second partner" in page.data
-    added = therapist_client.post(couple_url + "/partners/new",
-                                  data={"name": "Daniel Kim", "email": "daniel@example.com"})
+    added = therapist_client.post(
+        couple_url + "/partners/new", data={"name": "Daniel Kim", "email": "daniel@example.com"}
+    )
     assert added.status_code == 302
     assert b"Partner B: Daniel Kim" in therapist_client.get(couple_url).data
 
 
-@pytest.mark.parametrize(("changes", "field_message"), [
-    ({"display_name": ""}, b"Enter couple&#39;s display name."),
-    ({"display_name": "x" * 121}, b"Keep it to 120 characters or fewer."),
-    ({"partner_a_email": "not-an-email"}, b"Enter a valid email address"),
-    ({"partner_b_email": ""}, b"Give both a name and an email for partner B"),
-    ({"partner_b_email": "ana@example.com"}, b"Each partner needs their own email address"),
-    ({"policy_agreed_on": "2999-01-01"}, b"can&#39;t be in the future"),
-    ({"policy_agreed_on": "yesterday"}, b"Enter the date the couple agreed"),
-    ({"confidentiality_policy": ""}, b"Choose the policy the couple agreed to."),
-])
-def test_bad_input_gets_a_message_and_keeps_what_was_typed(therapist_client, changes, field_message):
+@pytest.mark.parametrize(
+    ("changes", "field_message"),
+    [
+        ({"display_name": ""}, b"Enter couple&#39;s display name."),
+        ({"display_name": "x" * 121}, b"Keep it to 120 characters or fewer."),
+        ({"partner_a_email": "not-an-email"}, b"Enter a valid email address"),
+        ({"partner_b_email": ""}, b"Give both a name and an email for partner B"),
+        ({"partner_b_email": "ana@example.com"}, b"Each partner needs their own email address"),
+        ({"policy_agreed_on": "2999-01-01"}, b"can&#39;t be in the future"),
+        ({"policy_agreed_on": "yesterday"}, b"Enter the date the couple agreed"),
+        ({"confidentiality_policy": ""}, b"Choose the policy the couple agreed to."),
+    ],
+)
+def test_bad_input_gets_a_message_and_keeps_what_was_typed(
+    therapist_client, changes, field_message
+):
     response = therapist_client.post("/couples/new", data={**VALID, **changes})
     assert response.status_code == 422
     assert field_message in response.data
@@ -78,8 +84,12 @@ def test_an_email_that_already_has_an_account_is_refused_clearly(app, therapist_
     assert response.status_code == 422
     assert b"This email already has an account" in response.data
     with app.app_context():
-        assert db.session.scalar(select(func.count()).select_from(Couple).where(
-            Couple.display_name == "Lopez & Kim")) == 0
+        assert (
+            db.session.scalar(
+                select(func.count()).select_from(Couple).where(Couple.display_name == "Lopez & Kim")
+            )
+            == 0
+        )
 
 
 def test_co_therapist_must_be_from_the_practice(therapist_client, world):
@@ -91,8 +101,9 @@ def test_co_therapist_must_be_from_the_practice(therapist_client, world):
 def test_co_therapist_sees_the_couple(app, world):
     therapist = app.test_client()
     login(therapist, world.emails["therapist"])
-    response = therapist.post("/couples/new",
-                              data={**VALID, "co_therapist_id": str(world.ids["other_therapist"])})
+    response = therapist.post(
+        "/couples/new", data={**VALID, "co_therapist_id": str(world.ids["other_therapist"])}
+    )
     url = response.headers["Location"]
     co = app.test_client()
     login(co, world.emails["other_therapist"])
@@ -108,7 +119,9 @@ def test_viewing_a_couple_is_audited(app, therapist_client, world):
         assert event.actor_id == world.ids["therapist"] and event.actor_role == "therapist"
 
 
-def test_another_therapists_couple_is_not_found_and_the_attempt_is_audited(app, therapist_client, world):
+def test_another_therapists_couple_is_not_found_and_the_attempt_is_audited(
+    app, therapist_client, world
+):
     response = therapist_client.get(f"/couples/{world.couple_ids['c2']}")
     assert response.status_code == 404
     assert therapist_client.get("/couples/999999").status_code == 404
@@ -135,10 +148,16 @@ def test_edit_keeps_input_on_error_and_saves_when_valid(app, therapist_client, w
     with app.app_context():
         a = db.session.get(User, world.ids["partner_a"])
         b = db.session.get(User, world.ids["partner_b"])
-        form = {"display_name": "Renamed Couple", "partner_a_name": a.name, "partner_a_email": a.email,
-                "partner_b_name": b.name, "partner_b_email": b.email,
-                "confidentiality_policy": "no_secrets", "policy_agreed_on": "2026-01-01",
-                "co_therapist_id": "0"}
+        form = {
+            "display_name": "Renamed Couple",
+            "partner_a_name": a.name,
+            "partner_a_email": a.email,
+            "partner_b_name": b.name,
+            "partner_b_email": b.email,
+            "confidentiality_policy": "no_secrets",
+            "policy_agreed_on": "2026-01-01",
+            "co_therapist_id": "0",
+        }
     bad = therapist_client.post(url, data={**form, "policy_agreed_on": "2999-01-01"})
     assert bad.status_code == 422 and b"Renamed Couple" in bad.data
     assert therapist_client.post(url, data=form).status_code == 302
@@ -161,7 +180,9 @@ def test_caseload_is_paginated_with_counts(app, therapist_client, world):
     assert b"Page 2 of 2" in second.data and b"Bulk 024" in second.data
 
 
-def test_search_by_partner_or_couple_name_never_puts_the_name_in_the_url(app, therapist_client, world):
+def test_search_by_partner_or_couple_name_never_puts_the_name_in_the_url(
+    app, therapist_client, world
+):
     _make_many(app, world, 3)
     response = therapist_client.post("/couples", data={"q": "bulk 001", "status": "active"})
     assert response.status_code == 302 and "bulk" not in response.headers["Location"].lower()

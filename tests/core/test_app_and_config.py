@@ -22,8 +22,11 @@ def test_testing_layer_overrides_defaults(app):
 
 @pytest.mark.parametrize("missing", ["SECRET_KEY", "DATABASE_URL", "NOTE_SIGNING_KEY"])
 def test_production_refuses_to_start_and_names_what_is_missing(monkeypatch, tmp_path, missing):
-    env = {"SECRET_KEY": "s" * 40, "DATABASE_URL": f"sqlite:///{tmp_path}/x.db",
-           "NOTE_SIGNING_KEY": "n" * 40}
+    env = {
+        "SECRET_KEY": "s" * 40,
+        "DATABASE_URL": f"sqlite:///{tmp_path}/x.db",
+        "NOTE_SIGNING_KEY": "n" * 40,
+    }
     for key, value in env.items():
         monkeypatch.setenv(key, value)
     monkeypatch.delenv(missing)
@@ -63,7 +66,9 @@ def test_healthz_reports_database_down(app, client, monkeypatch):
 
 
 def test_healthz_with_an_unreachable_database(tmp_path):
-    app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/missing/dir/x.db"})
+    app = create_app(
+        "testing", {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/missing/dir/x.db"}
+    )
     response = app.test_client().get("/healthz")
     assert response.status_code == 503
 
@@ -81,8 +86,9 @@ def test_friendly_500_page_hides_details(database_template, tmp_path):
     if str(database_template).startswith("postgresql"):
         pytest.skip("uses a SQLite copy")
     shutil.copyfile(database_template, path)
-    app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}",
-                                 "PROPAGATE_EXCEPTIONS": False})
+    app = create_app(
+        "testing", {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}", "PROPAGATE_EXCEPTIONS": False}
+    )
 
     @app.get("/boom")
     def boom():

@@ -10,9 +10,20 @@ from therapy_portal.passwords import verify_password
 
 
 def test_practice_init_creates_the_first_admin(app, runner):
-    result = runner.invoke(args=["practice", "init", "--name", "Harbor", "--admin-email",
-                                 "Owner@Example.com", "--admin-name", "Owner", "--password-stdin"],
-                           input="a very long admin password\n")
+    result = runner.invoke(
+        args=[
+            "practice",
+            "init",
+            "--name",
+            "Harbor",
+            "--admin-email",
+            "Owner@Example.com",
+            "--admin-name",
+            "Owner",
+            "--password-stdin",
+        ],
+        input="a very long admin password\n",
+    )
     assert result.exit_code == 0, result.output
     with app.app_context():
         admin = db.session.scalar(select(User).where(User.email == "owner@example.com"))
@@ -21,27 +32,85 @@ def test_practice_init_creates_the_first_admin(app, runner):
 
 
 def test_practice_init_refuses_a_weak_password(app, runner):
-    result = runner.invoke(args=["practice", "init", "--name", "H", "--admin-email", "o@example.com",
-                                 "--admin-name", "O", "--password-stdin"], input="short\n")
+    result = runner.invoke(
+        args=[
+            "practice",
+            "init",
+            "--name",
+            "H",
+            "--admin-email",
+            "o@example.com",
+            "--admin-name",
+            "O",
+            "--password-stdin",
+        ],
+        input="short\n",
+    )
     assert result.exit_code != 0 and "at least 12" in result.output
 
 
 def test_users_create_with_password_from_stdin(app, runner):
-    runner.invoke(args=["practice", "init", "--name", "Harbor", "--admin-email", "o@example.com",
-                        "--admin-name", "O", "--password-stdin"], input="a very long admin password\n")
-    result = runner.invoke(args=["users", "create", "--role", "therapist", "--email", "t@example.com",
-                                 "--name", "Terry", "--password-stdin"],
-                           input="therapist long password\n")
+    runner.invoke(
+        args=[
+            "practice",
+            "init",
+            "--name",
+            "Harbor",
+            "--admin-email",
+            "o@example.com",
+            "--admin-name",
+            "O",
+            "--password-stdin",
+        ],
+        input="a very long admin password\n",
+    )
+    result = runner.invoke(
+        args=[
+            "users",
+            "create",
+            "--role",
+            "therapist",
+            "--email",
+            "t@example.com",
+            "--name",
+            "Terry",
+            "--password-stdin",
+        ],
+        input="therapist long password\n",
+    )
     assert result.exit_code == 0, result.output
-    duplicate = runner.invoke(args=["users", "create", "--role", "therapist", "--email",
-                                    "t@example.com", "--name", "Terry", "--password-stdin"],
-                              input="therapist long password\n")
+    duplicate = runner.invoke(
+        args=[
+            "users",
+            "create",
+            "--role",
+            "therapist",
+            "--email",
+            "t@example.com",
+            "--name",
+            "Terry",
+            "--password-stdin",
+        ],
+        input="therapist long password\n",
+    )
     assert duplicate.exit_code != 0 and "already has an account" in duplicate.output
 
 
 def test_users_create_without_a_practice_says_what_to_do(app, runner):
-    result = runner.invoke(args=["users", "create", "--role", "therapist", "--email", "t@example.com",
-                                 "--name", "T", "--password-stdin"], input="therapist long password\n")
+    result = runner.invoke(
+        args=[
+            "users",
+            "create",
+            "--role",
+            "therapist",
+            "--email",
+            "t@example.com",
+            "--name",
+            "T",
+            "--password-stdin",
+        ],
+        input="therapist long password\n",
+    )
     assert result.exit_code != 0 and "flask practice init" in result.output
 
 
@@ -53,7 +122,9 @@ def test_seed_demo_loads_a_practice_once(app, runner):
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Practice)) == 1
         assert db.session.scalar(select(func.count()).select_from(Couple)) >= 5
-        therapists = db.session.scalar(select(func.count()).select_from(User).where(User.role == "therapist"))
+        therapists = db.session.scalar(
+            select(func.count()).select_from(User).where(User.role == "therapist")
+        )
         assert therapists == 2
     logins = runner.invoke(args=["demo-logins"])
     assert "maya.chen@riverside.example.org" in logins.output and "password" in logins.output

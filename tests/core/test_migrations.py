@@ -52,10 +52,17 @@ def test_migrated_audit_table_is_append_only(empty_database_url):
     with app.app_context():
         upgrade()
         with db.engine.begin() as conn:
-            conn.execute(sa.text("INSERT INTO audit_event (action, actor_role, object_type, outcome, at, "
-                                 "request_id, ip, detail) VALUES ('x', 'anonymous', '', 'success', "
-                                 "CURRENT_TIMESTAMP, '', '', '{}')"))
+            conn.execute(
+                sa.text(
+                    "INSERT INTO audit_event (action, actor_role, object_type, outcome, at, "
+                    "request_id, ip, detail) VALUES ('x', 'anonymous', '', 'success', "
+                    "CURRENT_TIMESTAMP, '', '', '{}')"
+                )
+            )
         for statement in ("UPDATE audit_event SET action = 'y'", "DELETE FROM audit_event"):
-            with pytest.raises(sa.exc.DatabaseError, match="append-only"), db.engine.begin() as conn:
+            with (
+                pytest.raises(sa.exc.DatabaseError, match="append-only"),
+                db.engine.begin() as conn,
+            ):
                 conn.execute(sa.text(statement))
         db.engine.dispose()

@@ -24,8 +24,12 @@ def therapists():
     form = InviteTherapistForm()
     if request.method == "POST" and form.validate_on_submit():
         try:
-            services.invite_therapist(current_user, name=form.name.data, email=form.email.data,
-                                      credentials=form.credentials.data or "")
+            services.invite_therapist(
+                current_user,
+                name=form.name.data,
+                email=form.email.data,
+                credentials=form.credentials.data or "",
+            )
         except DomainError as error:
             db.session.rollback()
             attach_error(form, error)
@@ -35,8 +39,9 @@ def therapists():
             return redirect(url_for("admin.therapists"))
     staff = services.list_staff(current_user)
     status = 422 if request.method == "POST" else 200
-    return render_template("admin/therapists.html", form=form, staff=staff,
-                           action_form=FlaskForm()), status
+    return render_template(
+        "admin/therapists.html", form=form, staff=staff, action_form=FlaskForm()
+    ), status
 
 
 def _user_action(user_id: int, action, message: str):
@@ -57,8 +62,9 @@ def _user_action(user_id: int, action, message: str):
 @bp.post("/users/<int:user_id>/deactivate")
 @admin_only
 def deactivate(user_id: int):
-    return _user_action(user_id, services.deactivate_user,
-                        "Account deactivated. Any open sessions were ended.")
+    return _user_action(
+        user_id, services.deactivate_user, "Account deactivated. Any open sessions were ended."
+    )
 
 
 @bp.post("/users/<int:user_id>/reactivate")

@@ -33,7 +33,9 @@ def list_staff(actor: User) -> list[StaffRow]:
     users = list(
         db.session.scalars(
             select(User)
-            .where(User.practice_id == actor.practice_id, User.role.in_([Role.ADMIN, Role.THERAPIST]))
+            .where(
+                User.practice_id == actor.practice_id, User.role.in_([Role.ADMIN, Role.THERAPIST])
+            )
             .order_by(User.active.desc(), User.name)
         )
     )
@@ -53,8 +55,13 @@ def invite_therapist(actor: User, *, name: str, email: str, credentials: str = "
     email = normalise_email(email)
     if db.session.scalar(select(User).where(User.email == email)) is not None:
         raise ValidationFailed("Someone already has an account with this email.", field="email")
-    user = User(practice_id=actor.practice_id, role=Role.THERAPIST, email=email,
-                name=name.strip(), credentials=credentials.strip())
+    user = User(
+        practice_id=actor.practice_id,
+        role=Role.THERAPIST,
+        email=email,
+        name=name.strip(),
+        credentials=credentials.strip(),
+    )
     db.session.add(user)
     db.session.flush()
     _send_staff_invitation(actor, user)
@@ -102,7 +109,9 @@ def deactivate_user(actor: User, user_id: int) -> int:
         raise InvalidState("This account is already deactivated.")
     user.active = False
     ended = revoke_user_sessions(user.id)
-    audit.record("admin.deactivate", actor=actor, object_type="user", object_id=user.id, count=ended)
+    audit.record(
+        "admin.deactivate", actor=actor, object_type="user", object_id=user.id, count=ended
+    )
     return ended
 
 
@@ -129,11 +138,18 @@ def audit_log(actor: User, *, page: int = 1, per_page: int = 50) -> AuditPage:
     total = db.session.scalar(select(func.count()).select_from(base.subquery())) or 0
     pages = max(1, -(-total // per_page))
     page = min(max(1, page), pages)
-    events = list(db.session.scalars(
-        base.order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
-        .limit(per_page).offset((page - 1) * per_page)
-    ))
+    events = list(
+        db.session.scalars(
+            base.order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+            .limit(per_page)
+            .offset((page - 1) * per_page)
+        )
+    )
     ids = {e.actor_id for e in events if e.actor_id}
-    actors = dict(db.session.execute(select(User.id, User.email).where(User.id.in_(ids))).all()) if ids else {}
+    actors = (
+        dict(db.session.execute(select(User.id, User.email).where(User.id.in_(ids))).all())
+        if ids
+        else {}
+    )
     audit.record("admin.audit_view", actor=actor, object_type="audit_log")
     return AuditPage(events, actors, page, pages)

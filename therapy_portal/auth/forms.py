@@ -30,12 +30,17 @@ class ChoosePasswordForm(FlaskForm):
     )
     confirm = PasswordField(
         "Repeat the password",
-        validators=[DataRequired("Repeat the password."), EqualTo("password", "The passwords differ.")],
+        validators=[
+            DataRequired("Repeat the password."),
+            EqualTo("password", "The passwords differ."),
+        ],
     )
 
 
 class ChangePasswordForm(ChoosePasswordForm):
-    current = PasswordField("Current password", validators=[DataRequired("Enter your current password.")])
+    current = PasswordField(
+        "Current password", validators=[DataRequired("Enter your current password.")]
+    )
 
 
 class NameForm(FlaskForm):

@@ -5,7 +5,14 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import (
-    Blueprint, current_app, flash, redirect, render_template, request, session, url_for,
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
 )
 from flask_login import current_user, login_user, logout_user
 from flask_wtf import FlaskForm
@@ -57,11 +64,14 @@ def _failed_login(response) -> bool:
 @public
 @limiter.limit(
     lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"],
-    key_func=login_account_key, methods=["POST"], deduct_when=_failed_login,
+    key_func=login_account_key,
+    methods=["POST"],
+    deduct_when=_failed_login,
 )
 @limiter.limit(
     lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"],
-    methods=["POST"], deduct_when=_failed_login,
+    methods=["POST"],
+    deduct_when=_failed_login,
 )
 def login():
     if current_user.is_authenticated:
@@ -89,8 +99,9 @@ def logout():
     form = FlaskForm()
     if request.method == "POST" and form.validate_on_submit():
         if current_user.is_authenticated:
-            audit.record("auth.logout", actor=current_user, object_type="user",
-                         object_id=current_user.id)
+            audit.record(
+                "auth.logout", actor=current_user, object_type="user", object_id=current_user.id
+            )
             db.session.commit()
         logout_user()
         session.end()  # type: ignore[attr-defined]
@@ -129,7 +140,9 @@ def change_password():
     if form.validate_on_submit():
         try:
             services.change_password(
-                current_user, form.current.data, form.password.data,
+                current_user,
+                form.current.data,
+                form.password.data,
                 keep_session_row=session.row_id,  # type: ignore[attr-defined]
             )
         except ValidationFailed as error:
@@ -152,6 +165,8 @@ def too_many_attempts(error):
     if request.endpoint == "auth.login":
         return render_template("auth/login.html", form=form, notice=None), 429
     return render_template(
-        "errors/error.html", status=429, title="Too many attempts",
+        "errors/error.html",
+        status=429,
+        title="Too many attempts",
         message="Please wait a few minutes and try again.",
     ), 429

@@ -147,8 +147,14 @@ def accept_invitation(token: str, password: str) -> User:
 def change_password(user: User, current: str, new: str, *, keep_session_row: int | None) -> int:
     """Change a password; every other session of the user ends. Returns how many ended."""
     if not verify_password(user.password_hash, current):
-        audit.record("auth.password_change", actor=user, object_type="user",
-                     object_id=user.id, outcome="failure", reason="bad_password")
+        audit.record(
+            "auth.password_change",
+            actor=user,
+            object_type="user",
+            object_id=user.id,
+            outcome="failure",
+            reason="bad_password",
+        )
         raise ValidationFailed("Your current password is not right.", field="current")
     problem = password_problem(new)
     if problem:
@@ -156,6 +162,7 @@ def change_password(user: User, current: str, new: str, *, keep_session_row: int
     user.password_hash = hash_password(new)
     user.password_changed_at = utcnow()
     ended = revoke_user_sessions(user.id, except_row_id=keep_session_row)
-    audit.record("auth.password_change", actor=user, object_type="user", object_id=user.id,
-                 count=ended)
+    audit.record(
+        "auth.password_change", actor=user, object_type="user", object_id=user.id, count=ended
+    )
     return ended

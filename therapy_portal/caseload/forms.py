@@ -12,7 +12,9 @@ from therapy_portal.caseload.services import CoupleInput, PartnerInput
 
 POLICY_CHOICES = [
     SelectChoice("no_secrets", "No secrets: what one partner shares may be used in joint sessions"),
-    SelectChoice("limited_secrets", "Limited secrets: individual disclosures stay private, within limits"),
+    SelectChoice(
+        "limited_secrets", "Limited secrets: individual disclosures stay private, within limits"
+    ),
 ]
 NAME_LIMIT = "Up to 120 characters."
 
@@ -24,16 +26,26 @@ def _not_future(form, field) -> None:
 
 def _name(label: str, required: bool = True) -> StringField:
     first = DataRequired(f"Enter {label.lower()}.") if required else Optional()
-    return StringField(label, description=NAME_LIMIT, validators=[
-        first, Length(max=120, message="Keep it to 120 characters or fewer."),
-    ])
+    return StringField(
+        label,
+        description=NAME_LIMIT,
+        validators=[
+            first,
+            Length(max=120, message="Keep it to 120 characters or fewer."),
+        ],
+    )
 
 
 def _email(label: str, required: bool = True) -> EmailField:
     first = DataRequired(f"Enter {label.lower()}.") if required else Optional()
-    return EmailField(label, validators=[
-        first, Length(max=254), Email("Enter a valid email address, like name@example.com."),
-    ])
+    return EmailField(
+        label,
+        validators=[
+            first,
+            Length(max=254),
+            Email("Enter a valid email address, like name@example.com."),
+        ],
+    )
 
 
 class CoupleForm(FlaskForm):
@@ -43,7 +55,8 @@ class CoupleForm(FlaskForm):
     partner_b_name = _name("Partner B's name (optional)", required=False)
     partner_b_email = _email("Partner B's email (optional)", required=False)
     confidentiality_policy = RadioField(
-        "Confidentiality policy", choices=POLICY_CHOICES,
+        "Confidentiality policy",
+        choices=POLICY_CHOICES,
         validators=[DataRequired("Choose the policy the couple agreed to.")],
     )
     policy_agreed_on = DateField(
@@ -56,8 +69,10 @@ class CoupleForm(FlaskForm):
         ok = super().validate(extra_validators)
         if bool(self.partner_b_email.data) != bool(self.partner_b_name.data):
             missing = self.partner_b_email if self.partner_b_name.data else self.partner_b_name
-            missing.errors = [*missing.errors,
-                              "Give both a name and an email for partner B, or leave both empty."]
+            missing.errors = [
+                *missing.errors,
+                "Give both a name and an email for partner B, or leave both empty.",
+            ]
             return False
         return ok
 
@@ -83,7 +98,8 @@ class PartnerForm(FlaskForm):
 class SearchForm(FlaskForm):
     q = StringField("Search by name", validators=[Optional(), Length(max=120)])
     status = SelectField(
-        "Show", choices=[
+        "Show",
+        choices=[
             SelectChoice("active", "Active couples"),
             SelectChoice("closed", "Closed couples"),
             SelectChoice("all", "All"),

@@ -1,4 +1,4 @@
-"""Use cases for a therapist's caseload. Each takes the acting therapist and flushes, never commits."""
+"""Use cases for a therapist's caseload: each takes the therapist and flushes, never commits."""
 
 from __future__ import annotations
 
@@ -67,7 +67,12 @@ def _check_co_therapist(actor: User, co_id: int | None) -> None:
     if co_id == actor.id:
         raise ValidationFailed("You are already this couple's therapist.", field="co_therapist_id")
     co = db.session.get(User, co_id)
-    if co is None or co.practice_id != actor.practice_id or co.role != Role.THERAPIST or not co.active:
+    if (
+        co is None
+        or co.practice_id != actor.practice_id
+        or co.role != Role.THERAPIST
+        or not co.active
+    ):
         raise ValidationFailed("Choose a therapist from your practice.", field="co_therapist_id")
 
 
@@ -98,7 +103,9 @@ def _add_partner(actor: User, couple: Couple, partner: PartnerInput, label: str)
     db.session.add(user)
     db.session.flush()
     db.session.add(
-        CoupleMember(practice_id=actor.practice_id, couple_id=couple.id, user_id=user.id, label=label)
+        CoupleMember(
+            practice_id=actor.practice_id, couple_id=couple.id, user_id=user.id, label=label
+        )
     )
     _invite_partner(actor, couple, user, label)
     return user
@@ -128,16 +135,29 @@ def create_couple(actor: User, data: CoupleInput) -> Couple:
     )
     db.session.add(couple)
     db.session.flush()
-    db.session.add(CoupleTherapist(practice_id=actor.practice_id, couple_id=couple.id,
-                                   therapist_id=actor.id, role="primary"))
+    db.session.add(
+        CoupleTherapist(
+            practice_id=actor.practice_id,
+            couple_id=couple.id,
+            therapist_id=actor.id,
+            role="primary",
+        )
+    )
     if data.co_therapist_id:
-        db.session.add(CoupleTherapist(practice_id=actor.practice_id, couple_id=couple.id,
-                                       therapist_id=data.co_therapist_id, role="co"))
+        db.session.add(
+            CoupleTherapist(
+                practice_id=actor.practice_id,
+                couple_id=couple.id,
+                therapist_id=data.co_therapist_id,
+                role="co",
+            )
+        )
     _add_partner(actor, couple, data.partner_a, "A")
     if data.partner_b is not None:
         _add_partner(actor, couple, data.partner_b, "B")
-    audit.record("couple.create", actor=actor, object_type="couple", object_id=couple.id,
-                 couple_id=couple.id)
+    audit.record(
+        "couple.create", actor=actor, object_type="couple", object_id=couple.id, couple_id=couple.id
+    )
     return couple
 
 
@@ -171,11 +191,14 @@ def update_couple(actor: User, couple: Couple, data: CoupleInput) -> Couple:
                     "This partner has already joined; their email can't be changed here.",
                     field=f"partner_{label.lower()}_email",
                 )
-            _check_email_free(email, f"partner_{label.lower()}_email", except_user_id=member.user_id)
+            _check_email_free(
+                email, f"partner_{label.lower()}_email", except_user_id=member.user_id
+            )
             member.user.email = email
     _set_co_therapist(actor, couple, data.co_therapist_id)
-    audit.record("couple.update", actor=actor, object_type="couple", object_id=couple.id,
-                 couple_id=couple.id)
+    audit.record(
+        "couple.update", actor=actor, object_type="couple", object_id=couple.id, couple_id=couple.id
+    )
     return couple
 
 
@@ -185,8 +208,11 @@ def _set_co_therapist(actor: User, couple: Couple, co_id: int | None) -> None:
         db.session.delete(current[0])
         db.session.flush()
     if co_id and (not current or current[0].therapist_id != co_id):
-        db.session.add(CoupleTherapist(practice_id=couple.practice_id, couple_id=couple.id,
-                                       therapist_id=co_id, role="co"))
+        db.session.add(
+            CoupleTherapist(
+                practice_id=couple.practice_id, couple_id=couple.id, therapist_id=co_id, role="co"
+            )
+        )
 
 
 def add_second_partner(actor: User, couple: Couple, partner: PartnerInput) -> User:
@@ -202,8 +228,14 @@ def add_second_partner(actor: User, couple: Couple, partner: PartnerInput) -> Us
     _check_email_free(email, "email")
     label = "B" if couple.members and couple.members[0].label == "A" else "A"
     user = _add_partner(actor, couple, partner, label)
-    audit.record("couple.add_partner", actor=actor, object_type="couple", object_id=couple.id,
-                 couple_id=couple.id, label=label)
+    audit.record(
+        "couple.add_partner",
+        actor=actor,
+        object_type="couple",
+        object_id=couple.id,
+        couple_id=couple.id,
+        label=label,
+    )
     return user
 
 
@@ -215,16 +247,23 @@ def resend_invitation(actor: User, couple: Couple, label: str) -> None:
     if member.user.has_password:
         raise InvalidState("This partner has already joined; they can log in with their email.")
     _invite_partner(actor, couple, member.user, label)
-    audit.record("invitation.resend", actor=actor, object_type="couple", object_id=couple.id,
-                 couple_id=couple.id, label=label)
+    audit.record(
+        "invitation.resend",
+        actor=actor,
+        object_type="couple",
+        object_id=couple.id,
+        couple_id=couple.id,
+        label=label,
+    )
 
 
 def close_couple(actor: User, couple: Couple) -> None:
     _require_active(couple)
     couple.status = CoupleStatus.CLOSED
     couple.closed_at = utcnow()
-    audit.record("couple.close", actor=actor, object_type="couple", object_id=couple.id,
-                 couple_id=couple.id)
+    audit.record(
+        "couple.close", actor=actor, object_type="couple", object_id=couple.id, couple_id=couple.id
+    )
 
 
 def reopen_couple(actor: User, couple: Couple) -> None:
@@ -232,15 +271,17 @@ def reopen_couple(actor: User, couple: Couple) -> None:
         raise InvalidState("This couple is already active.")
     couple.status = CoupleStatus.ACTIVE
     couple.closed_at = None
-    audit.record("couple.reopen", actor=actor, object_type="couple", object_id=couple.id,
-                 couple_id=couple.id)
+    audit.record(
+        "couple.reopen", actor=actor, object_type="couple", object_id=couple.id, couple_id=couple.id
+    )
 
 
 def view_couple(actor: User, couple_id: int) -> Couple:
     """Load a couple of the therapist's caseload and record the view."""
     couple = policy.couple_for_therapist_or_404(actor, couple_id)
-    audit.record("couple.view", actor=actor, object_type="couple", object_id=couple.id,
-                 couple_id=couple.id)
+    audit.record(
+        "couple.view", actor=actor, object_type="couple", object_id=couple.id, couple_id=couple.id
+    )
     return couple
 
 
@@ -262,8 +303,9 @@ def _like(q: str) -> str:
     return f"%{escaped}%"
 
 
-def list_caseload(actor: User, *, q: str = "", status: str = "active", page: int = 1,
-                  per_page: int | None = None) -> CaseloadPage:
+def list_caseload(
+    actor: User, *, q: str = "", status: str = "active", page: int = 1, per_page: int | None = None
+) -> CaseloadPage:
     """One page of the therapist's couples, with counts, in a fixed number of queries."""
     per_page = per_page or current_app.config["PAGE_SIZE"]
     base = policy.couples_for_therapist(actor)
@@ -296,17 +338,21 @@ def list_caseload(actor: User, *, q: str = "", status: str = "active", page: int
         )
     )
     ids = [c.id for c in couples]
-    pending = dict(
-        db.session.execute(
-            select(Invitation.couple_id, func.count())
-            .where(
-                Invitation.couple_id.in_(ids),
-                Invitation.used_at.is_(None),
-                Invitation.replaced_at.is_(None),
-            )
-            .group_by(Invitation.couple_id)
-        ).all()
-    ) if ids else {}
+    pending = (
+        dict(
+            db.session.execute(
+                select(Invitation.couple_id, func.count())
+                .where(
+                    Invitation.couple_id.in_(ids),
+                    Invitation.used_at.is_(None),
+                    Invitation.replaced_at.is_(None),
+                )
+                .group_by(Invitation.couple_id)
+            ).all()
+        )
+        if ids
+        else {}
+    )
     return CaseloadPage(couples, page, pages, total, counts, pending)
 
 

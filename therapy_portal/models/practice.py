@@ -30,9 +30,7 @@ class Practice(Base):
 
 class User(Base):
     __tablename__ = "user_account"
-    __table_args__ = (
-        CheckConstraint("role IN ('admin', 'therapist', 'client')", name="role"),
-    )
+    __table_args__ = (CheckConstraint("role IN ('admin', 'therapist', 'client')", name="role"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     practice_id: Mapped[int] = mapped_column(ForeignKey("practice.id"), index=True)
