@@ -28,11 +28,13 @@ seed: db-upgrade
 	$(BIN)/flask seed-demo --if-empty
 
 run: seed
-	$(BIN)/flask demo-logins
-	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
+	@PUBLIC_BASE_URL=http://127.0.0.1:$(PORT) $(BIN)/flask demo-logins
+	PUBLIC_BASE_URL=http://127.0.0.1:$(PORT) $(BIN)/flask run --host 127.0.0.1 --port $(PORT)
 
 # Runs the whole suite on SQLite; with TEST_DATABASE_URL set it runs it again on PostgreSQL.
 test: install
+	@if [ "$$CI" = "true" ] && [ -z "$$TEST_DATABASE_URL" ]; then \
+		echo "CI=true needs TEST_DATABASE_URL: PostgreSQL must be tested, never skipped."; exit 1; fi
 	$(BIN)/python -m pytest -q -n 2 --dist loadfile
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
 		echo "== again on PostgreSQL"; \

@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, timedelta
 
+from flask import current_app
+
 from therapy_portal.auth.services import issue_invitation
 from therapy_portal.extensions import db
 from therapy_portal.models import (
@@ -193,7 +195,7 @@ def seed() -> dict:
 def logins_text() -> str:
     lines = [
         "",
-        "Therapy Portal is running at http://127.0.0.1:5000",
+        f"Therapy Portal is running at {current_app.config['PUBLIC_BASE_URL']}",
         f"Demo logins (password for all: {DEMO_PASSWORD}):",
     ]
     for role, name, email, _ in STAFF:
