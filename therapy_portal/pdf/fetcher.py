@@ -1,0 +1,74 @@
+"""Deny-all URL fetcher for WeasyPrint (security.md §6, R4).
+
+WeasyPrint's default ``URLFetcher`` will fetch ``http(s)://``, ``ftp://``, ``file://`` and
+``data:`` URLs found anywhere in the HTML or CSS it renders, which turns a template bug into
+SSRF or local-file disclosure (embedded as a PDF attachment). ``AssetFetcher`` serves only
+``app-asset:<name>`` keys from a fixed, in-package table and refuses everything else.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from importlib.resources import files
+from types import MappingProxyType
+
+from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
+
+__all__ = ["ASSET_SCHEME", "AssetFetcher", "FatalURLFetchingError", "asset_bytes"]
+
+ASSET_SCHEME = "app-asset:"
+_MAX_LOGGED_URL = 200
+
+# name -> MIME type. Fixed at import time; never extended from user input.
+_ASSET_TYPES: Mapping[str, str] = MappingProxyType({"print.css": "text/css"})
+
+
+def _load_assets() -> Mapping[str, bytes]:
+    """Read every shipped asset once, at import time."""
+    folder = files(__package__).joinpath("assets")
+    return MappingProxyType({name: folder.joinpath(name).read_bytes() for name in _ASSET_TYPES})
+
+
+_ASSETS: Mapping[str, bytes] = _load_assets()
+
+
+def asset_bytes(name: str) -> bytes:
+    """Return the content of a shipped asset (``KeyError`` if it is not in the table)."""
+    return _ASSETS[name]
+
+
+class AssetFetcher(URLFetcher):
+    """Serve ``app-asset:<name>`` from the package; refuse every other URL.
+
+    Refused URLs (truncated to 200 characters) are appended to ``self.refused``. With
+    ``fail_closed=True`` a refusal raises ``FatalURLFetchingError``, which aborts the whole
+    render (use in CI and tests); otherwise it raises ``ValueError``, which WeasyPrint
+    catches and logs, skipping the resource (production).
+    """
+
+    def __init__(self, *, fail_closed: bool = False) -> None:
+        # No protocol is allowed and redirects are never followed, so even a call that
+        # somehow reached URLFetcher.fetch()/open() could not touch the network or disk.
+        super().__init__(timeout=1, allowed_protocols=(), allow_redirects=False)
+        self.fail_closed = fail_closed
+        self.refused: list[str] = []
+
+    def fetch(self, url: str, headers: Mapping[str, str] | None = None) -> URLFetcherResponse:
+        """Return the named asset, or refuse the URL."""
+        if url.startswith(ASSET_SCHEME):
+            name = url[len(ASSET_SCHEME) :]
+            content = _ASSETS.get(name)
+            if content is not None:
+                return URLFetcherResponse(
+                    url, body=content, headers={"Content-Type": _ASSET_TYPES[name]}
+                )
+        return self.refuse(url)
+
+    def refuse(self, url: str) -> URLFetcherResponse:
+        """Record ``url`` as refused and raise (never returns)."""
+        shown = str(url)[:_MAX_LOGGED_URL]
+        self.refused.append(shown)
+        message = f"PDF resource refused: {shown}"
+        if self.fail_closed:
+            raise FatalURLFetchingError(message)
+        raise ValueError(message)
