@@ -1,0 +1,95 @@
+"""Forms: a check-in schedule, and answer forms built from the instrument registry."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from flask_wtf import FlaskForm
+from wtforms import DateField, RadioField, SelectChoice, SelectField
+from wtforms.validators import InputRequired, ValidationError
+
+from therapy_portal.measures import Instrument
+from therapy_portal.measures.services import MAX_INTERVAL_WEEKS, offered_instruments
+
+INTERVAL_CHOICES = [SelectChoice(1, "Every week")] + [
+    SelectChoice(n, f"Every {n} weeks") for n in range(2, MAX_INTERVAL_WEEKS + 1)
+]
+MAX_BACKDATE_DAYS = 28
+
+
+def _start_in_range(form, field) -> None:
+    today = form.today
+    if field.data and field.data < today - timedelta(days=MAX_BACKDATE_DAYS):
+        raise ValidationError(f"The start date can be at most {MAX_BACKDATE_DAYS} days ago.")
+    if field.data and field.data > today + timedelta(days=365):
+        raise ValidationError("The start date must be within the next year.")
+
+
+class ScheduleForm(FlaskForm):
+    instrument = RadioField(
+        "Questionnaire",
+        validators=[InputRequired("Choose a questionnaire.")],
+        validate_choice=False,  # the service explains why an unknown or unlicensed one is refused
+    )
+    interval_weeks = SelectField(
+        "How often",
+        choices=INTERVAL_CHOICES,
+        coerce=int,
+        default=1,
+        validators=[InputRequired("Choose how often.")],
+    )
+    starts_on = DateField(
+        "First check-in opens on",
+        validators=[InputRequired("Enter a start date."), _start_in_range],
+        description="Each partner can answer once in every period, from this date on.",
+    )
+
+    def __init__(self, *args, today: date, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.today = today
+        self.instrument.choices = [
+            SelectChoice(inst.key, f"{inst.name}: {len(inst.items)} questions")
+            for inst in offered_instruments()
+        ]
+        if not self.starts_on.data and not self.is_submitted():
+            self.starts_on.data = today
+
+
+class AnswerFormBase(FlaskForm):
+    """Fields ``item_1`` … ``item_N`` are added per instrument by :func:`answer_form_class`."""
+
+    instrument: Instrument
+
+    def item_fields(self):
+        return [(item, self[f"item_{item.number}"]) for item in self.instrument.items]
+
+    def to_answers(self) -> dict[int, object]:
+        """Item number -> answer; the service checks range and completeness and names the item."""
+        answers: dict[int, object] = {}
+        for item, f in self.item_fields():
+            raw = f.data
+            if raw in (None, "", "None"):
+                continue
+            answers[item.number] = int(raw) if str(raw).lstrip("-").isdigit() else raw
+        return answers
+
+
+_FORM_CLASSES: dict[str, type[AnswerFormBase]] = {}
+
+
+def answer_form_class(inst: Instrument) -> type[AnswerFormBase]:
+    """A form class with one radio group per item, options in the printed order and wording."""
+    if inst.key in _FORM_CLASSES:
+        return _FORM_CLASSES[inst.key]
+    attrs: dict[str, object] = {"instrument": inst}
+    for item in inst.items:
+        text = item.text or f"Item {item.number}"
+        attrs[f"item_{item.number}"] = RadioField(
+            f"{item.number}. {text}",
+            choices=[SelectChoice(str(value), label) for value, label in item.options],
+            validators=[InputRequired(f"Please choose an answer for question {item.number}.")],
+            validate_choice=False,  # range is the scorer's job, with a message naming the item
+        )
+    cls = type(f"AnswerForm_{inst.key}", (AnswerFormBase,), attrs)
+    _FORM_CLASSES[inst.key] = cls
+    return cls
