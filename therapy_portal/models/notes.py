@@ -1,0 +1,287 @@
+"""Session notes, addenda, psychotherapy notes, records authorizations, exports and the PDF cache.
+
+A signed note never changes: PostgreSQL refuses it with a trigger (below), and every database
+refuses it through the ORM guard in `therapy_portal.notes.signing` plus the service checks.
+Addenda are append-only on every database.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime, time
+
+from sqlalchemy import (
+    DDL,
+    JSON,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+    event,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from therapy_portal.models.base import Base, utcnow
+from therapy_portal.models.couples import Couple
+from therapy_portal.models.practice import User
+
+
+class NoteStatus(enum.StrEnum):
+    DRAFT = "draft"
+    SIGNED = "signed"
+
+
+# The columns a signature covers; the trigger and the ORM guard refuse changes to them once signed.
+CONTENT_COLUMNS = (
+    "couple_id",
+    "therapist_id",
+    "session_date",
+    "start_time",
+    "end_time",
+    "format",
+    "attendees",
+    "service_code",
+    "modality",
+    "sections",
+    "interventions",
+    "risk_screening",
+    "next_session",
+    "digest",
+    "status",
+    "signed_at",
+    "signed_by_id",
+    "signer_name",
+    "signer_credentials",
+    "signature",
+)
+
+
+class SessionNote(Base):
+    """A progress note for one session of a couple, written by one therapist."""
+
+    __tablename__ = "session_note"
+    __table_args__ = (
+        CheckConstraint("status IN ('draft', 'signed')", name="status"),
+        CheckConstraint("format IN ('soap', 'dap', 'birp', 'girp')", name="format"),
+        CheckConstraint("attendees IN ('both', 'A', 'B')", name="attendees"),
+        CheckConstraint("service_code IN ('90847', '90846')", name="service_code"),
+        CheckConstraint("modality IN ('in_person', 'video')", name="modality"),
+        CheckConstraint(
+            "status = 'draft' OR (signature IS NOT NULL AND signed_at IS NOT NULL)",
+            name="signed_has_signature",
+        ),
+        Index("ix_session_note_couple_date", "couple_id", "session_date"),
+        Index("ix_session_note_practice_date", "practice_id", "session_date"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    practice_id: Mapped[int] = mapped_column(ForeignKey("practice.id"), index=True)
+    couple_id: Mapped[int] = mapped_column(ForeignKey("couple.id"))
+    therapist_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    session_date: Mapped[date]
+    start_time: Mapped[time | None]
+    end_time: Mapped[time | None]
+    format: Mapped[str] = mapped_column(String(8))
+    attendees: Mapped[str] = mapped_column(String(8), default="both")
+    service_code: Mapped[str] = mapped_column(String(8), default="90847")
+    modality: Mapped[str] = mapped_column(String(16), default="in_person")
+    sections: Mapped[dict] = mapped_column(JSON, default=dict)
+    interventions: Mapped[str] = mapped_column(Text, default="")
+    risk_screening: Mapped[str] = mapped_column(Text, default="")
+    next_session: Mapped[str] = mapped_column(String(200), default="")
+    digest: Mapped[str] = mapped_column(Text, default="")
+    # active_history: the guard must know a note *was* signed even when status is reassigned.
+    status: Mapped[str] = mapped_column(String(8), default=NoteStatus.DRAFT, active_history=True)
+    # Incremented on every save; a save that names an older version is a conflict.
+    version: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    signed_at: Mapped[datetime | None]
+    signed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    signer_name: Mapped[str] = mapped_column(String(120), default="")
+    signer_credentials: Mapped[str] = mapped_column(String(80), default="")
+    signature: Mapped[str | None] = mapped_column(String(64))
+
+    couple: Mapped[Couple] = relationship(lazy="raise")
+    therapist: Mapped[User] = relationship(foreign_keys=[therapist_id], lazy="raise")
+    addenda: Mapped[list[NoteAddendum]] = relationship(
+        back_populates="note",
+        order_by="NoteAddendum.position",
+        lazy="raise",
+        passive_deletes=True,
+    )
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def is_signed(self) -> bool:
+        return self.status == NoteStatus.SIGNED
+
+
+class NoteAddendum(Base):
+    """A signed, append-only correction, late entry or clarification of a signed note."""
+
+    __tablename__ = "note_addendum"
+    __table_args__ = (
+        UniqueConstraint("note_id", "position"),
+        CheckConstraint("kind IN ('late_entry', 'correction', 'clarification')", name="kind"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    practice_id: Mapped[int] = mapped_column(ForeignKey("practice.id"), index=True)
+    note_id: Mapped[int] = mapped_column(ForeignKey("session_note.id"))
+    position: Mapped[int]  # 1, 2, 3 … in the order written
+    author_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    author_name: Mapped[str] = mapped_column(String(120))
+    author_credentials: Mapped[str] = mapped_column(String(80), default="")
+    kind: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime]
+    signature: Mapped[str] = mapped_column(String(64))
+
+    note: Mapped[SessionNote] = relationship(back_populates="addenda", lazy="raise")
+
+
+class PsychotherapyNote(Base):
+    """Process notes kept apart from the record: only the author sees them; no export has them."""
+
+    __tablename__ = "psychotherapy_note"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    practice_id: Mapped[int] = mapped_column(ForeignKey("practice.id"), index=True)
+    couple_id: Mapped[int] = mapped_column(ForeignKey("couple.id"), index=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    session_date: Mapped[date]
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class RecordAuthorization(Base):
+    """A partner's authorization to release the couple's record, recorded by the therapist."""
+
+    __tablename__ = "record_authorization"
+    __table_args__ = (
+        CheckConstraint("partner_label IN ('A', 'B')", name="label"),
+        CheckConstraint("method IN ('written', 'electronic', 'verbal')", name="method"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    practice_id: Mapped[int] = mapped_column(ForeignKey("practice.id"), index=True)
+    couple_id: Mapped[int] = mapped_column(ForeignKey("couple.id"), index=True)
+    partner_label: Mapped[str] = mapped_column(String(1))
+    partner_user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    method: Mapped[str] = mapped_column(String(16))
+    authorized_on: Mapped[date]
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ExportStatus(enum.StrEnum):
+    PENDING = "pending"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
+class NoteExport(Base):
+    """One ZIP export job: what was asked, how far it got, and where the finished file is."""
+
+    __tablename__ = "note_export"
+    __table_args__ = (
+        CheckConstraint("kind IN ('couple', 'range', 'record')", name="kind"),
+        CheckConstraint("status IN ('pending', 'running', 'done', 'failed')", name="status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    practice_id: Mapped[int] = mapped_column(ForeignKey("practice.id"), index=True)
+    requested_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(8))
+    couple_id: Mapped[int | None] = mapped_column(ForeignKey("couple.id"))
+    date_from: Mapped[date | None]
+    date_to: Mapped[date | None]
+    # Records requests: "full" (every partner authorized) or a partner label for their own copy.
+    scope: Mapped[str] = mapped_column(String(8), default="")
+    status: Mapped[str] = mapped_column(String(8), default=ExportStatus.PENDING)
+    total: Mapped[int] = mapped_column(default=0)
+    done: Mapped[int] = mapped_column(default=0)
+    error: Mapped[str] = mapped_column(String(300), default="")
+    file_name: Mapped[str] = mapped_column(String(120), default="")
+    sha256: Mapped[str] = mapped_column(String(64), default="")
+    size: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[datetime | None]
+
+
+class NotePdfCache(Base):
+    """The PDF of a signed note, keyed by a hash of its signature and its addenda's signatures."""
+
+    __tablename__ = "note_pdf_cache"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    practice_id: Mapped[int] = mapped_column(ForeignKey("practice.id"), index=True)
+    note_id: Mapped[int] = mapped_column(ForeignKey("session_note.id"), index=True)
+    cache_key: Mapped[str] = mapped_column(String(64), unique=True)
+    pdf: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+def _columns_as_text(row: str) -> str:
+    # Compared as text: PostgreSQL's json type has no equality operator.
+    return ", ".join(f"{row}.{column}::text" for column in CONTENT_COLUMNS)
+
+
+# PostgreSQL: a signed note's content can be neither changed nor deleted, by anyone.
+SIGNED_NOTE_POSTGRES = [
+    DDL(
+        "CREATE OR REPLACE FUNCTION session_note_signed_immutable() RETURNS trigger AS $$ "
+        "BEGIN "
+        "IF OLD.status = 'signed' THEN "
+        "  IF TG_OP = 'DELETE' THEN "
+        "    RAISE EXCEPTION 'a signed session note cannot be deleted'; "
+        "  END IF; "
+        f"  IF ROW({_columns_as_text('NEW')}) IS DISTINCT FROM ROW({_columns_as_text('OLD')}) THEN "
+        "    RAISE EXCEPTION 'a signed session note cannot be changed; add an addendum'; "
+        "  END IF; "
+        "END IF; "
+        "IF TG_OP = 'DELETE' THEN RETURN OLD; END IF; "
+        "RETURN NEW; "
+        "END; $$ LANGUAGE plpgsql"
+    ),
+    DDL(
+        "CREATE TRIGGER session_note_signed_immutable BEFORE UPDATE OR DELETE ON session_note "
+        "FOR EACH ROW EXECUTE FUNCTION session_note_signed_immutable()"
+    ),
+]
+for _ddl in SIGNED_NOTE_POSTGRES:
+    event.listen(SessionNote.__table__, "after_create", _ddl.execute_if(dialect="postgresql"))
+
+# Addenda are append-only everywhere.
+ADDENDUM_APPEND_ONLY_SQLITE = [
+    DDL(
+        "CREATE TRIGGER note_addendum_no_update BEFORE UPDATE ON note_addendum "
+        "BEGIN SELECT RAISE(ABORT, 'note_addendum is append-only'); END"
+    ),
+    DDL(
+        "CREATE TRIGGER note_addendum_no_delete BEFORE DELETE ON note_addendum "
+        "BEGIN SELECT RAISE(ABORT, 'note_addendum is append-only'); END"
+    ),
+]
+ADDENDUM_APPEND_ONLY_POSTGRES = [
+    DDL(
+        "CREATE OR REPLACE FUNCTION note_addendum_append_only() RETURNS trigger AS $$ "
+        "BEGIN RAISE EXCEPTION 'note_addendum is append-only'; END; $$ LANGUAGE plpgsql"
+    ),
+    DDL(
+        "CREATE TRIGGER note_addendum_append_only BEFORE UPDATE OR DELETE ON note_addendum "
+        "FOR EACH ROW EXECUTE FUNCTION note_addendum_append_only()"
+    ),
+]
+for _ddl in ADDENDUM_APPEND_ONLY_SQLITE:
+    event.listen(NoteAddendum.__table__, "after_create", _ddl.execute_if(dialect="sqlite"))
+for _ddl in ADDENDUM_APPEND_ONLY_POSTGRES:
+    event.listen(NoteAddendum.__table__, "after_create", _ddl.execute_if(dialect="postgresql"))

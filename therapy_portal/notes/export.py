@@ -1,0 +1,230 @@
+"""PDF of one session note: plain-value context → autoescaped print template → sandboxed render.
+
+The template gets dicts and strings only (never ORM objects) and is rendered with its own
+autoescaping Jinja environment: no request, no `url_for`, no base URL. The PDF of a signed note
+whose signatures verify is cached under a key derived from the note's and its addenda's
+signatures plus the print template's own hash, so an addendum or a template change misses.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from sqlalchemy import delete, select
+
+from therapy_portal import audit, policy
+from therapy_portal.errors import DomainError
+from therapy_portal.extensions import db
+from therapy_portal.models import Practice, User
+from therapy_portal.models.notes import NotePdfCache, NoteStatus, SessionNote
+from therapy_portal.notes import services, signing
+from therapy_portal.notes.formats import ATTENDEES, FORMATS, MODALITIES, SERVICE_CODES
+from therapy_portal.pdf import PdfRenderError, render_pdf
+from therapy_portal.settings import PROJECT_ROOT
+
+CONFIDENTIAL = (
+    "Confidential health information. It may be disclosed only as the law allows or with the "
+    "written authorization of the people it concerns. If you received it in error, destroy it "
+    "and tell the practice."
+)
+_TEMPLATE_DIR = PROJECT_ROOT / "templates"
+_ENV = Environment(
+    loader=FileSystemLoader(str(_TEMPLATE_DIR)),
+    autoescape=select_autoescape(default=True, default_for_string=True),
+    undefined=StrictUndefined,
+)
+
+
+def _template_version() -> str:
+    digest = hashlib.sha256()
+    for name in sorted((_TEMPLATE_DIR / "pdf").glob("*.html")):
+        digest.update(name.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+TEMPLATE_VERSION = _template_version()
+
+
+class ExportFailed(DomainError):
+    """The PDF could not be produced; the message says why and is safe to show."""
+
+    status = 503
+
+
+@dataclass(frozen=True)
+class PdfResult:
+    pdf: bytes
+    filename: str
+    sha256: str
+    cached: bool
+
+
+def _time(value) -> str:
+    return value.strftime("%H:%M") if value else "not recorded"
+
+
+def _minutes(note: SessionNote) -> int | None:
+    if not (note.start_time and note.end_time):
+        return None
+    return (note.end_time.hour * 60 + note.end_time.minute) - (
+        note.start_time.hour * 60 + note.start_time.minute
+    )
+
+
+def note_context(
+    note: SessionNote, integrity: signing.Integrity, practice: Practice, couple_name: str
+) -> dict:
+    """Everything the print template shows, as plain values."""
+    tz = ZoneInfo(practice.timezone)
+    fmt = FORMATS[note.format]
+    sections = note.sections or {}
+    return {
+        "practice": {"name": practice.name, "address": practice.address, "phone": practice.phone},
+        "couple_name": couple_name,
+        "note": {
+            "id": note.id,
+            "signed": note.status == NoteStatus.SIGNED,
+            "format_name": fmt.name,
+            "session_date": note.session_date.strftime("%B %-d, %Y"),
+            "start": _time(note.start_time),
+            "end": _time(note.end_time),
+            "minutes": _minutes(note),
+            "attendees": ATTENDEES[note.attendees],
+            "service_code": SERVICE_CODES[note.service_code],
+            "modality": MODALITIES[note.modality],
+            "interventions": note.interventions,
+            "risk_screening": note.risk_screening,
+            "next_session": note.next_session,
+            "digest": note.digest,
+        },
+        "sections": [
+            {"title": s.title, "guidance": s.guidance, "text": sections.get(s.key, "")}
+            for s in fmt.sections
+        ],
+        "addenda": [
+            {
+                "position": a.position,
+                "kind": a.kind.replace("_", " ").capitalize(),
+                "reason": a.reason,
+                "body": a.body,
+                "author": a.author_name,
+                "credentials": a.author_credentials,
+                "at": a.created_at.astimezone(tz).strftime("%B %-d, %Y at %H:%M %Z"),
+            }
+            for a in note.addenda
+        ],
+        "signature": {
+            "name": note.signer_name,
+            "credentials": note.signer_credentials,
+            "at": note.signed_at.astimezone(tz).strftime("%B %-d, %Y at %H:%M %Z"),
+            "hash": note.signature,
+        }
+        if note.signed_at
+        else None,
+        "integrity": {
+            "checked": integrity.checked,
+            "ok": integrity.ok,
+            "problems": list(integrity.problems),
+        },
+        "confidential": CONFIDENTIAL,
+    }
+
+
+def render_template(name: str, context: dict) -> str:
+    return _ENV.get_template(name).render(**context)
+
+
+def note_html(note: SessionNote, integrity: signing.Integrity, practice: Practice) -> str:
+    return render_template(
+        "pdf/session_note.html", note_context(note, integrity, practice, note.couple.display_name)
+    )
+
+
+def render(html: str) -> bytes:
+    """Render in the sandboxed worker with the configured limits; failures become `ExportFailed`."""
+    cfg = current_app.config
+    try:
+        return render_pdf(
+            html,
+            title="Session note",
+            timeout_s=cfg.get("NOTE_PDF_TIMEOUT_S", 30),
+            memory_mb=cfg.get("NOTE_PDF_MEMORY_MB", 768),
+            fail_closed=cfg.get("NOTE_PDF_FAIL_CLOSED", False),
+        )
+    except PdfRenderError as exc:
+        raise ExportFailed(
+            f"The PDF could not be made: {exc}. Nothing was changed. If the note is very long, "
+            "try again later or ask your administrator to raise the limits."
+        ) from exc
+
+
+@dataclass(frozen=True)
+class PreparedPdf:
+    """What rendering one note needs, with no ORM objects: safe across commits and threads."""
+
+    note_id: int
+    practice_id: int
+    cache_key: str | None
+    html: str
+    cached_pdf: bytes | None
+
+
+def prepare(note: SessionNote, integrity: signing.Integrity, practice: Practice) -> PreparedPdf:
+    """Look up the cache and build the HTML (only when the cache misses).
+
+    Only signed notes whose signatures verify are cached; a draft or a note that fails its check
+    is rendered every time (the latter with the integrity warning in the PDF).
+    """
+    cacheable = note.status == NoteStatus.SIGNED and integrity.ok
+    key = signing.pdf_cache_key(note, list(note.addenda), TEMPLATE_VERSION) if cacheable else None
+    if key is not None:
+        hit = db.session.scalar(select(NotePdfCache.pdf).where(NotePdfCache.cache_key == key))
+        if hit is not None:
+            return PreparedPdf(note.id, note.practice_id, key, "", hit)
+    return PreparedPdf(note.id, note.practice_id, key, note_html(note, integrity, practice), None)
+
+
+def produce(prepared: PreparedPdf) -> tuple[bytes, bool]:
+    """The PDF bytes and whether they came from the cache; stores a fresh render in the cache."""
+    if prepared.cached_pdf is not None:
+        return prepared.cached_pdf, True
+    pdf = render(prepared.html)
+    if prepared.cache_key is not None:
+        # Older entries (before an addendum or a template change) can never be hit again.
+        db.session.execute(delete(NotePdfCache).where(NotePdfCache.note_id == prepared.note_id))
+        db.session.add(
+            NotePdfCache(
+                practice_id=prepared.practice_id,
+                note_id=prepared.note_id,
+                cache_key=prepared.cache_key,
+                pdf=pdf,
+            )
+        )
+        db.session.flush()
+    return pdf, False
+
+
+def note_filename(note_id: int) -> str:
+    return f"session-note-{note_id}.pdf"
+
+
+def export_note_pdf(actor: User, note_id: int) -> PdfResult:
+    """One note as a PDF download, verified and audited with the SHA-256 of the bytes."""
+    note = policy.note_for_therapist_or_404(actor, note_id)
+    integrity = services.check_integrity(actor, note)
+    pdf, cached = produce(prepare(note, integrity, actor.practice))
+    sha = hashlib.sha256(pdf).hexdigest()
+    audit.record(
+        "note.export_pdf",
+        actor=actor,
+        object_type="session_note",
+        object_id=note.id,
+        couple_id=note.couple_id,
+        sha256=sha,
+        status="cached" if cached else "rendered",
+    )
+    return PdfResult(pdf, note_filename(note.id), sha, cached)

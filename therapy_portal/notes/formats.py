@@ -1,0 +1,133 @@
+"""Note formats and the session facts' choices, as data (clinical.md §4.1–4.2)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Section:
+    key: str
+    title: str
+    guidance: str
+
+
+@dataclass(frozen=True)
+class NoteFormat:
+    key: str
+    name: str
+    sections: tuple[Section, ...]
+
+
+_PLAN = Section(
+    "plan",
+    "Plan",
+    "Interventions planned, homework assigned (exercise, cadence, due date), referrals, "
+    "next steps.",
+)
+
+FORMATS: dict[str, NoteFormat] = {
+    f.key: f
+    for f in (
+        NoteFormat(
+            "soap",
+            "SOAP",
+            (
+                Section(
+                    "subjective",
+                    "Subjective",
+                    "Each partner's report in their own words: concerns, quotes, "
+                    "how the homework went.",
+                ),
+                Section(
+                    "objective",
+                    "Objective",
+                    "What you observed: affect, interaction pattern (e.g. pursue–withdraw), "
+                    "escalation or repair, measure scores from check-ins.",
+                ),
+                Section(
+                    "assessment",
+                    "Assessment",
+                    "Your clinical interpretation, progress toward treatment-plan goals, risk.",
+                ),
+                _PLAN,
+            ),
+        ),
+        NoteFormat(
+            "dap",
+            "DAP",
+            (
+                Section(
+                    "data",
+                    "Data",
+                    "What was said, observed and measured: each partner's report and "
+                    "your observations.",
+                ),
+                Section(
+                    "assessment",
+                    "Assessment",
+                    "Your clinical interpretation, progress toward treatment-plan goals, risk.",
+                ),
+                _PLAN,
+            ),
+        ),
+        NoteFormat(
+            "birp",
+            "BIRP",
+            (
+                Section(
+                    "behavior",
+                    "Behavior",
+                    "Presenting behaviours and observations of each partner and of the couple.",
+                ),
+                Section(
+                    "intervention",
+                    "Intervention",
+                    "What you did, e.g. an EFT enactment, soft start-up coaching, "
+                    "unified detachment.",
+                ),
+                Section("response", "Response", "How each partner responded to the interventions."),
+                _PLAN,
+            ),
+        ),
+        NoteFormat(
+            "girp",
+            "GIRP",
+            (
+                Section("goal", "Goal", "The treatment-plan goal or goals this session addressed."),
+                Section(
+                    "intervention",
+                    "Intervention",
+                    "What you did toward the goal, including homework reviewed.",
+                ),
+                Section(
+                    "response", "Response", "How each partner responded; progress toward the goal."
+                ),
+                _PLAN,
+            ),
+        ),
+    )
+}
+
+FORMAT_CHOICES = [
+    (f.key, f"{f.name}: {' / '.join(s.title for s in f.sections)}") for f in FORMATS.values()
+]
+ATTENDEES = {"both": "Both partners", "A": "Partner A only", "B": "Partner B only"}
+SERVICE_CODES = {
+    "90847": "90847: conjoint psychotherapy, client present",
+    "90846": "90846: psychotherapy without the client present",
+}
+MODALITIES = {"in_person": "In person", "video": "Video"}
+ADDENDUM_KINDS = {
+    "correction": "Correction",
+    "late_entry": "Late entry",
+    "clarification": "Clarification",
+}
+AUTHORIZATION_METHODS = {
+    "written": "Signed written authorization",
+    "electronic": "Electronic signature",
+    "verbal": "Verbal, documented in session",
+}
+
+# Longest text accepted in one field: about 50 printed pages, far above a real note.
+FIELD_LIMIT = 200_000

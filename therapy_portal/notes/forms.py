@@ -1,0 +1,187 @@
+"""Forms for session notes, addenda, exports, records requests and psychotherapy notes.
+
+Field validators check shape and length; the services check the rules (dates, signing, state).
+"""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    DateField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+    TimeField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
+
+from therapy_portal.notes.formats import (
+    ADDENDUM_KINDS,
+    ATTENDEES,
+    AUTHORIZATION_METHODS,
+    FIELD_LIMIT,
+    FORMAT_CHOICES,
+    FORMATS,
+    MODALITIES,
+    SERVICE_CODES,
+)
+from therapy_portal.notes.services import NoteInput, SessionFacts
+
+_TOO_LONG = f"Keep this under {FIELD_LIMIT:,} characters."
+
+
+def _choices(mapping: dict[str, str]) -> list[SelectChoice]:
+    return [SelectChoice(k, v) for k, v in mapping.items()]
+
+
+def _long_text(label: str, description: str = "") -> TextAreaField:
+    return TextAreaField(
+        label,
+        description=description,
+        validators=[Optional(), Length(max=FIELD_LIMIT, message=_TOO_LONG)],
+    )
+
+
+class FactsForm(FlaskForm):
+    session_date = DateField("Session date", validators=[Optional()])
+    start_time = TimeField("Start time", validators=[Optional()])
+    end_time = TimeField("End time", validators=[Optional()])
+    attendees = RadioField(
+        "Who attended",
+        choices=_choices(ATTENDEES),
+        default="both",
+        validators=[InputRequired("Choose who attended.")],
+    )
+    service_code = RadioField(
+        "Service code",
+        choices=_choices(SERVICE_CODES),
+        default="90847",
+        validators=[InputRequired("Choose the service code.")],
+    )
+    modality = RadioField(
+        "Modality",
+        choices=_choices(MODALITIES),
+        default="in_person",
+        validators=[InputRequired("Choose how the session took place.")],
+    )
+
+    def facts(self, fmt: str = "") -> SessionFacts:
+        return SessionFacts(
+            self.session_date.data,
+            self.start_time.data,
+            self.end_time.data,
+            self.attendees.data,
+            self.service_code.data,
+            self.modality.data,
+            fmt,
+        )
+
+
+class NewNoteForm(FactsForm):
+    format = RadioField(
+        "Note format",
+        choices=[SelectChoice(k, v) for k, v in FORMAT_CHOICES],
+        default="dap",
+        validators=[InputRequired("Choose a note format.")],
+    )
+
+
+def note_form_class(fmt: str) -> type[FactsForm]:
+    """The edit form for one format: the session facts plus that format's sections."""
+    attrs = {f"section_{s.key}": _long_text(s.title, s.guidance) for s in FORMATS[fmt].sections}
+    attrs.update(
+        version=HiddenField(),
+        interventions=_long_text(
+            "Interventions used", "e.g. EFT enactment; soft start-up coaching; homework review."
+        ),
+        risk_screening=_long_text(
+            "Risk screening",
+            "Self-harm, intimate partner violence and coercive control (screened individually), "
+            "substance use, child safety.",
+        ),
+        next_session=StringField(
+            "Next session",
+            description="Up to 200 characters.",
+            validators=[Optional(), Length(max=200)],
+        ),
+        digest=_long_text(
+            "Since last session", "Insert the digest of homework and measures, then edit it freely."
+        ),
+    )
+    return type(f"NoteForm_{fmt}", (FactsForm,), attrs)
+
+
+def note_input(form: FactsForm, fmt: str) -> NoteInput:
+    return NoteInput(
+        facts=form.facts(fmt),
+        sections={
+            s.key: getattr(form, f"section_{s.key}").data or "" for s in FORMATS[fmt].sections
+        },
+        interventions=form.interventions.data or "",
+        risk_screening=form.risk_screening.data or "",
+        next_session=form.next_session.data or "",
+        digest=form.digest.data or "",
+    )
+
+
+def form_version(form: FactsForm) -> int:
+    try:
+        return int(form.version.data)
+    except (TypeError, ValueError):
+        return -1
+
+
+class AddendumForm(FlaskForm):
+    kind = RadioField(
+        "Kind of addendum",
+        choices=_choices(ADDENDUM_KINDS),
+        default="correction",
+        validators=[InputRequired("Choose the kind of addendum.")],
+    )
+    reason = StringField(
+        "Reason",
+        description="Why this is added, in a few words.",
+        validators=[DataRequired("Say briefly why you are adding this."), Length(max=300)],
+    )
+    body = TextAreaField(
+        "Addendum",
+        validators=[
+            DataRequired("Write the addendum."),
+            Length(max=FIELD_LIMIT, message=_TOO_LONG),
+        ],
+    )
+
+
+class RangeExportForm(FlaskForm):
+    date_from = DateField("From", validators=[DataRequired("Enter the first date (YYYY-MM-DD).")])
+    date_to = DateField("To", validators=[DataRequired("Enter the last date (YYYY-MM-DD).")])
+
+
+class AuthorizationForm(FlaskForm):
+    partner_label = RadioField("Partner", validators=[InputRequired("Choose the partner.")])
+    method = SelectField("How it was given", choices=_choices(AUTHORIZATION_METHODS))
+    authorized_on = DateField(
+        "Date of the authorization", validators=[DataRequired("Enter the date (YYYY-MM-DD).")]
+    )
+
+
+class ReleaseForm(FlaskForm):
+    scope = HiddenField(validators=[DataRequired()])
+
+
+class PrivateNoteForm(FlaskForm):
+    session_date = DateField("Session date", validators=[Optional()])
+    body = TextAreaField(
+        "Psychotherapy note",
+        validators=[DataRequired("Write the note."), Length(max=FIELD_LIMIT, message=_TOO_LONG)],
+    )
+
+
+class PageForm(FlaskForm):
+    """Button-only POSTs (sign, delete, export)."""
+
+    page = IntegerField(validators=[Optional()])

@@ -1,0 +1,75 @@
+"""Reading a note (verified on every read), adding addenda, and the PDF download."""
+
+from __future__ import annotations
+
+from flask import Response, flash, redirect, render_template, url_for
+from flask_login import current_user
+
+from therapy_portal import policy
+from therapy_portal.errors import DomainError
+from therapy_portal.extensions import db
+from therapy_portal.formtools import attach_error
+from therapy_portal.notes import export, services
+from therapy_portal.notes.formats import ATTENDEES, FORMATS, MODALITIES, SERVICE_CODES
+from therapy_portal.notes.forms import AddendumForm, PageForm
+from therapy_portal.notes.routes import bp, therapist_only
+
+
+def _detail_page(note_id: int, addendum_form: AddendumForm, status: int = 200):
+    note, integrity = services.view_note(current_user, note_id)
+    page = render_template(
+        "notes/detail.html",
+        note=note,
+        integrity=integrity,
+        fmt=FORMATS[note.format],
+        labels={"attendees": ATTENDEES, "service_code": SERVICE_CODES, "modality": MODALITIES},
+        addendum_form=addendum_form,
+        action_form=PageForm(),
+        can_edit=policy.can_edit_note(current_user, note),
+        can_add_addendum=policy.can_add_addendum(current_user, note),
+    )
+    db.session.commit()  # the view and any integrity failure are audited, whatever follows
+    return page, status
+
+
+@bp.get("/notes/<int:note_id>")
+@therapist_only
+def detail(note_id: int):
+    return _detail_page(note_id, AddendumForm(formdata=None))
+
+
+@bp.post("/notes/<int:note_id>/addenda")
+@therapist_only
+def add_addendum(note_id: int):
+    note = policy.note_for_therapist_or_404(current_user, note_id)
+    form = AddendumForm()
+    if form.validate_on_submit():
+        try:
+            services.add_addendum(
+                current_user, note, form.kind.data, form.reason.data, form.body.data
+            )
+        except DomainError as error:
+            db.session.rollback()
+            attach_error(form, error)
+            return _detail_page(note_id, form, 422 if error.status == 422 else 409)
+        db.session.commit()
+        flash("Addendum signed and added.")
+        return redirect(url_for("notes.detail", note_id=note_id) + "#addenda")
+    return _detail_page(note_id, form, 422)
+
+
+@bp.get("/notes/<int:note_id>/pdf")
+@therapist_only
+def pdf(note_id: int):
+    result = export.export_note_pdf(current_user, note_id)
+    db.session.commit()
+    return pdf_response(result.pdf, result.filename)
+
+
+def pdf_response(data: bytes, filename: str, mimetype: str = "application/pdf") -> Response:
+    """A download with no names in the filename, never cached, never sniffed."""
+    response = Response(data, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
