@@ -1,0 +1,98 @@
+"""Demo homework for `make run`: the library, a few assignments and answers in several states."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from therapy_portal import demo
+from therapy_portal.extensions import db
+from therapy_portal.homework import services
+from therapy_portal.homework.services.common import practice_today
+from therapy_portal.models.homework import ExerciseTemplate, Occurrence
+
+GRATITUDE_A = {
+    "p_what_they_did": ["Made coffee before my early shift without being asked."],
+    "p_why_it_mattered": ["I felt looked after on a hard morning."],
+    "p_thanked": ["yes"],
+    "p_felt_appreciated": ["4"],
+}
+GRATITUDE_B_DRAFT = {"p_what_they_did": ["Picked up my sister from the airport"]}
+SOLO = {
+    "A": {
+        "p_plan": ["A long run by the river, then the bookshop."],
+        "p_planned_date": [None],
+        "p_hours": ["3"],
+        "p_restoring": ["8"],
+        "p_bring_back": ["More patience. I came home wanting to hear about their day."],
+        "p_about_partner_time": ["Glad for them"],
+        "p_for_therapist": [""],
+    },
+    "B": {
+        "p_plan": ["Pottery class with a friend."],
+        "p_planned_date": [None],
+        "p_hours": ["2.5"],
+        "p_restoring": ["4"],
+        "p_bring_back": ["I felt guilty for leaving and kept checking my phone."],
+        "p_about_partner_time": ["A little uneasy"],
+        "p_for_therapist": ["I'm not sure yet why their time away worries me."],
+    },
+}
+
+
+def _template(slug: str) -> ExerciseTemplate:
+    return db.session.scalar(select(ExerciseTemplate).where(ExerciseTemplate.slug == slug))
+
+
+def _first_occurrence(assignment) -> Occurrence:
+    return db.session.scalar(
+        select(Occurrence)
+        .where(Occurrence.assignment_id == assignment.id)
+        .order_by(Occurrence.sequence)
+    )
+
+
+@demo.demo_hook
+def seed_homework(world: dict) -> None:
+    services.load_library()
+    therapist = world["staff"][1]
+    today = practice_today(therapist)
+    (rivera, (sam, alex)), (okafor, (chidi, elin)) = world["couples"][0], world["couples"][1]
+
+    gratitude = services.latest_version(_template("daily-appreciation-log"))
+    assignment = services.assign(
+        therapist,
+        rivera,
+        services.AssignInput(
+            version_id=gratitude.id,
+            mode="each_partner",
+            visibility={},
+            due_on=today,
+            cadence="daily",
+            ends_on=today + timedelta(days=6),
+            note="Keep it short: two minutes before bed is plenty.",
+        ),
+    )
+    first = _first_occurrence(assignment)
+    services.submit(sam, first.id, GRATITUDE_A, 0, "demo-gratitude-sam-0001")
+    services.save_draft(alex, first.id, GRATITUDE_B_DRAFT, 0)
+
+    solo = services.latest_version(_template("solo-time"))
+    assignment = services.assign(
+        therapist,
+        okafor,
+        services.AssignInput(
+            version_id=solo.id,
+            mode="each_partner",
+            visibility={},
+            due_on=today,
+            note="Plan something just for you this week, then tell us how it went.",
+        ),
+    )
+    first = _first_occurrence(assignment)
+    planned = (today - timedelta(days=1)).isoformat()
+    for user, label in ((chidi, "A"), (elin, "B")):
+        fields = {k: ([planned] if v == [None] else v) for k, v in SOLO[label].items()}
+        services.submit(user, first.id, fields, 0, f"demo-solo-{label}-0000000001")
+    db.session.flush()

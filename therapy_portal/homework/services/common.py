@@ -1,0 +1,115 @@
+"""Helpers shared by the homework services: the practice's today, and answer validation."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from werkzeug.datastructures import MultiDict
+
+from therapy_portal.homework.prompts import (
+    FIELD_PREFIX,
+    build_answer_form_class,
+    collect_answers,
+    field_name,
+)
+from therapy_portal.models import Practice, User, utcnow
+
+#: The most raw text one draft may hold (all fields together); far above every field's limit,
+#: so an over-long answer is still kept as typed and the limit is explained next to the field.
+MAX_DRAFT_CHARS = 400_000
+
+
+def local_today(timezone: str | None, now: datetime | None = None) -> date:
+    """Today's date in a practice's timezone (UTC if the zone is unknown)."""
+    now = now or utcnow()
+    try:
+        zone = ZoneInfo(timezone or "UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        zone = ZoneInfo("UTC")
+    return now.astimezone(zone).date()
+
+
+def practice_today(user: User | Practice, now: datetime | None = None) -> date:
+    practice = user if isinstance(user, Practice) else user.practice
+    return local_today(practice.timezone, now)
+
+
+def clean_fields(prompts: Sequence[Mapping[str, Any]], raw: Any) -> dict[str, list[str]]:
+    """Raw answer input as ``{field name: [values]}``, only for this template's fields.
+
+    Accepts a ``MultiDict`` (a form post) or a mapping of name -> str | list[str] (JSON).
+    Names are ``p_<key>`` or, for list prompts, ``p_<key>-<n>``.
+    """
+    names = {field_name(p) for p in prompts}
+    if isinstance(raw, MultiDict):
+        items = [(k, raw.getlist(k)) for k in raw]
+    elif isinstance(raw, Mapping):
+        items = [(k, v if isinstance(v, list) else [v]) for k, v in raw.items()]
+    else:
+        return {}
+    fields: dict[str, list[str]] = {}
+    for name, values in items:
+        if not isinstance(name, str) or not name.startswith(FIELD_PREFIX):
+            continue
+        base = name.rsplit("-", 1)[0] if "-" in name else name
+        if base not in names and name not in names:
+            continue
+        kept = [v for v in values if isinstance(v, str)]
+        if kept:
+            fields[name] = kept
+    return fields
+
+
+def draft_size(fields: Mapping[str, list[str]]) -> int:
+    return sum(len(k) + sum(len(v) for v in values) for k, values in fields.items())
+
+
+def as_multidict(fields: Mapping[str, list[str]] | None) -> MultiDict:
+    return MultiDict([(k, v) for k, values in (fields or {}).items() for v in values])
+
+
+def validate_answers(
+    prompts: Sequence[Mapping[str, Any]], fields: Mapping[str, list[str]]
+) -> tuple[dict[str, Any] | None, dict[str, list[str]]]:
+    """(cleaned answers, {}) when the input is a valid submission, else (None, field errors)."""
+    form = build_answer_form_class(prompts)(as_multidict(fields))
+    if not form.validate():
+        return None, {name: _flatten(errs) for name, errs in form.errors.items()}
+    try:
+        return collect_answers(prompts, form), {}
+    except ValueError as exc:
+        return None, {"": [str(exc)]}
+
+
+def _flatten(errors: Any) -> list[str]:
+    """WTForms nests a FieldList's errors per entry; flatten them to messages."""
+    if isinstance(errors, str):
+        return [errors]
+    if isinstance(errors, Mapping):
+        errors = list(errors.values())
+    out: list[str] = []
+    for item in errors or ():
+        out.extend(_flatten(item) if not isinstance(item, str) else [item])
+    return out
+
+
+def raw_text(
+    prompts: Sequence[Mapping[str, Any]], fields: Mapping[str, list[str]] | None
+) -> dict[str, str]:
+    """Raw draft input per prompt key, as plain text (to show a kept copy or a locked draft)."""
+    fields = fields or {}
+    text: dict[str, str] = {}
+    for prompt in prompts:
+        name = field_name(prompt)
+        values = list(fields.get(name, []))
+        n = 0
+        while f"{name}-{n}" in fields:
+            values.extend(fields[f"{name}-{n}"])
+            n += 1
+        joined = "\n".join(v for v in values if v and v.strip())
+        if joined:
+            text[prompt["key"]] = joined
+    return text

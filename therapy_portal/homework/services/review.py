@@ -1,0 +1,231 @@
+"""The therapist's lists after assigning: per-couple counts, the review queue, a couple's
+assignments. Counts come from one grouped statement (`counts_for_couples`), used by the caseload,
+the couple page and the queue. The review page itself is in `review_actions`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import joinedload
+
+from therapy_portal import policy
+from therapy_portal.extensions import db
+from therapy_portal.homework.services.common import practice_today
+from therapy_portal.models import Couple, CoupleMember, User
+from therapy_portal.models.homework import (
+    Assignment,
+    AssignmentStatus,
+    Occurrence,
+    Response,
+    ResponseStatus,
+)
+
+PER_PAGE = 25
+OVERDUE_SHOWN = 25
+
+
+@dataclass(frozen=True)
+class HomeworkCounts:
+    to_review: int = 0
+    overdue: int = 0
+
+
+def _stats():
+    """Per occurrence: submitted responses, and how many are expected (one statement's parts)."""
+    submitted = (
+        select(Response.occurrence_id, func.count().label("n"))
+        .where(Response.status == ResponseStatus.SUBMITTED)
+        .group_by(Response.occurrence_id)
+        .subquery()
+    )
+    members = (
+        select(CoupleMember.couple_id, func.count().label("n"))
+        .group_by(CoupleMember.couple_id)
+        .subquery()
+    )
+    done = func.coalesce(submitted.c.n, 0)
+    expected = case((Assignment.mode == "joint", 1), else_=members.c.n)
+    return submitted, members, done, expected
+
+
+def _overdue_condition(done, expected, today: date):
+    return (
+        (Assignment.status == AssignmentStatus.ACTIVE)
+        & (Occurrence.due_on < today)
+        & (done < expected)
+    )
+
+
+def _base(actor: User, submitted, members):
+    return (
+        policy.occurrences_for_therapist(actor)
+        .join(Assignment, Assignment.id == Occurrence.assignment_id)
+        .join(Couple, Couple.id == Occurrence.couple_id)
+        .outerjoin(submitted, submitted.c.occurrence_id == Occurrence.id)
+        .join(members, members.c.couple_id == Occurrence.couple_id)
+    )
+
+
+def counts_for_couples(actor: User, couple_ids: list[int]) -> dict[int, HomeworkCounts]:
+    """{couple id: to review, overdue} for the therapist's couples, in ONE grouped statement."""
+    if not couple_ids:
+        return {}
+    submitted, members, done, expected = _stats()
+    to_review = func.sum(case(((Occurrence.reviewed_at.is_(None)) & (done > 0), 1), else_=0))
+    overdue = func.sum(
+        case(
+            (
+                _overdue_condition(done, expected, practice_today(actor))
+                & (Couple.status == "active"),
+                1,
+            ),
+            else_=0,
+        )
+    )
+    stmt = (
+        _base(actor, submitted, members)
+        .with_only_columns(Occurrence.couple_id, to_review, overdue)
+        .where(Occurrence.couple_id.in_(couple_ids))
+        .group_by(Occurrence.couple_id)
+    )
+    return {cid: HomeworkCounts(int(r or 0), int(o or 0)) for cid, r, o in db.session.execute(stmt)}
+
+
+@dataclass(frozen=True)
+class QueueItem:
+    occurrence: Occurrence
+    since: Any  # oldest submission time waiting for review, or the due date when overdue
+
+
+@dataclass(frozen=True)
+class ReviewQueue:
+    items: list[QueueItem]
+    page: int
+    pages: int
+    total: int
+    overdue: list[QueueItem]
+    overdue_total: int
+
+
+def _load(ids: list[int]) -> dict[int, Occurrence]:
+    if not ids:
+        return {}
+    return {
+        o.id: o
+        for o in db.session.scalars(
+            select(Occurrence)
+            .where(Occurrence.id.in_(ids))
+            .options(
+                joinedload(Occurrence.assignment).joinedload(Assignment.version),
+                joinedload(Occurrence.assignment).joinedload(Assignment.couple),
+            )
+        )
+    }
+
+
+def review_queue(actor: User, page: int = 1) -> ReviewQueue:
+    """Submitted and unreviewed (oldest first), then overdue: five statements at any size."""
+    submitted, members, done, expected = _stats()
+    oldest = (
+        select(Response.occurrence_id, func.min(Response.submitted_at).label("at"))
+        .where(Response.status == ResponseStatus.SUBMITTED)
+        .group_by(Response.occurrence_id)
+        .subquery()
+    )
+    waiting = (
+        policy.occurrences_for_therapist(actor)
+        .join(oldest, oldest.c.occurrence_id == Occurrence.id)
+        .where(Occurrence.reviewed_at.is_(None))
+        .with_only_columns(Occurrence.id, oldest.c.at)
+    )
+    total = db.session.scalar(select(func.count()).select_from(waiting.subquery())) or 0
+    pages = max(1, -(-total // PER_PAGE))
+    page = min(max(1, page), pages)
+    rows = db.session.execute(
+        waiting.order_by(oldest.c.at, Occurrence.id).limit(PER_PAGE).offset((page - 1) * PER_PAGE)
+    ).all()
+    late = _base(actor, submitted, members).where(
+        _overdue_condition(done, expected, practice_today(actor)), Couple.status == "active"
+    )
+    late_rows = db.session.execute(
+        late.with_only_columns(Occurrence.id, Occurrence.due_on, func.count().over())
+        .order_by(Occurrence.due_on, Occurrence.id)
+        .limit(OVERDUE_SHOWN)
+    ).all()
+    loaded = _load([r[0] for r in rows] + [r[0] for r in late_rows])
+    return ReviewQueue(
+        [QueueItem(loaded[i], at) for i, at in rows],
+        page,
+        pages,
+        total,
+        [QueueItem(loaded[i], due) for i, due, _ in late_rows],
+        late_rows[0][2] if late_rows else 0,
+    )
+
+
+# ---------------------------------------------------------------------------- couple pages
+@dataclass(frozen=True)
+class AssignmentRow:
+    assignment: Assignment
+    occurrences: int
+    to_review: int
+    overdue: int
+    next_due: date | None
+
+
+def couple_assignments(actor: User, couple: Couple) -> list[AssignmentRow]:
+    """The couple's assignments with per-assignment counts (two statements)."""
+    submitted, members, done, expected = _stats()
+    today = practice_today(actor)
+    stmt = (
+        _base(actor, submitted, members)
+        .with_only_columns(
+            Occurrence.assignment_id,
+            func.count(),
+            func.sum(case(((Occurrence.reviewed_at.is_(None)) & (done > 0), 1), else_=0)),
+            func.sum(case((_overdue_condition(done, expected, today), 1), else_=0)),
+            func.min(
+                case(
+                    ((Occurrence.due_on >= today) & (done < expected), Occurrence.due_on),
+                    else_=None,
+                )
+            ),
+        )
+        .where(Occurrence.couple_id == couple.id)
+        .group_by(Occurrence.assignment_id)
+    )
+    stats = {row[0]: row[1:] for row in db.session.execute(stmt)}
+    assignments = db.session.scalars(
+        policy.assignments_for_therapist(actor)
+        .where(Assignment.couple_id == couple.id)
+        .options(joinedload(Assignment.version))
+        .order_by(Assignment.status, Assignment.created_at.desc(), Assignment.id.desc())
+    )
+    rows = []
+    for assignment in assignments:
+        count, review, late, next_due = stats.get(assignment.id, (0, 0, 0, None))
+        rows.append(AssignmentRow(assignment, count, int(review or 0), int(late or 0), next_due))
+    return rows
+
+
+def assignment_occurrences(
+    actor: User, assignment: Assignment
+) -> list[tuple[Occurrence, dict[str, Response]]]:
+    """Each occurrence with its responses by label (status only is shown: two statements)."""
+    occurrences = list(
+        db.session.scalars(
+            select(Occurrence)
+            .where(Occurrence.assignment_id == assignment.id)
+            .order_by(Occurrence.sequence)
+        )
+    )
+    by_occ: dict[int, dict[str, Response]] = {o.id: {} for o in occurrences}
+    for response in db.session.scalars(
+        select(Response).where(Response.occurrence_id.in_(list(by_occ)))
+    ):
+        by_occ[response.occurrence_id][response.author_label] = response
+    return [(o, by_occ[o.id]) for o in occurrences]

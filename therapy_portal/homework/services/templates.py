@@ -1,0 +1,321 @@
+"""The exercise library: loading built-ins, browsing, copying, building and versioning templates.
+
+An assignment points at an immutable `ExerciseVersion`; saving a template always adds a version,
+so past homework keeps the exact wording its partners saw.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import func, select
+
+from therapy_portal import audit, policy
+from therapy_portal.errors import NotAllowed, ValidationFailed
+from therapy_portal.extensions import db
+from therapy_portal.homework.library import FAMILIES, BuiltinTemplate, load_builtin_templates
+from therapy_portal.homework.prompts import CADENCES, MODES, validate_prompts, with_defaults
+from therapy_portal.models import User, utcnow
+from therapy_portal.models.homework import ExerciseTemplate, ExerciseVersion
+
+PER_PAGE = 30
+NO_PROMPTS = "A template needs at least one prompt. Add a prompt, then save."
+
+
+@dataclass(frozen=True)
+class TemplateInput:
+    """Everything a version holds, as typed by its author."""
+
+    title: str
+    family: str
+    summary: str
+    instructions: str
+    default_mode: str
+    default_cadence: str
+    prompts: list[dict[str, Any]]
+    rationale: str = ""
+    reference: str = ""
+    therapist_looks_for: str = ""
+    caution: str = ""
+    suggested_duration_days: int = 7
+    problems: list[str] = field(default_factory=list)
+
+
+def _content(data: TemplateInput, prompts: list[dict[str, Any]]) -> dict[str, Any]:
+    return {
+        "title": data.title.strip(),
+        "family": data.family,
+        "summary": data.summary.strip(),
+        "instructions": data.instructions.strip(),
+        "rationale": data.rationale.strip(),
+        "reference": data.reference.strip(),
+        "caution": data.caution.strip(),
+        "therapist_looks_for": data.therapist_looks_for.strip(),
+        "prompts": prompts,
+        "default_mode": data.default_mode,
+        "default_cadence": data.default_cadence,
+        "suggested_duration_days": data.suggested_duration_days,
+    }
+
+
+def _hash(content: dict[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()
+
+
+def check_template(data: TemplateInput) -> list[dict[str, Any]]:
+    """The prompts with defaults made explicit; `ValidationFailed` names the first problem."""
+    if not data.title.strip():
+        raise ValidationFailed("Give the exercise a title.", field="title")
+    if data.family not in FAMILIES:
+        raise ValidationFailed("Choose a family from the list.", field="family")
+    if not data.instructions.strip():
+        raise ValidationFailed("Write the instructions partners will read.", field="instructions")
+    if data.default_mode not in MODES:
+        raise ValidationFailed("Choose how the couple answers.", field="default_mode")
+    if data.default_cadence not in CADENCES:
+        raise ValidationFailed("Choose how often it repeats.", field="default_cadence")
+    if data.problems:
+        raise ValidationFailed(" ".join(data.problems), field="prompts")
+    if not data.prompts:
+        raise ValidationFailed(NO_PROMPTS, field="prompts")
+    problems = validate_prompts(data.prompts)
+    if problems:
+        raise ValidationFailed(" ".join(problems), field="prompts", problems=problems)
+    if data.default_mode == "joint" and any(
+        p.get("visibility") == "shared_after_both" for p in data.prompts
+    ):
+        raise ValidationFailed(
+            "A joint exercise has one shared answer, so no prompt can wait for both partners "
+            "to submit. Choose another visibility.",
+            field="prompts",
+        )
+    return with_defaults(data.prompts)
+
+
+def _add_version(
+    template: ExerciseTemplate, content: dict[str, Any], actor: User | None
+) -> ExerciseVersion:
+    template.latest_number += 1
+    template.title, template.family = content["title"], content["family"]
+    template.summary = content["summary"][:300]
+    template.updated_at = utcnow()
+    version = ExerciseVersion(
+        practice_id=template.practice_id,
+        template_id=template.id,
+        number=template.latest_number,
+        content_hash=_hash(content),
+        created_by_id=actor.id if actor else None,
+        **content,
+    )
+    db.session.add(version)
+    db.session.flush()
+    return version
+
+
+def latest_version(template: ExerciseTemplate) -> ExerciseVersion:
+    return db.session.scalar(
+        select(ExerciseVersion).where(
+            ExerciseVersion.template_id == template.id,
+            ExerciseVersion.number == template.latest_number,
+        )
+    )
+
+
+def versions_of(template: ExerciseTemplate) -> list[ExerciseVersion]:
+    return list(
+        db.session.scalars(
+            select(ExerciseVersion)
+            .where(ExerciseVersion.template_id == template.id)
+            .order_by(ExerciseVersion.number.desc())
+        )
+    )
+
+
+# ------------------------------------------------------------------------------ built-ins
+def _builtin_input(builtin: BuiltinTemplate) -> TemplateInput:
+    return TemplateInput(
+        title=builtin.title,
+        family=builtin.family,
+        summary=builtin.summary,
+        instructions=builtin.instructions,
+        default_mode=builtin.default_mode,
+        default_cadence=builtin.default_cadence,
+        prompts=[dict(p) for p in builtin.prompts],
+        rationale=builtin.rationale,
+        reference=builtin.reference,
+        therapist_looks_for=builtin.therapist_looks_for,
+        caution=builtin.caution,
+        suggested_duration_days=builtin.suggested_duration_days,
+    )
+
+
+def load_library() -> dict[str, int]:
+    """Upsert every built-in by slug. A changed built-in gets a new version; safe to rerun."""
+    existing = {
+        t.slug: t
+        for t in db.session.scalars(
+            select(ExerciseTemplate).where(ExerciseTemplate.slug.is_not(None))
+        )
+    }
+    hashes = dict(
+        db.session.execute(
+            select(ExerciseVersion.template_id, ExerciseVersion.content_hash)
+            .join(ExerciseTemplate, ExerciseTemplate.id == ExerciseVersion.template_id)
+            .where(
+                ExerciseTemplate.slug.is_not(None),
+                ExerciseVersion.number == ExerciseTemplate.latest_number,
+            )
+        ).all()
+    )
+    counts = {"created": 0, "updated": 0, "unchanged": 0}
+    for builtin in load_builtin_templates():
+        data = _builtin_input(builtin)
+        content = _content(data, check_template(data))
+        template = existing.get(builtin.slug)
+        if template is None:
+            template = ExerciseTemplate(
+                slug=builtin.slug, family=builtin.family, title=builtin.title
+            )
+            db.session.add(template)
+            db.session.flush()
+            _add_version(template, content, None)
+            counts["created"] += 1
+        elif hashes.get(template.id) != _hash(content):
+            _add_version(template, content, None)
+            counts["updated"] += 1
+        else:
+            counts["unchanged"] += 1
+    if counts["created"] or counts["updated"]:
+        audit.record(
+            "homework.library_load",
+            object_type="exercise_template",
+            count=counts["created"] + counts["updated"],
+        )
+    db.session.flush()
+    return counts
+
+
+# ------------------------------------------------------------------------------ browsing
+@dataclass(frozen=True)
+class LibraryPage:
+    templates: list[ExerciseTemplate]
+    page: int
+    pages: int
+    total: int
+
+
+def list_library(actor: User, family: str | None = None, page: int = 1) -> LibraryPage:
+    """Built-ins and the practice's templates, by family then title (two statements)."""
+    stmt = policy.templates_for_therapist(actor)
+    if family in FAMILIES:
+        stmt = stmt.where(ExerciseTemplate.family == family)
+    total = db.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    pages = max(1, -(-total // PER_PAGE))
+    page = min(max(1, page), pages)
+    templates = list(
+        db.session.scalars(
+            stmt.order_by(
+                ExerciseTemplate.family,
+                ExerciseTemplate.practice_id.is_(None),
+                func.lower(ExerciseTemplate.title),
+                ExerciseTemplate.id,
+            )
+            .limit(PER_PAGE)
+            .offset((page - 1) * PER_PAGE)
+        )
+    )
+    return LibraryPage(templates, page, pages, total)
+
+
+# ------------------------------------------------------------------------------ authoring
+def _require_therapist(actor: User) -> None:
+    if actor.role != "therapist":
+        raise NotAllowed("not found")
+
+
+def create_template(actor: User, data: TemplateInput) -> ExerciseTemplate:
+    """A new practice template with its first version."""
+    _require_therapist(actor)
+    content = _content(data, check_template(data))
+    template = ExerciseTemplate(
+        practice_id=actor.practice_id,
+        family=data.family,
+        title=content["title"],
+        created_by_id=actor.id,
+    )
+    db.session.add(template)
+    db.session.flush()
+    version = _add_version(template, content, actor)
+    audit.record(
+        "homework.template_create",
+        actor=actor,
+        object_type="exercise_template",
+        object_id=template.id,
+        version=version.number,
+    )
+    return template
+
+
+def copy_template(actor: User, template: ExerciseTemplate) -> ExerciseTemplate:
+    """Copy a template (usually a built-in) into the practice, where it can be edited."""
+    _require_therapist(actor)
+    source = latest_version(template)
+    content = {
+        k: getattr(source, k)
+        for k in (
+            "title",
+            "family",
+            "summary",
+            "instructions",
+            "rationale",
+            "reference",
+            "caution",
+            "therapist_looks_for",
+            "prompts",
+            "default_mode",
+            "default_cadence",
+            "suggested_duration_days",
+        )
+    }
+    copy = ExerciseTemplate(
+        practice_id=actor.practice_id,
+        family=source.family,
+        title=source.title,
+        copied_from_id=template.id,
+        created_by_id=actor.id,
+    )
+    db.session.add(copy)
+    db.session.flush()
+    _add_version(copy, content, actor)
+    audit.record(
+        "homework.template_copy",
+        actor=actor,
+        object_type="exercise_template",
+        object_id=copy.id,
+        version=source.number,
+    )
+    return copy
+
+
+def save_new_version(
+    actor: User, template: ExerciseTemplate, data: TemplateInput
+) -> ExerciseVersion:
+    """Save an edit as a new version; assignments keep pointing at the version they had."""
+    if not policy.can_edit_template(actor, template):
+        raise NotAllowed("not found")
+    content = _content(data, check_template(data))
+    current = latest_version(template)
+    if current is not None and current.content_hash == _hash(content):
+        raise ValidationFailed("Nothing changed since the last version, so nothing was saved.")
+    version = _add_version(template, content, actor)
+    audit.record(
+        "homework.template_version",
+        actor=actor,
+        object_type="exercise_template",
+        object_id=template.id,
+        version=version.number,
+    )
+    return version

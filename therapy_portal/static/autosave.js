@@ -1,0 +1,101 @@
+/* Autosave for homework answers: saves the draft about 1.5 s after typing stops.
+ *
+ * Posts JSON {fields, version} to the form's data-autosave-url with the CSRF token in the
+ * X-CSRFToken header, and reports "Saved" or "Not saved — we'll keep trying" in an aria-live
+ * region. Nothing is stored in the browser. A 409 means another window saved first: autosave
+ * stops and asks for a reload (the server keeps this window's text as a copy, so nothing is lost).
+ * Without JavaScript the "Save draft" button does the same job.
+ */
+(function () {
+  "use strict";
+  var DELAY = 1500;
+  var MAX_RETRY = 60000;
+  var SKIP = { csrf_token: true, version: true, idempotency_key: true, action: true };
+
+  function init(form) {
+    var url = form.getAttribute("data-autosave-url");
+    var status = document.getElementById(form.getAttribute("data-autosave-status"));
+    var versionInput = form.querySelector("input[name=version]");
+    var tokenInput = form.querySelector("input[name=csrf_token]");
+    var timer = null;
+    var retry = DELAY;
+    var inFlight = false;
+    var dirty = false;
+    var stopped = false;
+
+    function say(text, failed) {
+      if (!status) { return; }
+      status.textContent = text;
+      status.classList.toggle("failed", !!failed);
+    }
+
+    function collect() {
+      var fields = {};
+      var data = new FormData(form);
+      data.forEach(function (value, name) {
+        if (SKIP[name] || typeof value !== "string") { return; }
+        (fields[name] = fields[name] || []).push(value);
+      });
+      return fields;
+    }
+
+    function schedule(delay) {
+      if (stopped) { return; }
+      window.clearTimeout(timer);
+      timer = window.setTimeout(save, delay);
+    }
+
+    function failed(message) {
+      say(message || "Not saved \u2014 we'll keep trying", true);
+      retry = Math.min(retry * 2, MAX_RETRY);
+      dirty = true;
+      schedule(retry);
+    }
+
+    function save() {
+      if (inFlight || stopped) { dirty = true; return; }
+      inFlight = true;
+      dirty = false;
+      say("Saving\u2026", false);
+      fetch(url, {
+        method: "POST",
+        credentials: "same-origin",
+        redirect: "manual",
+        headers: {
+          "Content-Type": "application/json",
+          "Accept": "application/json",
+          "X-CSRFToken": tokenInput ? tokenInput.value : ""
+        },
+        body: JSON.stringify({ fields: collect(), version: parseInt(versionInput.value, 10) || 0 })
+      }).then(function (response) {
+        inFlight = false;
+        if (response.type === "opaqueredirect" || response.status === 401) {
+          failed("Not saved \u2014 your session ended. Use \u201cSave draft\u201d to log in again; your text is kept.");
+          return null;
+        }
+        if (response.status === 409) {
+          return response.json().then(function (body) {
+            stopped = true;
+            say((body && body.message) || "This answer was changed in another window. Reload the page to see both versions.", true);
+          });
+        }
+        if (!response.ok) { failed(); return null; }
+        return response.json().then(function (body) {
+          versionInput.value = String(body.version);
+          retry = DELAY;
+          say("Saved", false);
+          if (dirty) { schedule(DELAY); }
+        });
+      }).catch(function () {
+        inFlight = false;
+        failed();
+      });
+    }
+
+    form.addEventListener("input", function () { say("", false); schedule(DELAY); });
+    form.addEventListener("change", function () { schedule(DELAY); });
+    form.addEventListener("submit", function () { stopped = true; window.clearTimeout(timer); });
+  }
+
+  document.querySelectorAll("form[data-autosave-url]").forEach(init);
+})();
