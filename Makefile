@@ -26,6 +26,7 @@ db-upgrade: install instance
 
 seed: db-upgrade
 	$(BIN)/flask seed-demo --if-empty
+	$(BIN)/flask homework load-library
 
 run: seed
 	@PUBLIC_BASE_URL=http://127.0.0.1:$(PORT) $(BIN)/flask demo-logins

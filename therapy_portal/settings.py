@@ -2,7 +2,8 @@
 
 Order: `config/default.toml` → `config/<name>.toml` → environment → `overrides`.
 Secrets come only from the environment (`SECRET_KEY`, `DATABASE_URL`, `NOTE_SIGNING_KEY`, or
-any key prefixed `THERAPY_PORTAL_`). Production refuses to start when a required secret is missing and says which.
+any key prefixed `THERAPY_PORTAL_`). Production refuses to start when a required secret is
+missing, and says which.
 """
 
 from __future__ import annotations

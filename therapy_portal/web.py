@@ -13,6 +13,15 @@ from therapy_portal.settings import PROJECT_ROOT
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 
+# The menus, by role; every entry is an endpoint with visible text.
+THERAPIST_NAV = [
+    ("caseload.index", "Caseload"),
+    ("homework.review_queue", "Homework to review"),
+    ("notes.index", "Session notes"),
+    ("homework.library", "Exercise library"),
+]
+PARTNER_NAV = [("partner.home", "My homework"), ("measures.partner_index", "Check-ins")]
+
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
@@ -80,4 +89,9 @@ def register_request_hooks(app: Flask) -> None:
     @app.context_processor
     def layout_context() -> dict:
         user = current_user if current_user.is_authenticated else None
-        return {"viewer": user, "app_name": app.config["APP_NAME"]}
+        return {
+            "viewer": user,
+            "app_name": app.config["APP_NAME"],
+            "therapist_nav": THERAPIST_NAV,
+            "partner_nav": PARTNER_NAV,
+        }

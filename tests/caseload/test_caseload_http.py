@@ -216,4 +216,5 @@ def test_caseload_query_budget_is_constant(app, therapist_client, world, count_q
     with count_queries() as large:
         page = therapist_client.get("/couples")
     assert b"Bulk 018" in page.data
-    assert large.count == small.count <= 8, large.statements
+    # +1 for the homework counts (one grouped statement for the whole page).
+    assert large.count == small.count <= 9, large.statements

@@ -37,10 +37,22 @@ def index():
         return redirect(url_for("caseload.index"))
     filters = session.get("caseload_filter", {})
     page = services.list_caseload(
-        current_user, q=filters.get("q", ""), status=filters.get("status", "active"),
+        current_user,
+        q=filters.get("q", ""),
+        status=filters.get("status", "active"),
         page=request.args.get("page", 1, type=int),
     )
-    return render_template("caseload/index.html", page=page, search=search, filters=filters)
+    from therapy_portal.homework.services import counts_for_couples as homework_counts
+    from therapy_portal.measures.services import open_safety_alerts
+
+    return render_template(
+        "caseload/index.html",
+        page=page,
+        search=search,
+        filters=filters,
+        safety_alerts=open_safety_alerts(current_user),
+        homework_counts=homework_counts(current_user, [c.id for c in page.couples]),
+    )
 
 
 @bp.post("/search/clear")
@@ -54,7 +66,11 @@ def clear_search():
 @bp.route("/new", methods=["GET", "POST"])
 @therapist_only
 def create():
-    form = CoupleForm(formdata=take_pending_form() or None) if request.method == "GET" else CoupleForm()
+    form = (
+        CoupleForm(formdata=take_pending_form() or None)
+        if request.method == "GET"
+        else CoupleForm()
+    )
     _co_therapist_choices(form)
     if request.method == "POST" and form.validate_on_submit():
         try:
@@ -76,7 +92,9 @@ def detail(couple_id: int):
     couple = services.view_couple(current_user, couple_id)
     db.session.commit()
     return render_template(
-        "caseload/detail.html", couple=couple, action_form=FlaskForm(),
+        "caseload/detail.html",
+        couple=couple,
+        action_form=FlaskForm(),
         can_edit=policy.can_edit_couple(current_user, couple),
         invitations=services.invitation_status(couple),
     )
@@ -140,21 +158,26 @@ def _couple_action(couple_id: int, action, message: str):
 @bp.post("/<int:couple_id>/close")
 @therapist_only
 def close(couple_id: int):
-    return _couple_action(couple_id, lambda c: services.close_couple(current_user, c),
-                          "The couple is closed. You can reopen it at any time.")
+    return _couple_action(
+        couple_id,
+        lambda c: services.close_couple(current_user, c),
+        "The couple is closed. You can reopen it at any time.",
+    )
 
 
 @bp.post("/<int:couple_id>/reopen")
 @therapist_only
 def reopen(couple_id: int):
-    return _couple_action(couple_id, lambda c: services.reopen_couple(current_user, c),
-                          "The couple is active again.")
+    return _couple_action(
+        couple_id, lambda c: services.reopen_couple(current_user, c), "The couple is active again."
+    )
 
 
 @bp.post("/<int:couple_id>/partners/<label>/resend")
 @therapist_only
 def resend_invitation(couple_id: int, label: str):
     return _couple_action(
-        couple_id, lambda c: services.resend_invitation(current_user, c, label.upper()[:1]),
+        couple_id,
+        lambda c: services.resend_invitation(current_user, c, label.upper()[:1]),
         "A new invitation was sent. The previous link no longer works.",
     )

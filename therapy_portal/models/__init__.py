@@ -10,6 +10,29 @@ from therapy_portal.models.couples import (
     CoupleTherapist,
     Invitation,
 )
+from therapy_portal.models.homework import (  # noqa: F401
+    Assignment,
+    DraftConflict,
+    ExerciseTemplate,
+    ExerciseVersion,
+    Feedback,
+    Occurrence,
+    Response,
+    Submission,
+)
+from therapy_portal.models.measures import (  # noqa: F401
+    MeasureResponse,
+    MeasureSchedule,
+    SafetyAlert,
+)
+from therapy_portal.models.notes import (  # noqa: F401
+    NoteAddendum,
+    NoteExport,
+    NotePdfCache,
+    PsychotherapyNote,
+    RecordAuthorization,
+    SessionNote,
+)
 from therapy_portal.models.practice import Practice, Role, User, UserSession
 
 __all__ = [
