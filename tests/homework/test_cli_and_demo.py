@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from therapy_portal.extensions import db
-from therapy_portal.models.homework import Assignment, ExerciseTemplate, Response
+from therapy_portal.models.homework import Assignment, ExerciseTemplate, Occurrence, Response
 
 
 def test_load_library_command_is_safe_to_run_again(app, runner):
@@ -21,9 +21,18 @@ def test_seed_demo_loads_the_library_and_homework_in_several_states(app, runner)
     result = runner.invoke(args=["seed-demo"])
     assert result.exit_code == 0, result.output
     with app.app_context():
-        assert db.session.scalar(select(func.count()).select_from(Assignment)) == 2
+        assert db.session.scalar(select(func.count()).select_from(Assignment)) == 6
         statuses = set(db.session.scalars(select(Response.status)))
-        assert statuses == {"draft", "submitted"}
+        assert statuses == {"draft", "submitted", "returned"}
+        assert set(db.session.scalars(select(Assignment.status))) == {"active", "cancelled"}
+        assert (
+            db.session.scalar(
+                select(func.count())
+                .select_from(Occurrence)
+                .where(Occurrence.reviewed_at.is_not(None))
+            )
+            == 1
+        )
         assert (
             db.session.scalar(select(func.count()).where(ExerciseTemplate.slug.is_not(None))) >= 12
         )

@@ -96,3 +96,85 @@ def seed_homework(world: dict) -> None:
         fields = {k: ([planned] if v == [None] else v) for k, v in SOLO[label].items()}
         services.submit(user, first.id, fields, 0, f"demo-solo-{label}-0000000001")
     db.session.flush()
+
+
+THANKS_PRIYA = {
+    "p_favour": ["Minh sorted the recycling before the collection."],
+    "p_what_i_said": ["Thanks."],
+    "p_how_i_thanked": ["By message or phone"],
+    "p_was_thanked": ["no"],
+}
+
+
+def _assign(therapist, couple, slug: str, due_on, note: str, **extra):
+    version = services.latest_version(_template(slug))
+    return services.assign(
+        therapist,
+        couple,
+        services.AssignInput(
+            version_id=version.id,
+            mode="each_partner",
+            visibility={},
+            due_on=due_on,
+            note=note,
+            **extra,
+        ),
+    )
+
+
+@demo.demo_hook
+def seed_more_homework_states(world: dict) -> None:
+    """Reviewed with feedback, returned for more, overdue, cancelled and not yet started."""
+    maya, jordan = world["staff"][1], world["staff"][2]
+    today = practice_today(maya)
+    okafor = world["couples"][1][0]
+    patel, (priya, _minh) = world["couples"][2]
+    moreau = world["couples"][4][0]
+
+    # Okafor & Lindqvist: both answered the solo-time exercise; the therapist responded.
+    solo = db.session.scalar(
+        select(Occurrence).where(Occurrence.couple_id == okafor.id).order_by(Occurrence.id)
+    )
+    services.add_feedback(
+        maya,
+        solo,
+        "You both protected real time for yourselves. Let's talk about the unease "
+        "that came up, without judging it.",
+        "both",
+    )
+    services.mark_reviewed(maya, solo)
+
+    # Patel & Nguyen: Priya's thank-you was returned for more; a soft start-up is overdue.
+    thanks = _assign(
+        maya, patel, "thank-you-for-a-small-favour", today, "Notice one small thing this week."
+    )
+    occurrence = _first_occurrence(thanks)
+    result = services.submit(priya, occurrence.id, THANKS_PRIYA, 0, "demo-thanks-priya-000001")
+    services.return_response(
+        maya,
+        result.response,
+        "Could you write what you said in a little more detail, and why it mattered?",
+    )
+    overdue = _assign(maya, patel, "soft-start-up", today, "Pick a complaint that comes up often.")
+    late = _first_occurrence(overdue)
+    late.due_on = today - timedelta(days=3)  # demo only: the service refuses past due dates
+
+    # Moreau & Silva: one cancelled exercise, one weekly conversation not started yet.
+    cancelled = _assign(
+        jordan,
+        moreau,
+        "friends-night",
+        today + timedelta(days=5),
+        "An evening with friends, each on your own.",
+    )
+    services.cancel(jordan, cancelled)
+    _assign(
+        jordan,
+        moreau,
+        "state-of-us",
+        today + timedelta(days=2),
+        "Thirty minutes, phones away.",
+        cadence="weekly",
+        ends_on=today + timedelta(days=30),
+    )
+    db.session.flush()
