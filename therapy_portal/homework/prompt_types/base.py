@@ -7,6 +7,7 @@ Each prompt type is a small stateless class registered by name in ``PROMPT_TYPES
 from __future__ import annotations
 
 import re
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, ClassVar
 
@@ -166,7 +167,7 @@ class SubsetOf:
             raise ValidationError(self.message)
 
 
-class PromptType:
+class PromptType(ABC):
     """Base class for a prompt type. Subclasses set ``name``/``fhir_type`` and override hooks."""
 
     name: ClassVar[str]
@@ -223,13 +224,13 @@ class PromptType:
         return [Optional()]
 
     # -- forms and answers -------------------------------------------------------------------
+    @abstractmethod
     def make_field(self, defn: Mapping[str, Any]) -> Any:
         """An unbound WTForms field for this prompt."""
-        raise NotImplementedError
 
+    @abstractmethod
     def clean(self, defn: Mapping[str, Any], raw: Any) -> Any:
         """Normalise a field value to its stored JSON value; ``ValueError`` if it can't be valid."""
-        raise NotImplementedError
 
     def is_empty(self, value: Any) -> bool:
         """True when the value counts as no answer."""
@@ -273,7 +274,7 @@ class PromptType:
             )
         return item
 
-    def fhir_details(self, defn: Mapping[str, Any], item: dict[str, Any]) -> None:
+    def fhir_details(self, defn: Mapping[str, Any], item: dict[str, Any]) -> None:  # noqa: B027
         """Add type-specific keys (maxLength, answerOption, extensions) to ``item`` (hook)."""
 
     def to_fhir_answer(self, defn: Mapping[str, Any], value: Any) -> list[dict[str, Any]]:
