@@ -2,14 +2,17 @@
 
     python bench/pdf_export.py [--reps 15]
 
-Creates the app on a temporary SQLite database, seeds one signed DAP note (digest, two addenda),
-then, with the render worker warm, measures for each repetition:
+Creates the app on a temporary SQLite database, seeds one signed DAP note (digest, two addenda)
+and eight weeks of CSI-4 answers from both partners (so the PDF carries a measure chart), then,
+with the render worker warm, measures for each repetition:
 
-* direct:  WeasyPrint rendering the note's exact HTML in this process (`render_pdf_bytes`: the
-           same deny-all fetcher, print stylesheet and PDF/UA-1 variant);
-* first:   `export_note_pdf(...)` with the PDF cache emptied (load, verify signatures, build the
-           HTML, render in the sandboxed worker, check the PDF, store in the cache, audit);
-* cached:  `export_note_pdf(...)` again (verify, cache hit, audit).
+* direct:  WeasyPrint rendering the note's exact HTML and chart in this process
+           (`render_pdf_bytes`: the same deny-all fetcher, print stylesheet and PDF/UA-1 variant);
+* first:   `export_note_pdf(...)` with the PDF cache emptied (load, verify signatures, load the
+           answers and draw the chart, build the HTML, render in the sandboxed worker, check the
+           PDF, store in the cache, audit);
+* cached:  `export_note_pdf(...)` again (verify, load the answers and fingerprint the chart for
+           the cache key, cache hit, audit).
 
 It prints the medians and the two ratios (targets: first/direct <= 1.15, cached/first <= 0.05).
 """
@@ -22,7 +25,7 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from datetime import time as clock
 from pathlib import Path
 
@@ -39,7 +42,9 @@ def seed():
     from sqlalchemy import select
 
     from therapy_portal.extensions import db
+    from therapy_portal.measures import score
     from therapy_portal.models import Couple, CoupleMember, CoupleTherapist, Practice, User
+    from therapy_portal.models.measures import MeasureResponse, MeasureSchedule
     from therapy_portal.notes import services
     from therapy_portal.notes.services import NoteInput, SessionFacts
 
@@ -72,6 +77,7 @@ def seed():
             practice_id=practice.id, couple_id=couple.id, therapist_id=therapist.id, role="primary"
         )
     )
+    partners = []
     for label, name in (("A", "Sam Rivera"), ("B", "Alex Brooks")):
         partner = User(
             practice_id=practice.id,
@@ -82,6 +88,7 @@ def seed():
         )
         db.session.add(partner)
         db.session.flush()
+        partners.append(partner)
         db.session.add(
             CoupleMember(
                 practice_id=practice.id, couple_id=couple.id, user_id=partner.id, label=label
@@ -96,6 +103,36 @@ def seed():
         "in_person",
         "dap",
     )
+    schedule = MeasureSchedule(
+        practice_id=practice.id,
+        couple_id=couple.id,
+        instrument="csi4",
+        starts_on=date.today() - timedelta(weeks=8),
+    )
+    db.session.add(schedule)
+    db.session.flush()
+    for week in range(8):
+        for partner, answers in zip(
+            partners, ([2, 3, 2 + week % 3, 3], [1, 2, 2, 2 + week % 2]), strict=True
+        ):
+            result = score("csi4", answers)
+            db.session.add(
+                MeasureResponse(
+                    practice_id=practice.id,
+                    couple_id=couple.id,
+                    schedule_id=schedule.id,
+                    partner_id=partner.id,
+                    period_index=week,
+                    instrument="csi4",
+                    answers={str(n): v for n, v in enumerate(result.items, start=1)},
+                    total=result.total,
+                    band=result.band,
+                    distressed=result.distressed,
+                    mean=result.mean,
+                    flags=list(result.flags),
+                    taken_at=datetime.combine(schedule.period_start(week), clock(12), tzinfo=UTC),
+                )
+            )
     note = services.create_note(therapist, couple, facts)
     services.save_draft(
         therapist,
@@ -140,6 +177,7 @@ def main() -> None:
 
     from therapy_portal import create_app
     from therapy_portal.extensions import db
+    from therapy_portal.measures.note_charts import note_charts
     from therapy_portal.models.notes import NotePdfCache
     from therapy_portal.notes import export, services
     from therapy_portal.pdf import prewarm_pool, render_pdf_bytes, shutdown_pool
@@ -151,7 +189,11 @@ def main() -> None:
             db.create_all()
             therapist, note_id = seed()
             note, integrity = services.view_note(therapist, note_id)
-            html = export.note_html(note, integrity, therapist.practice)
+            tz = therapist.practice.timezone
+            charts = note_charts(therapist, note.couple, note.session_date, tz)
+            assert charts, "the bench note should carry a measure chart"
+            html = export.note_html(note, integrity, therapist.practice, charts)
+            assets = {chart.asset_name: chart.svg for chart in charts}
             db.session.commit()
             prewarm_pool()
 
@@ -175,10 +217,12 @@ def main() -> None:
 
             def direct() -> float:
                 started = time.perf_counter()
-                render_pdf_bytes(html, title="Session note")
+                render_pdf_bytes(html, title="Session note", assets=assets)
                 return time.perf_counter() - started
 
-            pages = len(PdfReader(io.BytesIO(render_pdf_bytes(html, title="x"))).pages)
+            pages = len(
+                PdfReader(io.BytesIO(render_pdf_bytes(html, title="x", assets=assets))).pages
+            )
 
             direct(), first(), cached()  # warm-up: imports, fonts, template compilation
             times: dict[str, list[float]] = {"direct": [], "first": [], "cached": []}

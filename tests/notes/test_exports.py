@@ -96,11 +96,11 @@ def test_a_failure_midway_leaves_no_file_and_a_clear_message(app, people, two_si
     calls = []
     real = export.render
 
-    def flaky(html):
+    def flaky(html, assets=None):
         calls.append(1)
         if len(calls) == 2:
             raise export.ExportFailed("The PDF could not be made: Rendering took too long.")
-        return real(html)
+        return real(html, assets)
 
     monkeypatch.setattr(export, "render", flaky)
     job = jobs.start_couple_export(people["therapist"], people["couple"])

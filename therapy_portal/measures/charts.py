@@ -65,6 +65,7 @@ def progress_chart_svg(
     cutoff_label: str = "Cut-off",
     width: int = 800,
     height: int = 400,
+    chart_id: str | None = None,
 ) -> str:
     """Render one line per partner as an inline SVG string.
 
@@ -72,7 +73,8 @@ def progress_chart_svg(
     check-in). ``cutoff`` draws a dashed horizontal line. ``reliable_points`` maps a partner to
     indices into *that partner's* points where a reliable change was reached; they are drawn as a
     separate, larger-dot series. ``show_gap`` adds |A − B| for exactly two partners. Labels
-    default to :func:`x_labels_for`; pass ``x_labels`` to fix the order.
+    default to :func:`x_labels_for`; pass ``x_labels`` to fix the order. pygal names the chart
+    with a random UUID; pass ``chart_id`` for byte-identical output from identical data.
     """
     labels = list(x_labels) if x_labels is not None else x_labels_for(series)
     colours: list[str] = []
@@ -90,6 +92,8 @@ def progress_chart_svg(
         tooltip_border_radius=0,
     )
     chart.add_xml_filter(_strip_active_content)
+    if chart_id is not None:
+        chart.uuid = chart_id  # used for the root id and the CSS selectors
     chart.x_labels = labels
 
     for index, (name, points) in enumerate(series.items()):

@@ -8,6 +8,7 @@ A fixed number of queries whatever the number of responses.
 from __future__ import annotations
 
 import base64
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from therapy_portal import audit, policy
@@ -94,7 +95,7 @@ class CoupleProgress:
     reliable_change_label: str = JT_LABEL
 
 
-def _partner_names(couple: Couple) -> dict[int, str]:
+def partner_names(couple: Couple) -> dict[int, str]:
     names: dict[int, str] = {}
     for member in couple.members:
         name = member.user.name
@@ -115,45 +116,13 @@ def couple_progress(actor: User, couple: Couple) -> CoupleProgress:
             MeasureResponse.taken_at, MeasureResponse.id
         )
     ).all()
-    names = _partner_names(couple)
+    names = partner_names(couple)
     keys = {s.instrument for s in schedules if s.active} | {r.instrument for r in responses}
-    result = []
-    for key in (k for k in INSTRUMENTS if k in keys):
-        inst = INSTRUMENTS[key]
-        series: dict[str, dict[str, float]] = {name: {} for name in names.values()}
-        ids: dict[tuple[str, str], int] = {}
-        for response in responses:
-            if response.instrument != key or response.partner_id not in names:
-                continue
-            label = by_id[response.schedule_id].period_start(response.period_index).isoformat()
-            series[names[response.partner_id]][label] = response.total
-            ids[(names[response.partner_id], label)] = response.id
-        progress = InstrumentProgress(
-            inst,
-            {n: sorted(points.items()) for n, points in series.items()},
-            sorted({label for points in series.values() for label in points}),
-            response_ids=ids,
-        )
-        _mark_reliable_changes(progress)
-        if progress.has_data:
-            progress.svg = progress_chart_svg(
-                inst.name,
-                progress.series,
-                inst.cutoff,
-                {
-                    name: [
-                        i
-                        for i, (lab, _) in enumerate(progress.series[name])
-                        if any(m.partner == name and m.label == lab for m in progress.marks)
-                    ]
-                    for name in progress.series
-                },
-                (inst.min_total, inst.max_total),
-                show_gap=progress.show_gap,
-                x_labels=progress.x_labels,
-                cutoff_label="Distress cut-off",
-            )
-        result.append(progress)
+    result = [
+        instrument_progress(INSTRUMENTS[key], responses, names, by_id)
+        for key in INSTRUMENTS
+        if key in keys
+    ]
     audit.record(
         "measures.view",
         actor=actor,
@@ -163,6 +132,67 @@ def couple_progress(actor: User, couple: Couple) -> CoupleProgress:
         count=len(responses),
     )
     return CoupleProgress(couple, schedules, result)
+
+
+def instrument_progress(
+    inst: Instrument,
+    responses: Sequence[MeasureResponse],
+    names: dict[int, str],
+    schedules: dict[int, MeasureSchedule],
+    *,
+    draw: bool = True,
+    chart_id: str | None = None,
+) -> InstrumentProgress:
+    """One instrument's series, reliable changes and chart (no queries, no audit).
+
+    ``responses`` are in ``taken_at`` order; ``names`` maps partner ids to display names (only
+    those partners are drawn); ``schedules`` maps schedule ids to schedules (period labels);
+    ``draw=False`` leaves ``svg`` empty for `draw_chart` to fill later; ``chart_id`` makes the
+    SVG deterministic (see `progress_chart_svg`).
+    """
+    series: dict[str, dict[str, float]] = {name: {} for name in names.values()}
+    ids: dict[tuple[str, str], int] = {}
+    for response in responses:
+        if response.instrument != inst.key or response.partner_id not in names:
+            continue
+        label = schedules[response.schedule_id].period_start(response.period_index).isoformat()
+        series[names[response.partner_id]][label] = response.total
+        ids[(names[response.partner_id], label)] = response.id
+    progress = InstrumentProgress(
+        inst,
+        {n: sorted(points.items()) for n, points in series.items()},
+        sorted({label for points in series.values() for label in points}),
+        response_ids=ids,
+    )
+    _mark_reliable_changes(progress)
+    if draw:
+        draw_chart(progress, chart_id=chart_id)
+    return progress
+
+
+def draw_chart(progress: InstrumentProgress, *, chart_id: str | None = None) -> str:
+    """Draw (once) and return the chart of ``progress``; empty when nobody answered."""
+    inst = progress.instrument
+    if progress.has_data and not progress.svg:
+        progress.svg = progress_chart_svg(
+            inst.name,
+            progress.series,
+            inst.cutoff,
+            {
+                name: [
+                    i
+                    for i, (lab, _) in enumerate(progress.series[name])
+                    if any(m.partner == name and m.label == lab for m in progress.marks)
+                ]
+                for name in progress.series
+            },
+            (inst.min_total, inst.max_total),
+            show_gap=progress.show_gap,
+            x_labels=progress.x_labels,
+            cutoff_label="Distress cut-off",
+            chart_id=chart_id,
+        )
+    return progress.svg
 
 
 def _mark_reliable_changes(progress: InstrumentProgress) -> None:

@@ -4,12 +4,17 @@ The template gets dicts and strings only (never ORM objects) and is rendered wit
 autoescaping Jinja environment: no request, no `url_for`, no base URL. The PDF of a signed note
 whose signatures verify is cached under a key derived from the note's and its addenda's
 signatures plus the print template's own hash, so an addendum or a template change misses.
+
+Measure charts (SVG) travel to the renderer as generated assets (`app-asset:chart-<key>.svg`). They
+draw only answers taken on or before the session date, so a signed note's chart is stable, and
+their fingerprint is part of the cache key (a renamed partner, say, renders afresh).
 """
 
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -19,6 +24,7 @@ from sqlalchemy import delete, select
 from therapy_portal import audit, policy
 from therapy_portal.errors import DomainError
 from therapy_portal.extensions import db
+from therapy_portal.measures.note_charts import NoteChart, note_charts
 from therapy_portal.models import Practice, User
 from therapy_portal.models.notes import NotePdfCache, NoteStatus, SessionNote
 from therapy_portal.notes import services, signing
@@ -76,9 +82,13 @@ def _minutes(note: SessionNote) -> int | None:
 
 
 def note_context(
-    note: SessionNote, integrity: signing.Integrity, practice: Practice, couple_name: str
+    note: SessionNote,
+    integrity: signing.Integrity,
+    practice: Practice,
+    couple_name: str,
+    charts: Sequence[NoteChart] = (),
 ) -> dict:
-    """Everything the print template shows, as plain values."""
+    """Everything the print template shows, as plain values (chart bytes go as assets)."""
     tz = ZoneInfo(practice.timezone)
     fmt = FORMATS[note.format]
     sections = note.sections or {}
@@ -130,6 +140,10 @@ def note_context(
             "ok": integrity.ok,
             "problems": list(integrity.problems),
         },
+        "charts": [
+            {"title": c.title, "asset_name": c.asset_name, "alt": c.alt, "summary": c.summary}
+            for c in charts
+        ],
         "confidential": CONFIDENTIAL,
     }
 
@@ -138,19 +152,34 @@ def render_template(name: str, context: dict) -> str:
     return _ENV.get_template(name).render(**context)
 
 
-def note_html(note: SessionNote, integrity: signing.Integrity, practice: Practice) -> str:
-    return render_template(
-        "pdf/session_note.html", note_context(note, integrity, practice, note.couple.display_name)
-    )
+def note_html(
+    note: SessionNote,
+    integrity: signing.Integrity,
+    practice: Practice,
+    charts: Sequence[NoteChart] = (),
+) -> str:
+    context = note_context(note, integrity, practice, note.couple.display_name, charts)
+    return render_template("pdf/session_note.html", context)
 
 
-def render(html: str) -> bytes:
+def charts_digest(charts: Sequence[NoteChart]) -> str:
+    """A hash of everything the charts put in the PDF (part of the cache key).
+
+    Built from each chart's fingerprint (its data, text and chart-code version), so a cache hit
+    never has to draw the SVG.
+    """
+    parts = [f"{c.asset_name}:{c.fingerprint}" for c in charts]
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()[:32]
+
+
+def render(html: str, assets: dict[str, bytes] | None = None) -> bytes:
     """Render in the sandboxed worker with the configured limits; failures become `ExportFailed`."""
     cfg = current_app.config
     try:
         return render_pdf(
             html,
             title="Session note",
+            assets=assets,
             timeout_s=cfg.get("NOTE_PDF_TIMEOUT_S", 30),
             memory_mb=cfg.get("NOTE_PDF_MEMORY_MB", 768),
             fail_closed=cfg.get("NOTE_PDF_FAIL_CLOSED", False),
@@ -171,28 +200,39 @@ class PreparedPdf:
     cache_key: str | None
     html: str
     cached_pdf: bytes | None
+    assets: dict[str, bytes] = field(default_factory=dict)  # chart SVGs by app-asset name
 
 
-def prepare(note: SessionNote, integrity: signing.Integrity, practice: Practice) -> PreparedPdf:
+def prepare(
+    note: SessionNote,
+    integrity: signing.Integrity,
+    practice: Practice,
+    *,
+    charts: Sequence[NoteChart],
+) -> PreparedPdf:
     """Look up the cache and build the HTML (only when the cache misses).
 
     Only signed notes whose signatures verify are cached; a draft or a note that fails its check
-    is rendered every time (the latter with the integrity warning in the PDF).
+    is rendered every time (the latter with the integrity warning in the PDF). ``charts`` come
+    from `therapy_portal.measures.note_charts` (answers up to the session date only).
     """
     cacheable = note.status == NoteStatus.SIGNED and integrity.ok
-    key = signing.pdf_cache_key(note, list(note.addenda), TEMPLATE_VERSION) if cacheable else None
+    version = f"{TEMPLATE_VERSION}:{charts_digest(charts)}"
+    key = signing.pdf_cache_key(note, list(note.addenda), version) if cacheable else None
     if key is not None:
         hit = db.session.scalar(select(NotePdfCache.pdf).where(NotePdfCache.cache_key == key))
         if hit is not None:
             return PreparedPdf(note.id, note.practice_id, key, "", hit)
-    return PreparedPdf(note.id, note.practice_id, key, note_html(note, integrity, practice), None)
+    html = note_html(note, integrity, practice, charts)
+    assets = {chart.asset_name: chart.svg for chart in charts}
+    return PreparedPdf(note.id, note.practice_id, key, html, None, assets)
 
 
 def produce(prepared: PreparedPdf) -> tuple[bytes, bool]:
     """The PDF bytes and whether they came from the cache; stores a fresh render in the cache."""
     if prepared.cached_pdf is not None:
         return prepared.cached_pdf, True
-    pdf = render(prepared.html)
+    pdf = render(prepared.html, prepared.assets)
     if prepared.cache_key is not None:
         # Older entries (before an addendum or a template change) can never be hit again.
         db.session.execute(delete(NotePdfCache).where(NotePdfCache.note_id == prepared.note_id))
@@ -216,7 +256,8 @@ def export_note_pdf(actor: User, note_id: int) -> PdfResult:
     """One note as a PDF download, verified and audited with the SHA-256 of the bytes."""
     note = policy.note_for_therapist_or_404(actor, note_id)
     integrity = services.check_integrity(actor, note)
-    pdf, cached = produce(prepare(note, integrity, actor.practice))
+    charts = note_charts(actor, note.couple, note.session_date, actor.practice.timezone)
+    pdf, cached = produce(prepare(note, integrity, actor.practice, charts=charts))
     sha = hashlib.sha256(pdf).hexdigest()
     audit.record(
         "note.export_pdf",

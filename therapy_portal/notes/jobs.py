@@ -28,6 +28,7 @@ from sqlalchemy.orm import selectinload
 from therapy_portal import audit, policy
 from therapy_portal.errors import DomainError, ValidationFailed
 from therapy_portal.extensions import db
+from therapy_portal.measures import note_charts
 from therapy_portal.models import Couple, User, utcnow
 from therapy_portal.models.notes import ExportStatus, NoteExport, NoteStatus, SessionNote
 from therapy_portal.notes import digest as digests
@@ -214,12 +215,26 @@ def run(job_id: int) -> None:
 def _write_zip(actor: User, job: NoteExport, part: Path) -> int:
     notes = db.session.scalars(
         _selection(actor, job)
-        .options(selectinload(SessionNote.couple), selectinload(SessionNote.addenda))
+        .options(
+            selectinload(SessionNote.couple).selectinload(Couple.members),
+            selectinload(SessionNote.addenda),
+        )
         .order_by(SessionNote.session_date, SessionNote.id)
     ).all()
+    # A partner's copy of the record charts that partner's answers alone.
+    partner_label = job.scope if job.kind == "record" and job.scope in ("A", "B") else None
+    histories = _measure_histories(actor, notes)
     # Read everything first: the commits that publish progress expire ORM objects.
     prepared = [
-        export.prepare(n, services.check_integrity(actor, n), actor.practice) for n in notes
+        export.prepare(
+            n,
+            services.check_integrity(actor, n),
+            actor.practice,
+            charts=note_charts.charts_for_note(
+                histories[n.couple_id], n.session_date, partner_label=partner_label
+            ),
+        )
+        for n in notes
     ]
     summary_html = _record_summary_html(actor, job, len(notes)) if job.kind == "record" else None
     db.session.commit()
@@ -242,6 +257,19 @@ def _write_zip(actor: User, job: NoteExport, part: Path) -> int:
     with part.open("rb") as handle:
         os.fsync(handle.fileno())
     return len(prepared)
+
+
+def _measure_histories(actor: User, notes) -> dict[int, note_charts.MeasureHistory | None]:
+    """Each couple's measures up to its latest note, loaded once per couple (not per note)."""
+    latest: dict[int, SessionNote] = {}
+    for note in notes:  # ordered by session date: the last one per couple wins
+        latest[note.couple_id] = note
+    return {
+        couple_id: note_charts.load_history(
+            actor, note.couple, note.session_date, actor.practice.timezone
+        )
+        for couple_id, note in latest.items()
+    }
 
 
 def _record_summary_html(actor: User, job: NoteExport, note_count: int) -> str:

@@ -18,13 +18,14 @@ import os
 import resource
 import signal
 import threading
+from collections.abc import Mapping
 from multiprocessing.connection import Connection
 from typing import Any
 
 from pypdf import PdfReader
 from weasyprint import CSS, HTML
 
-from .fetcher import AssetFetcher, FatalURLFetchingError, asset_bytes
+from .fetcher import AssetFetcher, FatalURLFetchingError, asset_bytes, checked_extra_assets
 
 __all__ = ["PdfRenderError", "prewarm_pool", "render_pdf", "render_pdf_bytes", "shutdown_pool"]
 
@@ -49,10 +50,18 @@ class PdfRenderError(RuntimeError):
 
 
 def render_pdf_bytes(
-    html: str, *, title: str, lang: str = "en", fail_closed: bool = False
+    html: str,
+    *,
+    title: str,
+    lang: str = "en",
+    fail_closed: bool = False,
+    assets: Mapping[str, bytes] | None = None,
 ) -> bytes:
-    """Render ``html`` to tagged PDF/UA-1 bytes in this process, with the deny-all fetcher."""
-    fetcher = AssetFetcher(fail_closed=fail_closed)
+    """Render ``html`` to tagged PDF/UA-1 bytes in this process, with the deny-all fetcher.
+
+    ``assets`` maps generated SVG names to their bytes, served as ``app-asset:<name>``.
+    """
+    fetcher = AssetFetcher(fail_closed=fail_closed, extra_assets=assets)
     try:
         return _render(html, title, lang, fetcher)[0]
     finally:
@@ -111,10 +120,16 @@ def _worker_main(conn: Connection) -> None:
 
 
 def _run_job(
-    html: str, title: str, lang: str, fail_closed: bool, memory_mb: int, cpu_s: int
+    html: str,
+    title: str,
+    lang: str,
+    fail_closed: bool,
+    memory_mb: int,
+    cpu_s: int,
+    assets: dict[str, bytes],
 ) -> _Reply:
     """Render one job under soft RLIMIT_AS/RLIMIT_CPU; the reply carries no user content."""
-    fetcher = AssetFetcher(fail_closed=fail_closed)
+    fetcher = AssetFetcher(fail_closed=fail_closed, extra_assets=assets)
     old_as = resource.getrlimit(resource.RLIMIT_AS)
     old_cpu = resource.getrlimit(resource.RLIMIT_CPU)
     usage = resource.getrusage(resource.RUSAGE_SELF)
@@ -211,18 +226,22 @@ def render_pdf(
     timeout_s: float = 30,
     memory_mb: int = 768,
     fail_closed: bool = False,
+    assets: Mapping[str, bytes] | None = None,
 ) -> bytes:
     """Render ``html`` in the sandboxed worker and return checked PDF bytes.
 
+    ``assets`` maps generated SVG names (``^[a-z0-9-]+\\.svg$``) to their bytes; they travel to
+    the worker with the job and are served as ``app-asset:<name>`` (``ValueError`` on a bad name).
     ``PdfRenderError`` on oversize input, timeout, memory exhaustion, a worker crash, a
     refused resource with ``fail_closed``, or output that is not a well-formed PDF.
     """
-    if len(html) > MAX_HTML_CHARS:
+    extra = dict(checked_extra_assets(assets))
+    if len(html) + sum(len(content) for content in extra.values()) > MAX_HTML_CHARS:
         raise PdfRenderError(MSG_TOO_LARGE)
     if not _lock.acquire(timeout=timeout_s):
         raise PdfRenderError("The PDF renderer is busy; please try again in a moment")
     try:
-        reply = _round_trip(html, title, lang, fail_closed, timeout_s, memory_mb)
+        reply = _round_trip(html, title, lang, fail_closed, timeout_s, memory_mb, extra)
     finally:
         _lock.release()
     status, payload, pages, refused_schemes = reply
@@ -236,7 +255,13 @@ def render_pdf(
 
 
 def _round_trip(
-    html: str, title: str, lang: str, fail_closed: bool, timeout_s: float, memory_mb: int
+    html: str,
+    title: str,
+    lang: str,
+    fail_closed: bool,
+    timeout_s: float,
+    memory_mb: int,
+    assets: dict[str, bytes],
 ) -> _Reply:
     """Send one job to the worker and wait for its reply (``_lock`` held)."""
     worker = _current_worker()
@@ -247,7 +272,7 @@ def _round_trip(
         raise
     cpu_s = int(timeout_s) + 2  # backstop only: the wall clock below fires first
     try:
-        worker.conn.send((html, title, lang, fail_closed, memory_mb, cpu_s))
+        worker.conn.send((html, title, lang, fail_closed, memory_mb, cpu_s, assets))
         finished = worker.conn.poll(timeout_s)
     except (OSError, ValueError):
         finished = True  # broken pipe: handled as a crash below
