@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 import secrets
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import Flask, Response, g, redirect, request, session, url_for
 from flask_login import current_user
@@ -85,6 +87,23 @@ def register_request_hooks(app: Flask) -> None:
         if current_user.is_authenticated or request.endpoint not in ("static", "core.healthz"):
             response.headers["Cache-Control"] = "no-store"
         return response
+
+    @app.template_filter("local_time")
+    def local_time(value: datetime | None, fmt: str = "%-d %b %Y, %H:%M", zone: bool = True) -> str:
+        """A stored UTC time shown in the practice's timezone (DESIGN §3)."""
+        if value is None:
+            return ""
+        name = (
+            current_user.practice.timezone
+            if current_user.is_authenticated
+            else app.config["PRACTICE_TIMEZONE_DEFAULT"]
+        )
+        try:
+            local = value.astimezone(ZoneInfo(name))
+        except (ZoneInfoNotFoundError, ValueError):
+            local = value.astimezone(UTC)
+        text = local.strftime(fmt)
+        return f"{text} {local.tzname()}" if zone else text
 
     @app.context_processor
     def layout_context() -> dict:

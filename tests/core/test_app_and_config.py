@@ -108,3 +108,16 @@ def test_security_headers_on_every_page(client):
         assert response.headers["Referrer-Policy"] == "no-referrer"
         assert response.headers["X-Request-ID"]
     assert client.get("/login").headers["Cache-Control"] == "no-store"
+
+
+def test_times_are_shown_in_the_practice_timezone(app):
+    from datetime import UTC, datetime
+
+    local_time = app.jinja_env.filters["local_time"]
+    with app.test_request_context():
+        assert local_time(datetime(2026, 1, 15, 17, 0, tzinfo=UTC)) == "15 Jan 2026, 12:00 EST"
+        assert local_time(datetime(2026, 7, 1, 3, 30, tzinfo=UTC)) == "30 Jun 2026, 23:30 EDT"
+        assert local_time(datetime(2026, 7, 1, 3, 30, tzinfo=UTC), "%Y-%m-%d", zone=False) == (
+            "2026-06-30"
+        )
+        assert local_time(None) == ""
