@@ -51,6 +51,7 @@ def test_homework_from_assignment_to_feedback(app, world, page, new_page):
             "Your partner will see this answer once you have both submitted."
         ).first
     ).to_be_visible()
+    partner_a.wait_for_load_state("load")  # the autosave script has run
     partner_a.get_by_label("Something my partner did today").fill(A_TEXT)
     expect(partner_a.locator("#autosave-status")).to_have_text("Saved", timeout=8000)
     partner_a.reload()

@@ -66,6 +66,7 @@ def _write_sign_amend_export(page, world, tmp_path) -> None:
     page.get_by_label("Both partners").check()
     page.get_by_role("button", name="Start the note").click()
     assert page.get_by_role("heading", level=1).inner_text() == "Session note (DAP): draft"
+    page.wait_for_load_state("load")  # the autosave script has run
 
     page.get_by_label("Data", exact=True).fill("Partners practised a soft start-up in session.")
     page.get_by_text("Draft saved at").wait_for()  # autosave, JSON with the CSRF header
