@@ -195,3 +195,26 @@ def test_pdf_export_queries_do_not_grow_with_the_number_of_answers(people, count
     with count_queries() as lots:
         export.export_note_pdf(therapist, many.id)
     assert one.count == lots.count
+
+
+def test_a_partners_copy_leaves_out_the_digest_with_the_other_partners_scores(
+    app, people, measured
+):
+    therapist, couple = people["therapist"], people["couple"]
+    from therapy_portal.measures.digest import measure_changes_since
+
+    digest = "\n".join(measure_changes_since(couple, None, SESSION))
+    assert "Ben Kim" in digest  # the therapist's digest names both partners' totals
+    note = make_note(therapist, couple, signed=True, session_date=SESSION, digest=digest)
+    records.record_authorization(therapist, couple, "A", "verbal", date.today())
+    full = export.export_note_pdf(therapist, note.id)  # the therapist's own copy keeps it
+    assert "Ben Kim" in _flat(pdf_text(full.pdf))
+    job = records.start_release(therapist, couple, "A")
+    db.session.commit()
+    jobs.launch(job.id)
+    db.session.expire_all()
+    path = jobs.export_dir(app) / db.session.get(NoteExport, job.id).file_name
+    archive = zipfile.ZipFile(io.BytesIO(path.read_bytes()))
+    text = _flat(pdf_text(archive.read(f"session-note-{note.id}.pdf")))
+    assert "Ben Kim" not in text and "Partner B" not in text
+    assert "Left out of this partner's copy" in text

@@ -87,8 +87,14 @@ def note_context(
     practice: Practice,
     couple_name: str,
     charts: Sequence[NoteChart] = (),
+    *,
+    withhold_digest: bool = False,
 ) -> dict:
-    """Everything the print template shows, as plain values (chart bytes go as assets)."""
+    """Everything the print template shows, as plain values (chart bytes go as assets).
+
+    ``withhold_digest`` (a partner's copy of the record) leaves out the generated digest: it
+    lists both partners' check-in totals, safety alerts and homework comparisons.
+    """
     tz = ZoneInfo(practice.timezone)
     fmt = FORMATS[note.format]
     sections = note.sections or {}
@@ -109,7 +115,8 @@ def note_context(
             "interventions": note.interventions,
             "risk_screening": note.risk_screening,
             "next_session": note.next_session,
-            "digest": note.digest,
+            "digest": "" if withhold_digest else note.digest,
+            "digest_withheld": withhold_digest and bool(note.digest),
         },
         "sections": [
             {"title": s.title, "guidance": s.guidance, "text": sections.get(s.key, "")}
@@ -157,8 +164,12 @@ def note_html(
     integrity: signing.Integrity,
     practice: Practice,
     charts: Sequence[NoteChart] = (),
+    *,
+    withhold_digest: bool = False,
 ) -> str:
-    context = note_context(note, integrity, practice, note.couple.display_name, charts)
+    context = note_context(
+        note, integrity, practice, note.couple.display_name, charts, withhold_digest=withhold_digest
+    )
     return render_template("pdf/session_note.html", context)
 
 
@@ -209,6 +220,7 @@ def prepare(
     practice: Practice,
     *,
     charts: Sequence[NoteChart],
+    withhold_digest: bool = False,
 ) -> PreparedPdf:
     """Look up the cache and build the HTML (only when the cache misses).
 
@@ -218,12 +230,14 @@ def prepare(
     """
     cacheable = note.status == NoteStatus.SIGNED and integrity.ok
     version = f"{TEMPLATE_VERSION}:{charts_digest(charts)}"
+    if withhold_digest:  # a partner's copy is a different document: never share its cache entry
+        version += ":partner-copy"
     key = signing.pdf_cache_key(note, list(note.addenda), version) if cacheable else None
     if key is not None:
         hit = db.session.scalar(select(NotePdfCache.pdf).where(NotePdfCache.cache_key == key))
         if hit is not None:
             return PreparedPdf(note.id, note.practice_id, key, "", hit)
-    html = note_html(note, integrity, practice, charts)
+    html = note_html(note, integrity, practice, charts, withhold_digest=withhold_digest)
     assets = {chart.asset_name: chart.svg for chart in charts}
     return PreparedPdf(note.id, note.practice_id, key, html, None, assets)
 

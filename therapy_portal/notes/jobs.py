@@ -233,6 +233,7 @@ def _write_zip(actor: User, job: NoteExport, part: Path) -> int:
             charts=note_charts.charts_for_note(
                 histories[n.couple_id], n.session_date, partner_label=partner_label
             ),
+            withhold_digest=partner_label is not None,
         )
         for n in notes
     ]
