@@ -233,3 +233,22 @@ def test_psychotherapy_notes_are_author_only(people, client):
     assert client.get(f"/private-notes/{note.id}").status_code == 404
     page = client.get(f"/couples/{people['couple'].id}/private-notes").get_data(as_text=True)
     assert "Only mine." not in page and "You have no psychotherapy notes" in page
+
+
+def test_an_export_is_gone_once_the_therapist_no_longer_treats_the_couple(
+    people, two_signed, client
+):
+    from sqlalchemy import delete
+
+    from therapy_portal.models import CoupleTherapist
+
+    job = jobs.start_couple_export(people["co"], people["couple"])
+    db.session.commit()
+    login(client, people["co"].email)
+    assert client.get(f"/notes/exports/{job.id}").status_code == 200
+    db.session.execute(
+        delete(CoupleTherapist).where(CoupleTherapist.therapist_id == people["co"].id)
+    )
+    db.session.commit()
+    assert client.get(f"/notes/exports/{job.id}").status_code == 404
+    assert client.get(f"/notes/exports/{job.id}/download").status_code == 404

@@ -7,7 +7,7 @@ Partners and admins see no notes. Misses look like 404s and are audited.
 
 from __future__ import annotations
 
-from sqlalchemy import Select, exists, select
+from sqlalchemy import Select, exists, or_, select
 from sqlalchemy.orm import selectinload
 
 from therapy_portal import audit
@@ -92,12 +92,18 @@ def psychotherapy_note_for_author_or_404(user: User, private_note_id: int) -> Ps
 
 
 def export_for_requester_or_404(user: User, export_id: int) -> NoteExport:
-    """An export job is visible only to the person who asked for it."""
+    """An export job is visible only to the person who asked for it, and a couple's export only
+    while they still treat that couple."""
+    still_treats = exists().where(
+        CoupleTherapist.couple_id == NoteExport.couple_id,
+        CoupleTherapist.therapist_id == user.id,
+    )
     job = db.session.scalar(
         select(NoteExport).where(
             NoteExport.id == export_id,
             NoteExport.requested_by_id == user.id,
             NoteExport.practice_id == user.practice_id,
+            or_(NoteExport.couple_id.is_(None), still_treats),
         )
     )
     if job is None:
