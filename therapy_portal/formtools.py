@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from flask import g
+from collections.abc import Callable
+
+from flask import flash, g
 from flask_wtf import FlaskForm
 
-from therapy_portal.errors import DomainError
+from therapy_portal.errors import DomainError, NotAllowed
+from therapy_portal.extensions import db
 
 
 def attach_error(form: FlaskForm, error: DomainError) -> None:
@@ -22,3 +25,22 @@ def attach_error(form: FlaskForm, error: DomainError) -> None:
 def csrf_expired() -> bool:
     """True when this request is the re-dispatch after a CSRF failure (see errors.py)."""
     return bool(g.get("csrf_error"))
+
+
+def run_action(action: Callable[[], object], message: str) -> bool:
+    """Run a button's service call as this request's one transaction.
+
+    Commits and flashes `message`, or rolls back and flashes the service's refusal. `NotAllowed`
+    goes on to the error handler, so a missing or forbidden object stays a plain 404.
+    """
+    try:
+        action()
+    except NotAllowed:
+        raise
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return False
+    db.session.commit()
+    flash(message)
+    return True

@@ -11,7 +11,7 @@ from therapy_portal.admin import services
 from therapy_portal.admin.forms import InviteTherapistForm
 from therapy_portal.errors import DomainError
 from therapy_portal.extensions import db
-from therapy_portal.formtools import attach_error
+from therapy_portal.formtools import attach_error, run_action
 from therapy_portal.models import Role
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -46,16 +46,7 @@ def therapists():
 
 def _user_action(user_id: int, action, message: str):
     if FlaskForm().validate_on_submit():
-        try:
-            action(current_user, user_id)
-        except DomainError as error:
-            db.session.rollback()
-            if error.status == 404:
-                raise
-            flash(error.message, "error")
-        else:
-            db.session.commit()
-            flash(message)
+        run_action(lambda: action(current_user, user_id), message)
     return redirect(url_for("admin.therapists"))
 
 

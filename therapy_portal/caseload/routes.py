@@ -13,7 +13,7 @@ from therapy_portal.caseload import services
 from therapy_portal.caseload.forms import CoupleForm, PartnerForm, SearchForm
 from therapy_portal.errors import DomainError
 from therapy_portal.extensions import db
-from therapy_portal.formtools import attach_error
+from therapy_portal.formtools import attach_error, run_action
 from therapy_portal.models import Role
 
 bp = Blueprint("caseload", __name__, url_prefix="/couples")
@@ -144,14 +144,7 @@ def add_partner(couple_id: int):
 def _couple_action(couple_id: int, action, message: str):
     couple = policy.couple_for_therapist_or_404(current_user, couple_id)
     if FlaskForm().validate_on_submit():
-        try:
-            action(couple)
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "error")
-        else:
-            db.session.commit()
-            flash(message)
+        run_action(lambda: action(couple), message)
     return redirect(url_for("caseload.detail", couple_id=couple.id))
 
 

@@ -13,7 +13,7 @@ from therapy_portal import policy
 from therapy_portal.auth.pending import take_pending_form
 from therapy_portal.errors import DomainError
 from therapy_portal.extensions import db
-from therapy_portal.formtools import attach_error
+from therapy_portal.formtools import attach_error, run_action
 from therapy_portal.homework import services
 from therapy_portal.homework.forms import DueDateForm, ExtendForm, assign_form_class
 from therapy_portal.homework.prompts import CADENCE_LABELS, MODE_LABELS, VISIBILITY_LABELS
@@ -151,14 +151,7 @@ def _run(form, assignment_id: int, action, message: str):
             for error in errors:
                 flash(error, "error")
         return _back(assignment_id)
-    try:
-        action()
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-    else:
-        db.session.commit()
-        flash(message)
+    run_action(action, message)
     return _back(assignment_id)
 
 

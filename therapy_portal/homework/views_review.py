@@ -12,7 +12,7 @@ from wtforms import SelectChoice
 from therapy_portal import audit, policy
 from therapy_portal.errors import DomainError
 from therapy_portal.extensions import db
-from therapy_portal.formtools import attach_error
+from therapy_portal.formtools import attach_error, run_action
 from therapy_portal.homework import fhir, services
 from therapy_portal.homework.forms import FeedbackForm, ReturnForm
 from therapy_portal.homework.prompts import MODE_LABELS, VISIBILITY_LABELS, prompt_type_for
@@ -109,14 +109,7 @@ def give_feedback(occurrence_id: int):
 
 def _simple(occurrence: Occurrence, action, message: str):
     if FlaskForm().validate_on_submit():
-        try:
-            action()
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "error")
-        else:
-            db.session.commit()
-            flash(message)
+        run_action(action, message)
     return _back(occurrence)
 
 

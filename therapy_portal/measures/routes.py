@@ -13,7 +13,7 @@ from therapy_portal import policy
 from therapy_portal.auth.pending import take_pending_form
 from therapy_portal.errors import DomainError
 from therapy_portal.extensions import db
-from therapy_portal.formtools import attach_error
+from therapy_portal.formtools import attach_error, run_action
 from therapy_portal.measures import INSTRUMENTS, progress, safety, services
 from therapy_portal.measures.forms import ScheduleForm, answer_form_class
 from therapy_portal.models import Role
@@ -80,14 +80,10 @@ def new_schedule(couple_id: int):
 def stop_schedule(checkin_id: int):
     schedule = policy.schedule_for_therapist_or_404(current_user, checkin_id)
     if FlaskForm().validate_on_submit():
-        try:
-            services.stop_schedule(current_user, schedule)
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "error")
-        else:
-            db.session.commit()
-            flash("Check-in stopped. The answers already given stay in the couple's progress.")
+        run_action(
+            lambda: services.stop_schedule(current_user, schedule),
+            "Check-in stopped. The answers already given stay in the couple's progress.",
+        )
     return redirect(url_for("measures.progress_page", couple_id=schedule.couple_id))
 
 
@@ -109,14 +105,10 @@ def response_detail(measure_response_id: int):
 def acknowledge_alert(safety_alert_id: int):
     alert = policy.alert_for_therapist_or_404(current_user, safety_alert_id)
     if FlaskForm().validate_on_submit():
-        try:
-            safety.acknowledge_alert(current_user, alert)
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "error")
-        else:
-            db.session.commit()
-            flash("Alert acknowledged. It is no longer listed on your caseload.")
+        run_action(
+            lambda: safety.acknowledge_alert(current_user, alert),
+            "Alert acknowledged. It is no longer listed on your caseload.",
+        )
     return redirect(url_for("caseload.index"))
 
 
