@@ -10,16 +10,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from flask import current_app
 from sqlalchemy import select
 
 from therapy_portal import audit, policy
 from therapy_portal.errors import InvalidState, NotAllowed, ValidationFailed
 from therapy_portal.extensions import db
 from therapy_portal.homework.prompts import MODES, VISIBILITIES
-from therapy_portal.homework.services.common import practice_today
-from therapy_portal.mail import queue_email
-from therapy_portal.models import Couple, CoupleMember, User, utcnow
+from therapy_portal.homework.services.common import notify_partners, practice_today
+from therapy_portal.models import Couple, User, utcnow
 from therapy_portal.models.homework import (
     Assignment,
     AssignmentStatus,
@@ -137,7 +135,15 @@ def assign(actor: User, couple: Couple, data: AssignInput) -> Assignment:
         count=len(dates),
         version=version.number,
     )
-    _email_partners(couple, assignment)
+    notify_partners(
+        couple.id,
+        couple.practice_id,
+        "both",
+        NEW_HOMEWORK_SUBJECT,
+        NEW_HOMEWORK_BODY,
+        kind="homework_new",
+        key=f"hw:new:{assignment.id}",
+    )
     return assignment
 
 
@@ -153,21 +159,6 @@ def _add_occurrences(assignment: Assignment, dates: list[date], start: int) -> N
         for i, day in enumerate(dates)
     )
     db.session.flush()
-
-
-def _email_partners(couple: Couple, assignment: Assignment) -> None:
-    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
-    members = db.session.scalars(select(CoupleMember).where(CoupleMember.couple_id == couple.id))
-    for member in members:
-        if member.user.active:
-            queue_email(
-                member.user.email,
-                NEW_HOMEWORK_SUBJECT,
-                NEW_HOMEWORK_BODY.format(base=base),
-                kind="homework_new",
-                practice_id=couple.practice_id,
-                dedupe_key=f"hw:new:{assignment.id}:{member.user_id}",
-            )
 
 
 def _couple_of(assignment: Assignment) -> Couple:

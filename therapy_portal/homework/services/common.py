@@ -3,38 +3,26 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from flask import current_app
+from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
+from therapy_portal.extensions import db
 from therapy_portal.homework.prompts import (
     FIELD_PREFIX,
     build_answer_form_class,
     collect_answers,
     field_name,
 )
-from therapy_portal.models import Practice, User, utcnow
+from therapy_portal.mail import queue_email
+from therapy_portal.models import CoupleMember
+from therapy_portal.timezones import local_today, practice_today  # noqa: F401 (re-exported)
 
 #: The most raw text one draft may hold (all fields together); far above every field's limit,
 #: so an over-long answer is still kept as typed and the limit is explained next to the field.
 MAX_DRAFT_CHARS = 400_000
-
-
-def local_today(timezone: str | None, now: datetime | None = None) -> date:
-    """Today's date in a practice's timezone (UTC if the zone is unknown)."""
-    now = now or utcnow()
-    try:
-        zone = ZoneInfo(timezone or "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        zone = ZoneInfo("UTC")
-    return now.astimezone(zone).date()
-
-
-def practice_today(user: User | Practice, now: datetime | None = None) -> date:
-    practice = user if isinstance(user, Practice) else user.practice
-    return local_today(practice.timezone, now)
 
 
 def clean_fields(prompts: Sequence[Mapping[str, Any]], raw: Any) -> dict[str, list[str]]:
@@ -113,3 +101,22 @@ def raw_text(
         if joined:
             text[prompt["key"]] = joined
     return text
+
+
+def notify_partners(
+    couple_id: int, practice_id: int, audience: str, subject: str, body: str, *, kind: str, key: str
+) -> None:
+    """Queue a no-PHI email (with a link) to the couple's active partners in `audience`:
+    "A", "B" or "both". The key makes a repeat of the same event a no-op."""
+    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+    members = db.session.scalars(select(CoupleMember).where(CoupleMember.couple_id == couple_id))
+    for member in members:
+        if audience in (member.label, "both") and member.user.active:
+            queue_email(
+                member.user.email,
+                subject,
+                body.format(base=base),
+                kind=kind,
+                practice_id=practice_id,
+                dedupe_key=f"{key}:{member.user_id}",
+            )

@@ -7,14 +7,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from flask import current_app
 from sqlalchemy import func, select
 
 from therapy_portal import audit, policy
 from therapy_portal.errors import InvalidState, NotAllowed, ValidationFailed
 from therapy_portal.extensions import db
 from therapy_portal.homework.prompts import prompt_type_for
-from therapy_portal.mail import queue_email
+from therapy_portal.homework.services.common import notify_partners
 from therapy_portal.models import Couple, CoupleMember, User, utcnow
 from therapy_portal.models.homework import (
     JOINT,
@@ -146,19 +145,15 @@ def add_feedback(
 
 
 def _notify(occurrence: Occurrence, audience: str, key: str) -> None:
-    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
-    for member in db.session.scalars(
-        select(CoupleMember).where(CoupleMember.couple_id == occurrence.couple_id)
-    ):
-        if audience in (member.label, "both") and member.user.active:
-            queue_email(
-                member.user.email,
-                FEEDBACK_SUBJECT,
-                FEEDBACK_BODY.format(base=base),
-                kind="homework_feedback",
-                practice_id=occurrence.practice_id,
-                dedupe_key=f"{key}:{member.user_id}",
-            )
+    notify_partners(
+        occurrence.couple_id,
+        occurrence.practice_id,
+        audience,
+        FEEDBACK_SUBJECT,
+        FEEDBACK_BODY,
+        kind="homework_feedback",
+        key=key,
+    )
 
 
 def mark_reviewed(actor: User, occurrence: Occurrence) -> None:
