@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import re
 import secrets
-from datetime import UTC, datetime
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from datetime import datetime
 
 from flask import Flask, Response, g, redirect, request, session, url_for
 from flask_login import current_user
 
 from therapy_portal.extensions import csrf, db, limiter, login_manager, migrate
 from therapy_portal.settings import PROJECT_ROOT
+from therapy_portal.timezones import practice_zone
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 
@@ -98,10 +98,7 @@ def register_request_hooks(app: Flask) -> None:
             if current_user.is_authenticated
             else app.config["PRACTICE_TIMEZONE_DEFAULT"]
         )
-        try:
-            local = value.astimezone(ZoneInfo(name))
-        except (ZoneInfoNotFoundError, ValueError):
-            local = value.astimezone(UTC)
+        local = value.astimezone(practice_zone(name))
         text = local.strftime(fmt)
         return f"{text} {local.tzname()}" if zone else text
 

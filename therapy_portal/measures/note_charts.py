@@ -33,6 +33,7 @@ from therapy_portal.measures.progress import (
 from therapy_portal.measures.services import couple_schedules
 from therapy_portal.models import Couple, User
 from therapy_portal.models.measures import MeasureResponse, MeasureSchedule
+from therapy_portal.timezones import practice_zone
 
 __all__ = ["MeasureHistory", "NoteChart", "charts_for_note", "load_history", "note_charts"]
 
@@ -81,7 +82,7 @@ def load_history(actor: User, couple: Couple, until: date, timezone: str) -> Mea
     """
     if not policy.can_view_measures(actor, couple):
         return None
-    tz = ZoneInfo(timezone)
+    tz = practice_zone(timezone)
     schedules = {s.id: s for s in couple_schedules(actor, couple)}
     responses = db.session.scalars(
         policy.responses_for_therapist(actor, couple.id)

@@ -11,7 +11,6 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import current_app
 from sqlalchemy import func, select, tuple_
@@ -24,6 +23,7 @@ from therapy_portal.measures import INSTRUMENTS, Instrument, score
 from therapy_portal.measures.safety import open_safety_alerts, raise_safety_alert
 from therapy_portal.models import Couple, CoupleStatus, Role, User, utcnow
 from therapy_portal.models.measures import MeasureResponse, MeasureSchedule
+from therapy_portal.timezones import local_today
 
 __all__ = [
     "DueCheckin",
@@ -41,16 +41,6 @@ __all__ = [
 
 MAX_INTERVAL_WEEKS = 8
 _ITEM = re.compile(r"^item (\d+)")
-
-
-def local_today(timezone: str | None, now: datetime | None = None) -> date:
-    """Today's date in the practice's timezone (UTC if the zone is unknown)."""
-    now = now or utcnow()
-    try:
-        zone = ZoneInfo(timezone or "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        zone = ZoneInfo("UTC")
-    return now.astimezone(zone).date()
 
 
 def _today(user: User, now: datetime | None) -> date:

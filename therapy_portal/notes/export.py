@@ -15,7 +15,6 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from zoneinfo import ZoneInfo
 
 from flask import current_app
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
@@ -31,6 +30,7 @@ from therapy_portal.notes import services, signing
 from therapy_portal.notes.formats import ATTENDEES, FORMATS, MODALITIES, SERVICE_CODES
 from therapy_portal.pdf import PdfRenderError, render_pdf
 from therapy_portal.settings import PROJECT_ROOT
+from therapy_portal.timezones import practice_zone
 
 CONFIDENTIAL = (
     "Confidential health information. It may be disclosed only as the law allows or with the "
@@ -95,7 +95,7 @@ def note_context(
     ``withhold_digest`` (a partner's copy of the record) leaves out the generated digest: it
     lists both partners' check-in totals, safety alerts and homework comparisons.
     """
-    tz = ZoneInfo(practice.timezone)
+    tz = practice_zone(practice.timezone)
     fmt = FORMATS[note.format]
     sections = note.sections or {}
     return {

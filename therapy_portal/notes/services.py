@@ -30,6 +30,7 @@ from therapy_portal.notes.formats import (
     MODALITIES,
     SERVICE_CODES,
 )
+from therapy_portal.timezones import practice_today, practice_zone  # noqa: F401 (re-exported)
 
 CONFLICT_MESSAGE = (
     "This note was saved in another tab or window after you opened it, so your changes were not "
@@ -58,12 +59,8 @@ class NoteInput:
     digest: str = ""
 
 
-def practice_today(user: User) -> date:
-    return datetime.now(ZoneInfo(user.practice.timezone)).date()
-
-
 def local_time_label(user: User) -> str:
-    return datetime.now(ZoneInfo(user.practice.timezone)).strftime("%H:%M")
+    return datetime.now(practice_zone(user.practice.timezone)).strftime("%H:%M")
 
 
 def _check_facts(actor: User, facts: SessionFacts) -> None:
@@ -192,7 +189,7 @@ def digest_window(note: SessionNote, tz: ZoneInfo) -> tuple[datetime | None, dat
 
 def build_digest(actor: User, note: SessionNote) -> str:
     """The digest text for this note's window, from every registered provider."""
-    tz = ZoneInfo(actor.practice.timezone)
+    tz = practice_zone(actor.practice.timezone)
     since, until = digest_window(note, tz)
     couple = db.session.get(Couple, note.couple_id)
     sections = digests.collect(couple, since, until)
