@@ -40,7 +40,6 @@ def race(*calls: Callable[[], Any]) -> list[Any]:
     return results
 
 
-
 def assert_no_problems(problems: list[str]) -> None:
     """Fail with how many trials went wrong (each problem starts with "trial N:")."""
     trials = {p.split(":", 1)[0] for p in problems}

@@ -8,6 +8,8 @@ conflict answer, and a repeated submit must answer as the first one did.
 
 from __future__ import annotations
 
+from functools import partial
+
 import pytest
 from sqlalchemy import func, select
 
@@ -42,7 +44,9 @@ def _client(app, email: str):
 
 def _response(app, occurrence_id: int) -> Response | None:
     with app.app_context():
-        response = db.session.scalar(select(Response).where(Response.occurrence_id == occurrence_id))
+        response = db.session.scalar(
+            select(Response).where(Response.occurrence_id == occurrence_id)
+        )
         if response is not None:
             db.session.expunge(response)
         return response
@@ -63,11 +67,10 @@ def _autosave_race(app, occurrence_id: int, writers: list[tuple[object, int]], f
         current = _response(app, occurrence_id)
         version = current.version if current else 0
         fields = [{field: [f"writer {n} trial {trial}"]} for n in range(len(writers))]
+        url = f"/homework/{occurrence_id}/draft"
         results = race(
             *(
-                lambda c=client, f=f: c.post(
-                    f"/homework/{occurrence_id}/draft", json={"fields": f, "version": version}
-                )
+                partial(client.post, url, json={"fields": f, "version": version})
                 for (client, _), f in zip(writers, fields, strict=True)
             )
         )
@@ -75,9 +78,10 @@ def _autosave_race(app, occurrence_id: int, writers: list[tuple[object, int]], f
         stored = _response(app, occurrence_id)
         kept = _conflicts(app, stored.id)
         for (_, author_id), f, result in zip(writers, fields, results, strict=True):
-            if result.status_code == 200 and stored.draft != f and (author_id, f, version) not in kept:
+            copy = (author_id, f, version)
+            if result.status_code == 200 and stored.draft != f and copy not in kept:
                 problems.append(f"trial {trial}: acknowledged save {f} stored nowhere ({codes})")
-            elif result.status_code == 409 and (author_id, f, version) not in kept:
+            elif result.status_code == 409 and copy not in kept:
                 problems.append(f"trial {trial}: conflict without a kept copy ({codes})")
             elif result.status_code == 409 and result.json["yours"] != f:
                 problems.append(f"trial {trial}: the conflict answer lost the text ({codes})")
@@ -123,10 +127,9 @@ def test_double_clicked_submit_answers_twice_as_the_first_click_did(app, site):
             )
         current = _response(app, occurrence_id)
         version = str(current.version if current else 0)
-        data = form_of(answers(f"t{trial}"), action="submit", version=version, idempotency_key=key())
-        results = race(
-            *(lambda c=c: c.post(f"/homework/{occurrence_id}", data=data) for c in clicks)
-        )
+        fields = answers(f"t{trial}")
+        data = form_of(fields, action="submit", version=version, idempotency_key=key())
+        results = race(*(partial(c.post, f"/homework/{occurrence_id}", data=data) for c in clicks))
         codes = [r.status_code for r in results]
         stored = _response(app, occurrence_id)
         with app.app_context():
@@ -149,9 +152,7 @@ def test_double_clicked_submit_with_a_mistake_answers_twice_with_the_same_errors
         occurrence_id = new_occurrence(app, site)
         fields = answers(f"t{trial}") | {"p_close": ["11"]}
         data = form_of(fields, action="submit", version="0", idempotency_key=key())
-        results = race(
-            *(lambda c=c: c.post(f"/homework/{occurrence_id}", data=data) for c in clicks)
-        )
+        results = race(*(partial(c.post, f"/homework/{occurrence_id}", data=data) for c in clicks))
         codes = [r.status_code for r in results]
         stored = _response(app, occurrence_id)
         if codes != [422, 422]:

@@ -8,6 +8,7 @@ draft; the loser gets the conflict answer (never a 500) with its text kept on it
 from __future__ import annotations
 
 from datetime import date, timedelta
+from functools import partial
 from html import escape
 
 import pytest
@@ -69,8 +70,8 @@ def _stored(note_id: int) -> SessionNote:
 
 def _post(client, note_id: int, fields: dict, as_json: bool):
     if as_json:
-        return lambda: client.post(f"/notes/{note_id}/autosave", json={"fields": fields})
-    return lambda: client.post(f"/notes/{note_id}/edit", data=fields)
+        return partial(client.post, f"/notes/{note_id}/autosave", json={"fields": fields})
+    return partial(client.post, f"/notes/{note_id}/edit", data=fields)
 
 
 @pytest.mark.parametrize("as_json", [True, False], ids=["autosave", "save-button"])

@@ -143,14 +143,8 @@ def answer_post(occurrence_id: int):
             "please check the marked questions."
         )
         return _render(view, form, 422)
-    if submitting:
-        flash(
-            "Submitted. Your therapist will see your answers."
-            if not result.duplicate
-            else "This was already submitted; nothing changed."
-        )
-    else:
-        flash("Draft saved.")
+    # A repeated submit (a double click) answers as the first one did.
+    flash("Submitted. Your therapist will see your answers." if submitting else "Draft saved.")
     return redirect(url_for("homework.answer", occurrence_id=occurrence_id))
 
 
