@@ -7,7 +7,9 @@ asks it (through `visible_answers`). The rules, by prompt visibility, for the *o
 - ``shared_at_once``: once the author has submitted.
 - ``shared_after_both``: once both partners have submitted. In *turns* mode partner A writes
   first and B responds to what A wrote, so A's answer is shared with B once A has submitted.
-- ``released_by_therapist``: once the therapist has released that response.
+- ``released_by_therapist``: once the therapist has released that response's current text. A
+  release covers the submission it released: when the answer is returned and submitted again,
+  the new text falls back to this rule (hidden) until the therapist releases it again.
 
 A joint response belongs to both partners. A therapist of the couple sees every submitted
 answer, never a draft. Defaults come from the couple's confidentiality policy (see
@@ -259,6 +261,14 @@ def answer_visible(
         return False
     if response.author_label in (JOINT, viewer_label):
         return True
+    return partner_reads(mode, visibility, response, own_response)
+
+
+def partner_reads(
+    mode: str, visibility: str, response: Response, reader_response: Response | None
+) -> bool:
+    """May the *other* partner read ``response``'s answer to this prompt now? (The partner half
+    of `answer_visible`; ``reader_response`` is the other partner's own response.)"""
     if response.answers is None or not response.ever_submitted:
         return False
     if visibility == "shared_at_once":
@@ -266,10 +276,28 @@ def answer_visible(
     if visibility == "shared_after_both":
         if mode == "turns" and response.author_label == "A":
             return True
-        return own_response is not None and own_response.ever_submitted
+        return reader_response is not None and reader_response.ever_submitted
     if visibility == "released_by_therapist":
-        return response.released_at is not None
+        return response.is_released
     return False
+
+
+def shared_with_partner(
+    assignment: Assignment,
+    prompts: Sequence[Mapping[str, Any]],
+    own: Response | None,
+    other: Response | None,
+) -> dict[str, bool]:
+    """For a partner's own (not joint) response: which answers the other partner reads now, by
+    prompt key, so the page can tell its author the truth at every moment."""
+    if own is None or own.author_label == JOINT:
+        return {}
+    return {
+        p["key"]: partner_reads(
+            assignment.mode, assignment.visibility.get(p["key"], THERAPIST_ONLY), own, other
+        )
+        for p in prompts
+    }
 
 
 def visible_answers(
@@ -307,6 +335,7 @@ def can_release(response: Response, assignment: Assignment) -> bool:
     return (
         response.author_label != JOINT
         and response.ever_submitted
-        and response.released_at is None
+        and response.answers is not None
+        and not response.is_released
         and "released_by_therapist" in assignment.visibility.values()
     )

@@ -157,6 +157,8 @@ def _submitted_values(answers: dict[str, Any]) -> dict[str, Any]:
         "status": ResponseStatus.SUBMITTED,
         "submitted_at": now,
         "first_submitted_at": func.coalesce(Response.first_submitted_at, now),
+        # The new text is the one at the next version; a release of earlier text doesn't cover it.
+        "answers_version": Response.version + 1,
     }
 
 

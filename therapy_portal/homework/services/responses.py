@@ -38,6 +38,8 @@ class PartnerView:
     feedback: list[Feedback]
     conflicts: list[DraftConflict]
     blocked: str | None
+    #: Which of this partner's own answers the other partner reads now (policy), by prompt key.
+    shared_now: dict[str, bool]
 
     @property
     def assignment(self):
@@ -135,6 +137,7 @@ def open_for_partner(actor: User, occurrence_id: int, *, audit_view: bool = True
         feedback,
         conflicts,
         blocked_reason(occurrence, label, own, responses),
+        policy.shared_with_partner(assignment, assignment.version.prompts, own, other),
     )
 
 
