@@ -83,6 +83,23 @@ def blocked_reason(
     return None
 
 
+def _open_conflicts(actor: User, own: Response | None) -> list[DraftConflict]:
+    """The actor's own conflict copies of this response that they have not put away."""
+    if own is None:
+        return []
+    return list(
+        db.session.scalars(
+            select(DraftConflict)
+            .where(
+                DraftConflict.response_id == own.id,
+                DraftConflict.author_id == actor.id,
+                DraftConflict.dismissed_at.is_(None),
+            )
+            .order_by(DraftConflict.id)
+        )
+    )
+
+
 def open_for_partner(actor: User, occurrence_id: int, *, audit_view: bool = True) -> PartnerView:
     """Load a piece of homework for a partner, with only what the policy lets them see."""
     occurrence, label = policy.occurrence_for_partner_or_404(actor, occurrence_id)
@@ -113,21 +130,6 @@ def open_for_partner(actor: User, occurrence_id: int, *, audit_view: bool = True
             .order_by(Feedback.created_at, Feedback.id)
         )
     )
-    conflicts = (
-        []
-        if own is None
-        else list(
-            db.session.scalars(
-                select(DraftConflict)
-                .where(
-                    DraftConflict.response_id == own.id,
-                    DraftConflict.author_id == actor.id,
-                    DraftConflict.dismissed_at.is_(None),
-                )
-                .order_by(DraftConflict.id)
-            )
-        )
-    )
     return PartnerView(
         occurrence,
         label,
@@ -135,7 +137,7 @@ def open_for_partner(actor: User, occurrence_id: int, *, audit_view: bool = True
         own,
         partner_answers,
         feedback,
-        conflicts,
+        _open_conflicts(actor, own),
         blocked_reason(occurrence, label, own, responses),
         policy.shared_with_partner(assignment, assignment.version.prompts, own, other),
     )
