@@ -25,7 +25,6 @@ from therapy_portal.policy.homework import (
     assignment_for_therapist_or_404,
     assignments_for_therapist,
     can_answer_now,
-    can_edit_template,
     can_release,
     conflict_for_partner_or_404,
     default_visibility,
@@ -38,9 +37,6 @@ from therapy_portal.policy.homework import (
     partner_reads,
     response_label_for,
     shared_with_partner,
-    template_for_therapist_or_404,
-    templates_for_therapist,
-    version_for_therapist_or_404,
     visibility_problem,
     visible_answers,
 )
@@ -65,6 +61,12 @@ from therapy_portal.policy.notes import (
     notes_for_therapist,
     psychotherapy_note_for_author_or_404,
     psychotherapy_notes_for_author,
+)
+from therapy_portal.policy.templates import (
+    can_edit_template,
+    template_for_therapist_or_404,
+    templates_for_therapist,
+    version_for_therapist_or_404,
 )
 
 __all__ = [

@@ -35,8 +35,6 @@ from therapy_portal.models.homework import (
     JOINT,
     Assignment,
     DraftConflict,
-    ExerciseTemplate,
-    ExerciseVersion,
     Occurrence,
     Response,
 )
@@ -53,48 +51,6 @@ def _treats(user: User, couple_id_column) -> Any:
     return exists().where(
         CoupleTherapist.couple_id == couple_id_column, CoupleTherapist.therapist_id == user.id
     )
-
-
-# ----------------------------------------------------------------------------- templates
-def templates_for_therapist(user: User) -> Select[tuple[ExerciseTemplate]]:
-    """Built-ins and the therapist's practice's own templates."""
-    if user.role != Role.THERAPIST:
-        return select(ExerciseTemplate).where(False)
-    return select(ExerciseTemplate).where(
-        (ExerciseTemplate.practice_id.is_(None))
-        | (ExerciseTemplate.practice_id == user.practice_id)
-    )
-
-
-def template_for_therapist_or_404(user: User, template_id: int) -> ExerciseTemplate:
-    template = db.session.scalar(
-        templates_for_therapist(user).where(ExerciseTemplate.id == template_id)
-    )
-    if template is None:
-        raise _deny(user, "exercise_template", template_id)
-    return template
-
-
-def version_for_therapist_or_404(user: User, version_id: int) -> ExerciseVersion:
-    version = None
-    if user.role == Role.THERAPIST:
-        version = db.session.scalar(
-            select(ExerciseVersion)
-            .where(
-                ExerciseVersion.id == version_id,
-                (ExerciseVersion.practice_id.is_(None))
-                | (ExerciseVersion.practice_id == user.practice_id),
-            )
-            .options(joinedload(ExerciseVersion.template))
-        )
-    if version is None:
-        raise _deny(user, "exercise_version", version_id)
-    return version
-
-
-def can_edit_template(user: User, template: ExerciseTemplate) -> bool:
-    """Practice templates are shared by the practice's therapists; built-ins are copied first."""
-    return user.role == Role.THERAPIST and template.practice_id == user.practice_id
 
 
 # ----------------------------------------------------------------------- assignments (therapist)
