@@ -13,18 +13,14 @@ from functools import partial
 import pytest
 from sqlalchemy import func, select
 
-from tests.conftest import TEST_DB
 from tests.factories import login
 from tests.homework.factories import answers, key
 from tests.homework.helpers import form_of, new_occurrence
-from tests.races import TRIALS, assert_no_problems, race
+from tests.races import RACE_MARKS, TRIALS, assert_no_problems, race
 from therapy_portal.extensions import db
 from therapy_portal.models.homework import DraftConflict, Response, Submission
 
-pytestmark = [
-    pytest.mark.postgres_only,
-    pytest.mark.skipif(TEST_DB != "postgres", reason="real write races need PostgreSQL"),
-]
+pytestmark = RACE_MARKS
 JOINT_PROMPTS = [
     {"key": "plan", "type": "long_text", "label": "Our plan", "visibility": "shared_at_once"}
 ]

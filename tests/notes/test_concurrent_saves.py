@@ -13,17 +13,13 @@ from html import escape
 
 import pytest
 
-from tests.conftest import TEST_DB
 from tests.factories import login
 from tests.notes.factories import make_note
-from tests.races import TRIALS, assert_no_problems, race
+from tests.races import RACE_MARKS, TRIALS, assert_no_problems, race
 from therapy_portal.extensions import db
 from therapy_portal.models.notes import SessionNote
 
-pytestmark = [
-    pytest.mark.postgres_only,
-    pytest.mark.skipif(TEST_DB != "postgres", reason="real write races need PostgreSQL"),
-]
+pytestmark = RACE_MARKS
 
 
 @pytest.fixture
