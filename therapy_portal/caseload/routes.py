@@ -108,13 +108,20 @@ def edit(couple_id: int):
     _co_therapist_choices(form)
     if request.method == "POST" and form.validate_on_submit():
         try:
-            services.update_couple(current_user, couple, form.to_input())
+            update = services.update_couple(current_user, couple, form.to_input())
         except DomainError as error:
             db.session.rollback()
             attach_error(form, error)
         else:
             db.session.commit()
             flash("Changes saved.")
+            for label in update.revoked_labels:
+                flash(
+                    f"Partner {label}'s email address changed, so the invitation sent to the old "
+                    "address no longer works. Send a new invitation with "
+                    f"\u201cRe-send invitation\u201d under Partner {label}.",
+                    "warning",
+                )
             return redirect(url_for("caseload.detail", couple_id=couple.id))
     status = 422 if request.method == "POST" else 200
     return render_template("caseload/form.html", form=form, couple=couple), status
