@@ -22,6 +22,7 @@ from therapy_portal import policy
 from therapy_portal.admin import services as admin
 from therapy_portal.auth import invitations
 from therapy_portal.auth import services as auth
+from therapy_portal.caseload import listing as caseload_listing
 from therapy_portal.caseload import services as caseload
 from therapy_portal.errors import ValidationFailed
 from therapy_portal.extensions import db
@@ -45,7 +46,7 @@ def _pending(therapist, couple_id: int) -> dict:
     """What the therapist's couple page shows per partner: (joined, invitation open)."""
     db.session.commit()
     couple = policy.couple_for_therapist_or_404(therapist, couple_id)
-    return {k: (v.joined, v.pending) for k, v in caseload.invitation_status(couple).items()}
+    return {k: (v.joined, v.pending) for k, v in caseload_listing.invitation_status(couple).items()}
 
 
 def test_adding_a_client_of_another_practice_answers_as_for_a_new_address(two_practices):
