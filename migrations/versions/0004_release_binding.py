@@ -1,7 +1,7 @@
 """a release covers the text it released: response.answers_version and released_version
 
 Revision ID: 0004_release_binding
-Revises: 0002_homework_measures_notes
+Revises: 0003_invitation_binding
 Create Date: 2026-11-30 17:40:00
 
 Existing rows: a response's answers are taken to be those of its current version. A release
@@ -15,7 +15,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0004_release_binding"
-down_revision = "0002_homework_measures_notes"
+down_revision = "0003_invitation_binding"
 branch_labels = None
 depends_on = None
 
