@@ -41,8 +41,10 @@ def redis_or_skip():
 class Cluster:
     """Start processes with `web(port)` and `worker()`; leaving the block stops them all."""
 
-    def __init__(self, database_url: str, tmp_path: Path) -> None:
-        self.redis = redis_or_skip()
+    def __init__(self, database_url: str, tmp_path: Path, queue_url: str | None = None) -> None:
+        """The queue is Redis unless `queue_url` says otherwise (e.g. a SQLite file)."""
+        self.redis = None if queue_url else redis_or_skip()
+        queue_url = queue_url or REDIS_URL
         self.queue = f"tp-test-{secrets.token_hex(4)}"
         self.export_dir = tmp_path / "exports"
         self.logs = tmp_path
@@ -52,8 +54,8 @@ class Cluster:
             "THERAPY_PORTAL_ENV": "development",
             "FLASK_APP": "therapy_portal:create_app",
             "DATABASE_URL": database_url.replace("postgresql+psycopg://", "postgresql://"),
-            "TASK_QUEUE_URL": REDIS_URL,
-            "RATELIMIT_STORAGE_URI": REDIS_URL,
+            "TASK_QUEUE_URL": queue_url,
+            "RATELIMIT_STORAGE_URI": REDIS_URL if self.redis else "memory://",
             "EXPORT_STORAGE": "database",
             "PUBLIC_BASE_URL": "http://127.0.0.1:5120",
             "THERAPY_PORTAL_TASK_QUEUE_NAME": self.queue,
@@ -62,23 +64,29 @@ class Cluster:
             "THERAPY_PORTAL_JOB_LEASE_SECONDS": "3",
             "THERAPY_PORTAL_JOB_HEARTBEAT_SECONDS": "1",
             "THERAPY_PORTAL_JOB_SWEEP_SECONDS": "1",
-            "THERAPY_PORTAL_MAIL_BACKEND": "file",
-            "THERAPY_PORTAL_MAIL_FILE": str(tmp_path / "mail.log"),
+            "PYTHONUNBUFFERED": "1",  # the worker's console email reaches its log at once
         }
 
     def _start(self, name: str, args: list[str]) -> subprocess.Popen:
-        log = (self.logs / f"{name}-{len(self.procs)}.log").open("w")
+        log = self.log_path(name).open("w")
         proc = subprocess.Popen(
             args, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
         )
         self.procs.append(proc)
         return proc
 
+    def log_path(self, name: str) -> Path:
+        return self.logs / f"{name}.log"
+
     def web(self, port: int) -> str:
         address = f"127.0.0.1:{port}"
         self._start(
             f"web-{port}",
-            [str(BIN / "gunicorn"), "-w", "1", "-b", address, "therapy_portal:create_app()"],
+            [
+                str(BIN / "gunicorn"),
+                *("-w", "1", "-b", address, "--no-control-socket"),
+                "therapy_portal:create_app()",
+            ],
         )
         url = f"http://{address}"
         deadline = time.monotonic() + 60
@@ -91,7 +99,15 @@ class Cluster:
         raise AssertionError(f"app server on {address} did not start; see {self.logs}")
 
     def worker(self) -> subprocess.Popen:
-        return self._start("worker", [str(BIN / "flask"), "worker", "--workers", "1"])
+        """A worker, returned once its consumer runs (a loaded machine takes seconds)."""
+        name = f"worker-{len(self.procs)}"
+        proc = self._start(name, [str(BIN / "flask"), "worker", "--workers", "1"])
+        deadline = time.monotonic() + 60
+        while "consumer started" not in self.log_path(name).read_text().lower():
+            if time.monotonic() > deadline or proc.poll() is not None:
+                raise AssertionError(f"the worker did not start; see {self.log_path(name)}")
+            time.sleep(0.2)
+        return proc
 
     def __enter__(self) -> Cluster:
         return self
@@ -106,8 +122,9 @@ class Cluster:
             except subprocess.TimeoutExpired:
                 os.killpg(proc.pid, 9)
                 proc.wait()
-        for key in self.redis.scan_iter(f"*{self.queue}*"):
-            self.redis.delete(key)
+        if self.redis is not None:
+            for key in self.redis.scan_iter(f"*{self.queue}*"):
+                self.redis.delete(key)
 
 
 @dataclass
