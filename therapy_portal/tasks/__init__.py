@@ -110,7 +110,7 @@ def _enqueue_pending(session: Session) -> None:
             log.exception("could not enqueue %s; the periodic task will pick it up", name)
 
 
-@event.listens_for(Session, "after_soft_rollback")
-def _drop_pending(session: Session, previous_transaction) -> None:
-    if previous_transaction.parent is None:  # the outermost transaction rolled back
-        session.info.pop(_PENDING, None)
+@event.listens_for(Session, "after_rollback")
+def _drop_pending(session: Session) -> None:
+    """The database transaction rolled back (savepoint rollbacks do not fire this)."""
+    session.info.pop(_PENDING, None)
