@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from huey import MemoryHuey, RedisHuey, SqliteHuey
+from huey import MemoryHuey, PriorityRedisHuey, SqliteHuey
 from sqlalchemy import select
 
 from therapy_portal.extensions import db
@@ -24,7 +24,7 @@ def test_the_queue_url_chooses_the_storage(tmp_path):
 
     sqlite = build("sqlite:///{instance}/queue/q.sqlite3")
     assert isinstance(sqlite, SqliteHuey) and (tmp_path / "queue" / "q.sqlite3").exists()
-    assert isinstance(build("redis://127.0.0.1:6379/2"), RedisHuey)
+    assert isinstance(build("redis://127.0.0.1:6379/2"), PriorityRedisHuey)
     assert isinstance(build("memory://"), MemoryHuey)
     with pytest.raises(ConfigurationError, match="TASK_QUEUE_URL"):
         build("amqp://broker")

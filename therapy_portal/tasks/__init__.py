@@ -17,7 +17,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from flask import Flask, current_app
-from huey import Huey, MemoryHuey, PostgresHuey, RedisHuey, SqliteHuey
+from huey import Huey, MemoryHuey, PostgresHuey, PriorityRedisHuey, SqliteHuey
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
@@ -38,7 +38,7 @@ def build_huey(url: str, *, name: str, instance_path: str, immediate: bool = Fal
         Path(filename).parent.mkdir(parents=True, exist_ok=True)
         return SqliteHuey(name, filename=filename, **options)
     if scheme in ("redis", "rediss", "unix"):
-        return RedisHuey(name, url=url, **options)
+        return PriorityRedisHuey(name, url=url, **options)  # email before the next export
     if scheme in ("postgresql", "postgres"):
         dsn = "postgresql://" + url.split("://", 1)[1]
         return PostgresHuey(name, dsn=dsn, **options)

@@ -38,11 +38,14 @@ def bind(app: Flask, huey: Huey) -> dict[str, Callable]:
 
     cfg = app.config
     tasks = {
-        "note_export": huey.task(name="note_export")(in_app(zipbuild.run)),
-        "deliver_outbox": huey.task(name="deliver_outbox")(in_app(deliver_outbox)),
+        "note_export": huey.task(name="note_export", priority=0)(in_app(zipbuild.run)),
+        # A free worker thread takes waiting email before waiting exports.
+        "deliver_outbox": huey.task(name="deliver_outbox", priority=20)(in_app(deliver_outbox)),
     }
     every_minute = crontab(minute="*")
-    huey.periodic_task(every_minute, name="outbox_sweep")(in_app(lambda: deliver_outbox(False)))
+    huey.periodic_task(every_minute, name="outbox_sweep", priority=20)(
+        in_app(lambda: deliver_outbox(False))
+    )
     huey.periodic_task(every_minute, name="job_sweep")(in_app(sweep_jobs))
     huey.periodic_task(crontab(minute=cfg["REMINDERS_CRON_MINUTE"]), name="send_reminders")(
         in_app(send_reminders)
