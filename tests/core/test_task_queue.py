@@ -49,3 +49,21 @@ def test_links_use_the_address_make_run_remembered(tmp_path):
     assert remembered_base_url(str(tmp_path)) is None
     (tmp_path / "public_base_url").write_text("http://127.0.0.1:8123\n")
     assert remembered_base_url(str(tmp_path)) == "http://127.0.0.1:8123"
+
+
+def test_the_worker_runs_reminders_outbox_sweeps_and_export_clean_up_without_cron(app):
+    from datetime import datetime
+
+    from therapy_portal.tasks import huey_for
+
+    periodic = {t.name: t for t in huey_for(app)._registry.periodic_tasks}
+    assert {"send_reminders", "outbox_sweep", "job_sweep", "delete_expired_exports"} <= set(
+        periodic
+    )
+    quarter_past = datetime(2026, 11, 30, 9, 15)
+    assert periodic["send_reminders"].validate_datetime(quarter_past)
+    assert not periodic["send_reminders"].validate_datetime(quarter_past.replace(minute=16))
+
+
+def test_pages_link_the_mailbox_where_it_exists(client):
+    assert 'href="/dev/mailbox"' in client.get("/login").get_data(as_text=True)
