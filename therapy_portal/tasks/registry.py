@@ -80,11 +80,11 @@ def deliver_outbox(retry_when_busy: bool = True) -> int:
 def _deliver_all() -> int:
     from therapy_portal import mail
 
-    total = 0
+    total, batch = 0, 100
     while True:
-        sent, failed = mail.send_pending()
+        sent, failed = mail.send_pending(limit=batch)
         total += sent
-        if sent + failed == 0:
+        if sent + failed < batch:  # nothing more waiting; failures wait for the minute's sweep
             return total
 
 
