@@ -46,39 +46,22 @@ TEXT = (
 
 
 def seed(app, count: int) -> tuple[str, int]:
+    from tests.factories import make_couple, make_practice, make_user
     from tests.notes.factories import make_note
     from therapy_portal.extensions import db
-    from therapy_portal.models import Couple, CoupleTherapist, Practice, User
-    from therapy_portal.passwords import hash_password
+    from therapy_portal.models import Role
 
     with app.app_context():
         db.create_all()
-        practice = Practice(name="Riverside Couples Therapy", timezone="America/New_York")
-        db.session.add(practice)
-        db.session.flush()
-        therapist = User(
-            practice_id=practice.id,
-            role="therapist",
-            name="Maya Chen",
-            email="maya@example.org",
-            credentials="LMFT",
-            password_hash=hash_password(PASSWORD),
-        )
-        couple = Couple(
-            practice_id=practice.id,
-            display_name="Rivera & Brooks",
-            confidentiality_policy="no_secrets",
-            policy_agreed_on=date(2026, 1, 5),
-        )
-        db.session.add_all([therapist, couple])
-        db.session.flush()
-        db.session.add(
-            CoupleTherapist(practice_id=practice.id, couple_id=couple.id, therapist_id=therapist.id)
-        )
+        practice = make_practice("Riverside Couples Therapy")
+        therapist = make_user(practice, Role.THERAPIST, name="Maya Chen", password=PASSWORD)
+        couple = make_couple(therapist, name="Rivera & Brooks")
+        sections = {"data": TEXT * 6, "assessment": TEXT * 4, "plan": TEXT * 2}
         for day in range(count):
             when = date.today() - timedelta(days=count - day)
-            sections = {"data": TEXT * 6, "assessment": TEXT * 4, "plan": TEXT * 2}
-            make_note(therapist, couple, signed=True, session_date=when, sections=sections)
+            make_note(
+                therapist, couple, signed=True, session_date=when, sections=sections, addenda=1
+            )
         db.session.commit()
         return therapist.email, couple.id
 
