@@ -15,7 +15,7 @@ import time
 import zipfile
 from pathlib import Path
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
 
 from therapy_portal import audit, storage
@@ -23,7 +23,7 @@ from therapy_portal.errors import DomainError
 from therapy_portal.extensions import db
 from therapy_portal.measures import note_charts
 from therapy_portal.models import Couple, User, utcnow
-from therapy_portal.models.notes import ExportStatus, NoteExport, SessionNote
+from therapy_portal.models.notes import ExportStatus, NoteExport, NotePdfCache, SessionNote
 from therapy_portal.notes import digest as digests
 from therapy_portal.notes import export, jobs, services
 from therapy_portal.tasks import jobs as leases
@@ -31,6 +31,8 @@ from therapy_portal.tasks import jobs as leases
 log = logging.getLogger(__name__)
 # Progress is published at most this often (and after the last file).
 PROGRESS_EVERY_S = 0.5
+# Cached PDFs are read this many at a time, as they are written into the ZIP.
+BATCH = 16
 
 
 def run(export_id: int) -> None:
@@ -120,22 +122,50 @@ def _prepare(actor: User, job: NoteExport) -> tuple[list[export.PreparedPdf], st
     ).all()
     # A partner's copy of the record charts that partner's answers alone.
     partner_label = job.scope if job.kind == "record" and job.scope in ("A", "B") else None
+    withhold = partner_label is not None
     histories = _measure_histories(actor, notes)
-    prepared = [
-        export.prepare(
-            n,
-            services.check_integrity(actor, n),
-            actor.practice,
-            charts=note_charts.charts_for_note(
-                histories[n.couple_id], n.session_date, partner_label=partner_label
+    checked = [
+        (
+            note,
+            services.check_integrity(actor, note),
+            note_charts.charts_for_note(
+                histories[note.couple_id], note.session_date, partner_label=partner_label
             ),
-            withhold_digest=partner_label is not None,
-            load_cached=False,
         )
-        for n in notes
+        for note in notes
+    ]
+    hits = _cached_keys([export.cache_key(n, i, c, withhold) for n, i, c in checked])
+    prepared = [
+        export.prepare(n, i, actor.practice, charts=c, withhold_digest=withhold, cached_keys=hits)
+        for n, i, c in checked
     ]
     summary = _record_summary_html(actor, job, len(notes)) if job.kind == "record" else None
     return prepared, summary
+
+
+def _cached_keys(keys: list[str | None]) -> set[str]:
+    """Which keys the PDF cache holds, a few queries for any number of notes."""
+    wanted = [key for key in keys if key]
+    found: set[str] = set()
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start : start + 500]
+        found.update(
+            db.session.scalars(
+                select(NotePdfCache.cache_key).where(NotePdfCache.cache_key.in_(chunk))
+            )
+        )
+    return found
+
+
+def _cached_pdfs(batch: list[export.PreparedPdf]) -> dict[str, bytes]:
+    """The cached PDFs of one batch of notes (a batch at a time: never all of them in memory)."""
+    keys = [item.cache_key for item in batch if item.in_cache]
+    if not keys:
+        return {}
+    rows = db.session.execute(
+        select(NotePdfCache.cache_key, NotePdfCache.pdf).where(NotePdfCache.cache_key.in_(keys))
+    )
+    return {key: pdf for key, pdf in rows}
 
 
 def _write_zip(actor: User, job: NoteExport, part: Path, lease: leases.Lease) -> int:
@@ -147,21 +177,24 @@ def _write_zip(actor: User, job: NoteExport, part: Path, lease: leases.Lease) ->
     db.session.commit()
     db.session.expunge_all()
     lines: list[str] = []
-    progress = _Progress(export_id)
+    progress = _Progress(export_id, last=len(prepared) + (summary_html is not None))
     # PDFs are compressed already: storing them costs no space and saves the deflate time.
     with zipfile.ZipFile(part, "w", compression=zipfile.ZIP_STORED) as archive:
-        for item in prepared:
-            lease.check()
-            pdf = export.produce(item)[0]  # a cached PDF is read only now, one at a time
-            name = export.note_filename(item.note_id)
-            archive.writestr(name, pdf)
-            lines.append(f"{name}  sha256={hashlib.sha256(pdf).hexdigest()}")
-            progress.advance(last=summary_html is None and len(lines) == len(prepared))
+        for start in range(0, len(prepared), BATCH):
+            batch = prepared[start : start + BATCH]
+            cached = _cached_pdfs(batch)
+            for item in batch:
+                lease.check()
+                pdf = cached.get(item.cache_key or "") or export.produce(item)[0]
+                name = export.note_filename(item.note_id)
+                archive.writestr(name, pdf)
+                lines.append(f"{name}  sha256={hashlib.sha256(pdf).hexdigest()}")
+                progress.advance(wrote=not item.in_cache)
         if summary_html is not None:
             summary = export.render(summary_html)
             archive.writestr("record-summary.pdf", summary)
             lines.append(f"record-summary.pdf  sha256={hashlib.sha256(summary).hexdigest()}")
-            progress.advance(last=True)
+            progress.advance(wrote=False)
         archive.writestr("manifest.txt", "\n".join(lines) + "\n", zipfile.ZIP_DEFLATED)
     lease.check()
     return len(prepared)
@@ -170,13 +203,14 @@ def _write_zip(actor: User, job: NoteExport, part: Path, lease: leases.Lease) ->
 class _Progress:
     """Publishes `done` to the export row at most every PROGRESS_EVERY_S (and at the end)."""
 
-    def __init__(self, export_id: int) -> None:
-        self.export_id, self.done, self.published_at = export_id, 0, 0.0
+    def __init__(self, export_id: int, last: int) -> None:
+        self.export_id, self.last, self.done, self.published_at = export_id, last, 0, 0.0
 
-    def advance(self, *, last: bool) -> None:
+    def advance(self, *, wrote: bool) -> None:
+        """One more file; `wrote` says a cache row was flushed (commit it: SQLite's write lock)."""
         self.done += 1
         now = time.monotonic()
-        if last or now - self.published_at >= PROGRESS_EVERY_S:
+        if self.done == self.last or now - self.published_at >= PROGRESS_EVERY_S:
             db.session.execute(
                 update(NoteExport)
                 .where(NoteExport.id == self.export_id)
@@ -184,7 +218,9 @@ class _Progress:
                 .execution_options(synchronize_session=False)
             )
             self.published_at = now
-        db.session.commit()  # publishes progress and any fresh cache row; cheap with no objects
+        elif not wrote:
+            return
+        db.session.commit()  # cheap: the session holds no objects
 
 
 def _measure_histories(actor: User, notes) -> dict[int, note_charts.MeasureHistory | None]:
