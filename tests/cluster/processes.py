@@ -64,6 +64,7 @@ class Cluster:
             "THERAPY_PORTAL_JOB_LEASE_SECONDS": "3",
             "THERAPY_PORTAL_JOB_HEARTBEAT_SECONDS": "1",
             "THERAPY_PORTAL_JOB_SWEEP_SECONDS": "1",
+            "THERAPY_PORTAL_DEV_MAILBOX_FILE": str(tmp_path / "dev-mailbox.jsonl"),
             "PYTHONUNBUFFERED": "1",  # the worker's console email reaches its log at once
         }
 

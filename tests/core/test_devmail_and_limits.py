@@ -6,8 +6,13 @@ import pytest
 
 from therapy_portal import create_app
 from therapy_portal.extensions import db
-from therapy_portal.mail import queue_email
+from therapy_portal.mail import queue_email, send_pending
 from therapy_portal.settings import ConfigurationError
+
+
+@pytest.fixture
+def app_overrides(tmp_path) -> dict:
+    return {"DEV_MAILBOX_FILE": str(tmp_path / "dev-mailbox.jsonl")}
 
 
 @pytest.fixture
@@ -29,9 +34,13 @@ def test_the_mailbox_lists_emails_with_clickable_links_and_escaped_text(app, cli
         )
         db.session.commit()
     page = client.get("/dev/mailbox").get_data(as_text=True)
+    assert "1 email waiting for the worker" in page and "sam@example.com" not in page
+    with app.app_context():
+        assert send_pending() == (1, 0)
+    page = client.get("/dev/mailbox").get_data(as_text=True)
     assert 'href="http://127.0.0.1:5101/invite/abc?x=1&amp;y=2"' in page
     assert "<script>x</script>" not in page and "&lt;script&gt;" in page
-    assert "You&#39;re invited &lt;b&gt;" in page and "waiting for the worker" in page
+    assert "You&#39;re invited &lt;b&gt;" in page and "Nothing is waiting" in page
 
 
 def test_the_mailbox_costs_the_same_queries_for_few_and_many_emails(app, client, count_queries):
@@ -40,6 +49,7 @@ def test_the_mailbox_costs_the_same_queries_for_few_and_many_emails(app, client,
             for i in range(n):
                 queue_email(f"p{i}@example.com", "Hi", "Body http://localhost/x")
             db.session.commit()
+            send_pending()
 
     fill(2)
     with count_queries() as few:

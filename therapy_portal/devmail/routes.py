@@ -1,5 +1,6 @@
 """`/dev/mailbox`, registered only when `DEV_MAILBOX` is on (development and tests, never
-production): the latest emails in the outbox, newest first, with their links clickable.
+production): the latest delivered emails, newest first, with their links clickable, and how many
+are still waiting for the worker.
 
 Public on purpose: in development the person trying the product opens invitation links for
 accounts they have not activated yet. Production has no such route at all.
@@ -10,8 +11,9 @@ from __future__ import annotations
 import re
 
 from flask import Blueprint, render_template
-from sqlalchemy import select
+from sqlalchemy import func, select
 
+from therapy_portal.devmail import store
 from therapy_portal.extensions import db
 from therapy_portal.models import OutboxEmail
 from therapy_portal.policy import public
@@ -29,11 +31,15 @@ def body_parts(body: str) -> list[tuple[str, bool]]:
 @bp.get("/mailbox")
 @public
 def mailbox():
-    emails = db.session.scalars(
-        select(OutboxEmail).order_by(OutboxEmail.id.desc()).limit(LATEST)
-    ).all()
+    waiting = db.session.scalar(
+        select(func.count())
+        .select_from(OutboxEmail)
+        .where(OutboxEmail.sent_at.is_(None), OutboxEmail.cancelled_at.is_(None))
+    )
+    emails = store.latest(LATEST)
     return render_template(
         "devmail/mailbox.html",
-        emails=[(email, body_parts(email.body)) for email in emails],
+        emails=[(email, body_parts(email["body"])) for email in emails],
+        waiting=waiting,
         latest=LATEST,
     )
