@@ -19,6 +19,9 @@ def _read_password(password_stdin: bool) -> str:
 
 def register_commands(app: Flask) -> None:
     from therapy_portal import demo
+    from therapy_portal.tasks import worker
+
+    worker.register_commands(app)
     from therapy_portal.models import Practice, Role, User
     from therapy_portal.passwords import hash_password, password_problem
 
@@ -131,8 +134,9 @@ def register_commands(app: Flask) -> None:
     @app.cli.command("send-reminders")
     def send_reminders() -> None:
         """Queue due reminders and deliver the outbox. Idempotent; safe under cron."""
-        from therapy_portal import mail, reminders
+        from therapy_portal import reminders
+        from therapy_portal.tasks.registry import deliver_outbox
 
         queued = reminders.queue_due_reminders()
-        sent, failed = mail.send_pending()
+        sent, failed = deliver_outbox(retry_when_busy=False)  # never beside a worker's delivery
         click.echo(f"Queued {queued} reminders; sent {sent} emails; {failed} failed.")

@@ -42,6 +42,12 @@ def database_url(url: str) -> str:
     return url
 
 
+def remembered_base_url(instance_path: str) -> str | None:
+    """The address `make run` last served (so `flask send-reminders` by hand links to it)."""
+    path = Path(instance_path) / "public_base_url"
+    return path.read_text(encoding="utf-8").strip() if path.is_file() else None
+
+
 def load_settings(app: Flask, name: str | None, overrides: dict[str, Any] | None = None) -> None:
     name = environment_name(name)
     app.config["ENV_NAME"] = name
@@ -53,9 +59,19 @@ def load_settings(app: Flask, name: str | None, overrides: dict[str, Any] | None
         raise ConfigurationError(
             "Production needs these environment variables, which are not set: " + ", ".join(missing)
         )
-    for key in ("SECRET_KEY", "NOTE_SIGNING_KEY", "RATELIMIT_STORAGE_URI", "PUBLIC_BASE_URL"):
+    for key in (
+        "SECRET_KEY",
+        "NOTE_SIGNING_KEY",
+        "RATELIMIT_STORAGE_URI",
+        "PUBLIC_BASE_URL",
+        "TASK_QUEUE_URL",
+        "EXPORT_STORAGE",
+    ):
         if os.environ.get(key):
             app.config[key] = os.environ[key]
+    remembered = remembered_base_url(app.instance_path)
+    if name == "development" and not os.environ.get("PUBLIC_BASE_URL") and remembered:
+        app.config["PUBLIC_BASE_URL"] = remembered
     if os.environ.get("DATABASE_URL") and name != "testing":
         app.config["SQLALCHEMY_DATABASE_URI"] = os.environ["DATABASE_URL"]
     app.config.from_prefixed_env("THERAPY_PORTAL")
@@ -78,3 +94,28 @@ def load_settings(app: Flask, name: str | None, overrides: dict[str, Any] | None
         raise ConfigurationError(
             "SECRET_KEY is too short for production (use 32+ random characters)."
         )
+    if name == "production":
+        check_rate_limit_storage(app.config)
+
+
+def check_rate_limit_storage(config: dict) -> None:
+    """Refuse per-process limiter counters wherever more than one process can serve.
+
+    With `memory://` each gunicorn worker and each host counts on its own, so "5 failed logins
+    per 15 minutes" becomes 5 per process: an attacker spreading attempts over N processes gets
+    N times as many. Only an operator who declares a single process (`RATELIMIT_SINGLE_PROCESS`)
+    may keep it, and not when gunicorn is told to start several (`WEB_CONCURRENCY`).
+    """
+    if not str(config.get("RATELIMIT_STORAGE_URI", "")).startswith("memory://"):
+        return
+    workers = int(os.environ.get("WEB_CONCURRENCY") or 1)
+    if config.get("RATELIMIT_SINGLE_PROCESS") and workers == 1:
+        return
+    raise ConfigurationError(
+        "RATELIMIT_STORAGE_URI is memory://, which keeps login-throttle counters inside each "
+        "process: with several gunicorn workers or hosts, every process allows its own 5 "
+        "attempts, so the limits would not mean what they say. Set RATELIMIT_STORAGE_URI to a "
+        "shared store (redis://host:6379/0), or, if exactly one process on one host serves the "
+        "portal, set THERAPY_PORTAL_RATELIMIT_SINGLE_PROCESS=true."
+        + (f" (WEB_CONCURRENCY={workers} starts several workers.)" if workers > 1 else "")
+    )
