@@ -57,12 +57,13 @@ class Browser:
     def get(self, path: str) -> Reply:
         return self.request("GET", path)
 
+    def csrf_token(self, page: str) -> str:
+        found = CSRF.search(self.get(page).text)
+        return found.group(1) if found else ""
+
     def post_form(self, page: str, action: str, fields: dict) -> Reply:
         """Open `page`, take its CSRF token, and post `fields` to `action`."""
-        token = CSRF.search(self.get(page).text)
-        return self.request(
-            "POST", action, {**fields, "csrf_token": token.group(1) if token else ""}
-        )
+        return self.request("POST", action, {**fields, "csrf_token": self.csrf_token(page)})
 
     def log_in(self, email: str, password: str) -> Reply:
         return self.post_form("/login", "/login", {"email": email, "password": password})
