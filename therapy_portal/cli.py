@@ -19,6 +19,9 @@ def _read_password(password_stdin: bool) -> str:
 
 def register_commands(app: Flask) -> None:
     from therapy_portal import demo
+    from therapy_portal.tasks import worker
+
+    worker.register_commands(app)
     from therapy_portal.models import Practice, Role, User
     from therapy_portal.passwords import hash_password, password_problem
 

@@ -54,9 +54,19 @@ def load_settings(app: Flask, name: str | None, overrides: dict[str, Any] | None
         raise ConfigurationError(
             "Production needs these environment variables, which are not set: " + ", ".join(missing)
         )
-    for key in ("SECRET_KEY", "NOTE_SIGNING_KEY", "RATELIMIT_STORAGE_URI", "PUBLIC_BASE_URL"):
+    for key in (
+        "SECRET_KEY",
+        "NOTE_SIGNING_KEY",
+        "RATELIMIT_STORAGE_URI",
+        "PUBLIC_BASE_URL",
+        "TASK_QUEUE_URL",
+        "EXPORT_STORAGE",
+    ):
         if os.environ.get(key):
             app.config[key] = os.environ[key]
+    remembered = Path(app.instance_path) / "public_base_url"  # written by `make run`
+    if name == "development" and not os.environ.get("PUBLIC_BASE_URL") and remembered.is_file():
+        app.config["PUBLIC_BASE_URL"] = remembered.read_text(encoding="utf-8").strip()
     if os.environ.get("DATABASE_URL") and name != "testing":
         app.config["SQLALCHEMY_DATABASE_URI"] = os.environ["DATABASE_URL"]
     app.config.from_prefixed_env("THERAPY_PORTAL")

@@ -32,9 +32,11 @@ CSP = (
 
 
 def register_extensions(app: Flask) -> None:
+    from therapy_portal import tasks
     from therapy_portal.sessions import DatabaseSessionInterface
 
     db.init_app(app)
+    tasks.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     limiter.init_app(app)

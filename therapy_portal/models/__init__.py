@@ -20,6 +20,7 @@ from therapy_portal.models.homework import (  # noqa: F401
     Response,
     Submission,
 )
+from therapy_portal.models.jobs import ExportChunk, ExportFile, Job, JobState  # noqa: F401
 from therapy_portal.models.measures import (  # noqa: F401
     MeasureResponse,
     MeasureSchedule,

@@ -212,6 +212,8 @@ class PreparedPdf:
     html: str
     cached_pdf: bytes | None
     assets: dict[str, bytes] = field(default_factory=dict)  # chart SVGs by app-asset name
+    # In the cache but not loaded (`prepare(load_cached=False)`): fetch with `cached_bytes`.
+    in_cache: bool = False
 
 
 def prepare(
@@ -221,8 +223,12 @@ def prepare(
     *,
     charts: Sequence[NoteChart],
     withhold_digest: bool = False,
+    load_cached: bool = True,
 ) -> PreparedPdf:
     """Look up the cache and build the HTML (only when the cache misses).
+
+    With ``load_cached=False`` a hit is only noted (a ZIP reads each PDF as it writes it, so
+    it never holds every cached PDF at once).
 
     Only signed notes whose signatures verify are cached; a draft or a note that fails its check
     is rendered every time (the latter with the integrity warning in the PDF). ``charts`` come
@@ -233,7 +239,10 @@ def prepare(
     if withhold_digest:  # a partner's copy is a different document: never share its cache entry
         version += ":partner-copy"
     key = signing.pdf_cache_key(note, list(note.addenda), version) if cacheable else None
-    if key is not None:
+    if key is not None and not load_cached:
+        if db.session.scalar(select(NotePdfCache.id).where(NotePdfCache.cache_key == key)):
+            return PreparedPdf(note.id, note.practice_id, key, "", None, in_cache=True)
+    elif key is not None:
         hit = db.session.scalar(select(NotePdfCache.pdf).where(NotePdfCache.cache_key == key))
         if hit is not None:
             return PreparedPdf(note.id, note.practice_id, key, "", hit)
@@ -246,6 +255,13 @@ def produce(prepared: PreparedPdf) -> tuple[bytes, bool]:
     """The PDF bytes and whether they came from the cache; stores a fresh render in the cache."""
     if prepared.cached_pdf is not None:
         return prepared.cached_pdf, True
+    if prepared.in_cache:
+        pdf = db.session.scalar(
+            select(NotePdfCache.pdf).where(NotePdfCache.cache_key == prepared.cache_key)
+        )
+        if pdf is None:
+            raise ExportFailed("A note changed while the export was built. Please try again.")
+        return pdf, True
     pdf = render(prepared.html, prepared.assets)
     if prepared.cache_key is not None:
         # Older entries (before an addendum or a template change) can never be hit again.

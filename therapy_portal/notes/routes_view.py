@@ -64,11 +64,12 @@ def add_addendum(note_id: int):
 def pdf(note_id: int):
     result = export.export_note_pdf(current_user, note_id)
     db.session.commit()
-    return pdf_response(result.pdf, result.filename)
+    return download_response(result.pdf, result.filename)
 
 
-def pdf_response(data: bytes, filename: str, mimetype: str = "application/pdf") -> Response:
-    """A download with no names in the filename, never cached, never sniffed."""
+def download_response(data, filename: str, mimetype: str = "application/pdf") -> Response:
+    """A download (bytes or an iterator of them) with no names in the filename, never cached,
+    never sniffed."""
     response = Response(data, mimetype=mimetype)
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     response.headers["Cache-Control"] = "no-store"
