@@ -105,6 +105,8 @@ def cluster(tmp_path_factory) -> Iterator[Cluster]:
         CLUSTER_REDIS_URL=REDIS_URL,
         CLUSTER_RUN_DIR=str(run_dir / "run"),
         NGINX=NGINX,
+        # A queue of its own, so no task left in Redis by an earlier run reaches this worker.
+        THERAPY_PORTAL_TASK_QUEUE_NAME=f"cluster-test-{secrets.token_hex(4)}",
     )
     drop_database(database_url)
     with log.open("w") as out:
