@@ -26,3 +26,11 @@ def register_blueprints(app: Flask) -> None:
         homework_bp,
     ):
         app.register_blueprint(bp)
+    if app.config.get("DEV_MAILBOX"):
+        if app.config["ENV_NAME"] == "production":
+            from therapy_portal.settings import ConfigurationError
+
+            raise ConfigurationError("DEV_MAILBOX shows every email: never in production.")
+        from therapy_portal.devmail.routes import bp as devmail_bp
+
+        app.register_blueprint(devmail_bp)

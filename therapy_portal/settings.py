@@ -95,3 +95,28 @@ def load_settings(app: Flask, name: str | None, overrides: dict[str, Any] | None
         raise ConfigurationError(
             "SECRET_KEY is too short for production (use 32+ random characters)."
         )
+    if name == "production":
+        check_rate_limit_storage(app.config)
+
+
+def check_rate_limit_storage(config: dict) -> None:
+    """Refuse per-process limiter counters wherever more than one process can serve.
+
+    With `memory://` each gunicorn worker and each host counts on its own, so "5 failed logins
+    per 15 minutes" becomes 5 per process: an attacker spreading attempts over N processes gets
+    N times as many. Only an operator who declares a single process (`RATELIMIT_SINGLE_PROCESS`)
+    may keep it, and not when gunicorn is told to start several (`WEB_CONCURRENCY`).
+    """
+    if not str(config.get("RATELIMIT_STORAGE_URI", "")).startswith("memory://"):
+        return
+    workers = int(os.environ.get("WEB_CONCURRENCY") or 1)
+    if config.get("RATELIMIT_SINGLE_PROCESS") and workers == 1:
+        return
+    raise ConfigurationError(
+        "RATELIMIT_STORAGE_URI is memory://, which keeps login-throttle counters inside each "
+        "process: with several gunicorn workers or hosts, every process allows its own 5 "
+        "attempts, so the limits would not mean what they say. Set RATELIMIT_STORAGE_URI to a "
+        "shared store (redis://host:6379/0), or, if exactly one process on one host serves the "
+        "portal, set THERAPY_PORTAL_RATELIMIT_SINGLE_PROCESS=true."
+        + (f" (WEB_CONCURRENCY={workers} starts several workers.)" if workers > 1 else "")
+    )
