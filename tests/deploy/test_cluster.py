@@ -1,7 +1,8 @@
 """`make cluster` smoke test: two gunicorn servers, a worker and nginx on PostgreSQL and Redis.
 
 Starts the real thing, reaches /healthz through nginx, logs in through nginx on one app server and
-uses the session on the other, trips the login throttle across both, then sends the Ctrl-C a
+uses the session on the other, trips the login throttle across both, exports on one and downloads
+from both, sees an invitation delivered by the worker in the mailbox, then sends the Ctrl-C a
 terminal would and checks that every process stopped. Runs in the PostgreSQL pass (CI has
 PostgreSQL, Redis and Debian's nginx). CLUSTER_TEST_PORT picks nginx's port (the app servers take
 the next two); otherwise a free range is found. TEST_REDIS_URL picks the Redis database.
@@ -9,14 +10,20 @@ the next two); otherwise a free range is found. TEST_REDIS_URL picks the Redis d
 
 from __future__ import annotations
 
+import io
+import json
 import os
+import re
 import secrets
 import signal
 import socket
 import subprocess
 import time
+import zipfile
 from collections.abc import Iterator
+from datetime import date, timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 import sqlalchemy as sa
@@ -29,6 +36,7 @@ ROOT = Path(__file__).resolve().parents[2]
 NGINX = os.environ.get("NGINX", "/usr/sbin/nginx")
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 DEMO_THERAPIST = ("maya.chen@riverside.example.org", "portal-demo-2026")
+DEMO_ADMIN = "admin@riverside.example.org"
 
 pytestmark = [
     pytest.mark.postgres_only,
@@ -98,6 +106,7 @@ def cluster(tmp_path_factory) -> Iterator[Cluster]:
     database_url = database_url.render_as_string(hide_password=False)
     run_dir = tmp_path_factory.mktemp("cluster")
     log = run_dir / "cluster.log"
+    run_name = f"cluster-test-{secrets.token_hex(4)}"
     env = {k: v for k, v in os.environ.items() if not k.startswith("THERAPY_PORTAL_")}
     env.update(
         CLUSTER_PORT=str(port),
@@ -105,8 +114,9 @@ def cluster(tmp_path_factory) -> Iterator[Cluster]:
         CLUSTER_REDIS_URL=REDIS_URL,
         CLUSTER_RUN_DIR=str(run_dir / "run"),
         NGINX=NGINX,
-        # A queue of its own, so no task left in Redis by an earlier run reaches this worker.
-        THERAPY_PORTAL_TASK_QUEUE_NAME=f"cluster-test-{secrets.token_hex(4)}",
+        # A queue and throttle counters of its own: nothing an earlier run left in Redis counts.
+        THERAPY_PORTAL_TASK_QUEUE_NAME=run_name,
+        THERAPY_PORTAL_RATELIMIT_KEY_PREFIX=run_name,
     )
     drop_database(database_url)
     with log.open("w") as out:
@@ -163,6 +173,68 @@ def test_the_login_throttle_counts_across_servers(cluster):
     attempts = [browser.request("POST", "/login", form) for _ in range(6)]
     assert [a.status for a in attempts] == [401] * 5 + [429]
     assert len({a.headers["X-Upstream"] for a in attempts[:5]}) == 2
+
+
+def poll(fetch, done, timeout: float = 60):
+    """Call `fetch` until `done(reply)`; every reply is kept (they alternate between servers)."""
+    replies = []
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        replies.append(fetch())
+        if done(replies[-1]):
+            return replies
+        time.sleep(0.3)
+    pytest.fail(f"gave up after {timeout} s: {replies[-1].status} {replies[-1].text[:500]}")
+
+
+def test_an_export_started_on_one_server_downloads_from_the_other(cluster):
+    browser = Browser(cluster.port)
+    assert browser.log_in(*DEMO_THERAPIST).status == 302
+    today = date.today()
+    start = browser.post_form(
+        "/notes/export",
+        "/notes/export",
+        {"date_from": (today - timedelta(days=365)).isoformat(), "date_to": today.isoformat()},
+    )
+    assert start.status == 302, start.text[-1500:]
+    status_path = urlsplit(start.headers["Location"]).path
+    polls = poll(
+        lambda: browser.get(status_path + "/progress"),
+        lambda reply: json.loads(reply.body)["status"] == "done",
+    )
+    assert {p.headers["X-Upstream"] for p in polls} <= {f"127.0.0.1:{p}" for p in cluster.web_ports}
+    downloads = [browser.get(status_path + "/download") for _ in range(2)]
+    assert {d.headers["X-Upstream"] for d in downloads} == {
+        f"127.0.0.1:{p}" for p in cluster.web_ports
+    }
+    assert downloads[0].body == downloads[1].body
+    with zipfile.ZipFile(io.BytesIO(downloads[0].body)) as archive:
+        assert archive.testzip() is None and archive.namelist()
+
+
+def test_an_invitation_written_on_one_server_is_delivered_by_the_worker(cluster):
+    admin = Browser(cluster.port)
+    assert admin.log_in(DEMO_ADMIN, DEMO_THERAPIST[1]).status == 302
+    email = f"new-therapist-{secrets.token_hex(4)}@example.org"
+    invited = admin.post_form(
+        "/admin/therapists", "/admin/therapists", {"name": "New Therapist", "email": email}
+    )
+    assert invited.status == 302, invited.text[-1500:]
+    visitor = Browser(cluster.port)
+    pages = poll(lambda: visitor.get("/dev/mailbox"), lambda r: delivered_to(r.text, email), 30)
+    link = re.search(
+        rf'href="(http://127\.0\.0\.1:{cluster.port}/[^"]+)"', delivered_to(pages[-1].text, email)
+    )
+    assert link, "the invitation links to nginx's address"
+    assert visitor.get(urlsplit(link.group(1)).path).status == 200
+
+
+def delivered_to(page: str, email: str) -> str:
+    """The mailbox entry for `email` once the worker has delivered it, else ''."""
+    for article in page.split("<article")[1:]:
+        if f"To {email}" in article and "delivered" in article:
+            return article
+    return ""
 
 
 def test_one_ctrl_c_stops_every_process(cluster):
