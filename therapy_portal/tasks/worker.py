@@ -85,6 +85,8 @@ def register_commands(app: Flask) -> None:
             worker_type=worker_type,
             periodic=periodic,
             check_worker_health=True,
+            # An idle consumer polls SQLite at most this far apart (Redis and PostgreSQL wake it).
+            max_delay=flask_app.config["TASK_POLL_MAX_SECONDS"],
             extra_locks=OUTBOX_LOCK,  # a lock left by a killed worker is cleared at start
         )
         click.echo(
