@@ -134,8 +134,9 @@ def register_commands(app: Flask) -> None:
     @app.cli.command("send-reminders")
     def send_reminders() -> None:
         """Queue due reminders and deliver the outbox. Idempotent; safe under cron."""
-        from therapy_portal import mail, reminders
+        from therapy_portal import reminders
+        from therapy_portal.tasks.registry import deliver_outbox
 
         queued = reminders.queue_due_reminders()
-        sent, failed = mail.send_pending()
+        sent, failed = deliver_outbox(retry_when_busy=False)  # never beside a worker's delivery
         click.echo(f"Queued {queued} reminders; sent {sent} emails; {failed} failed.")

@@ -43,6 +43,12 @@ def database_url(url: str) -> str:
     return url
 
 
+def remembered_base_url(instance_path: str) -> str | None:
+    """The address `make run` last served (so `flask send-reminders` by hand links to it)."""
+    path = Path(instance_path) / "public_base_url"
+    return path.read_text(encoding="utf-8").strip() if path.is_file() else None
+
+
 def load_settings(app: Flask, name: str | None, overrides: dict[str, Any] | None = None) -> None:
     name = environment_name(name)
     app.config["ENV_NAME"] = name
@@ -64,9 +70,9 @@ def load_settings(app: Flask, name: str | None, overrides: dict[str, Any] | None
     ):
         if os.environ.get(key):
             app.config[key] = os.environ[key]
-    remembered = Path(app.instance_path) / "public_base_url"  # written by `make run`
-    if name == "development" and not os.environ.get("PUBLIC_BASE_URL") and remembered.is_file():
-        app.config["PUBLIC_BASE_URL"] = remembered.read_text(encoding="utf-8").strip()
+    remembered = remembered_base_url(app.instance_path)
+    if name == "development" and not os.environ.get("PUBLIC_BASE_URL") and remembered:
+        app.config["PUBLIC_BASE_URL"] = remembered
     if os.environ.get("DATABASE_URL") and name != "testing":
         app.config["SQLALCHEMY_DATABASE_URI"] = os.environ["DATABASE_URL"]
     app.config.from_prefixed_env("THERAPY_PORTAL")

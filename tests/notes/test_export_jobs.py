@@ -32,6 +32,31 @@ def signed(people):
     db.session.commit()
 
 
+@pytest.fixture
+def backend(app, request, monkeypatch):
+    """Export storage by name; "s3" is a moto-mocked bucket."""
+    app.config["EXPORT_STORAGE"] = request.param
+    if request.param != "s3":
+        yield request.param
+        return
+    import boto3
+    from moto import mock_aws
+
+    for key in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
+        monkeypatch.setenv(key, "testing")
+    app.config.update(EXPORT_S3_BUCKET="exports", EXPORT_S3_REGION="us-east-1")
+    with mock_aws():
+        boto3.client("s3", region_name="us-east-1").create_bucket(Bucket="exports")
+        yield request.param
+
+
+def _objects() -> list[str]:
+    import boto3
+
+    listing = boto3.client("s3", region_name="us-east-1").list_objects_v2(Bucket="exports")
+    return [item["Key"] for item in listing.get("Contents", [])]
+
+
 def _queued(people) -> NoteExport:
     export = jobs.start_couple_export(people["therapist"], people["couple"])
     db.session.commit()
@@ -116,30 +141,30 @@ def test_a_worker_that_lost_its_lease_stops_without_publishing(app, people, sign
     assert list(Path(jobs.export_dir(app)).iterdir()) == []
 
 
-@pytest.mark.parametrize("backend", ["database", "local"])
+@pytest.mark.parametrize("backend", ["database", "local", "s3"], indirect=True)
 def test_the_download_streams_the_stored_file_with_its_checksum(
     app, people, signed, client, backend
 ):
-    app.config["EXPORT_STORAGE"] = backend
     export = _queued(people)
     jobs.launch(export.id)
     db.session.expire_all()
     export = db.session.get(NoteExport, export.id)
     chunks = db.session.scalar(select(func.count()).select_from(ExportChunk))
     assert chunks == (1 if backend == "database" else 0)
-    if backend == "database":
+    if backend != "local":
         assert list(Path(jobs.export_dir(app)).iterdir()) == []
+    if backend == "s3":
+        assert _objects() == [export.file_name]
     login(client, people["therapist"].email)
     body = client.get(f"/notes/exports/{export.id}/download").get_data()
     assert hashlib.sha256(body).hexdigest() == export.sha256 and len(body) == export.size
     assert len(zipfile.ZipFile(io.BytesIO(body)).namelist()) == 3
 
 
-@pytest.mark.parametrize("backend", ["database", "local"])
+@pytest.mark.parametrize("backend", ["database", "local", "s3"], indirect=True)
 def test_files_expire_are_deleted_and_the_status_page_says_when(
     app, people, signed, client, backend
 ):
-    app.config["EXPORT_STORAGE"] = backend
     export = _queued(people)
     jobs.launch(export.id)
     login(client, people["therapist"].email)
@@ -152,6 +177,8 @@ def test_files_expire_are_deleted_and_the_status_page_says_when(
     assert storage.delete_expired() == 1
     assert db.session.scalar(select(func.count()).select_from(ExportChunk)) == 0
     assert list(Path(jobs.export_dir(app)).iterdir()) == []
+    if backend == "s3":
+        assert _objects() == []
     page = client.get(f"/notes/exports/{export.id}").get_data(as_text=True)
     assert "deleted when its retention period ended" in page
 

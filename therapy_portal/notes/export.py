@@ -212,8 +212,7 @@ class PreparedPdf:
     html: str
     cached_pdf: bytes | None
     assets: dict[str, bytes] = field(default_factory=dict)  # chart SVGs by app-asset name
-    # In the cache but not loaded (`prepare(load_cached=False)`): fetch with `cached_bytes`.
-    in_cache: bool = False
+    in_cache: bool = False  # a hit not yet loaded (`prepare(load_cached=False)`)
 
 
 def prepare(
@@ -227,8 +226,7 @@ def prepare(
 ) -> PreparedPdf:
     """Look up the cache and build the HTML (only when the cache misses).
 
-    With ``load_cached=False`` a hit is only noted (a ZIP reads each PDF as it writes it, so
-    it never holds every cached PDF at once).
+    ``load_cached=False`` only notes a hit: a ZIP reads each PDF as it writes it.
 
     Only signed notes whose signatures verify are cached; a draft or a note that fails its check
     is rendered every time (the latter with the integrity warning in the PDF). ``charts`` come

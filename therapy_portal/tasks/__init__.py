@@ -17,7 +17,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from flask import Flask, current_app
-from huey import Huey, MemoryHuey, PostgresHuey, RedisHuey, SqliteHuey
+from huey import Huey, MemoryHuey, PostgresHuey, PriorityRedisHuey, SqliteHuey
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
@@ -38,7 +38,7 @@ def build_huey(url: str, *, name: str, instance_path: str, immediate: bool = Fal
         Path(filename).parent.mkdir(parents=True, exist_ok=True)
         return SqliteHuey(name, filename=filename, **options)
     if scheme in ("redis", "rediss", "unix"):
-        return RedisHuey(name, url=url, **options)
+        return PriorityRedisHuey(name, url=url, **options)  # email before the next export
     if scheme in ("postgresql", "postgres"):
         dsn = "postgresql://" + url.split("://", 1)[1]
         return PostgresHuey(name, dsn=dsn, **options)
@@ -110,7 +110,7 @@ def _enqueue_pending(session: Session) -> None:
             log.exception("could not enqueue %s; the periodic task will pick it up", name)
 
 
-@event.listens_for(Session, "after_soft_rollback")
-def _drop_pending(session: Session, previous_transaction) -> None:
-    if previous_transaction.parent is None:  # the outermost transaction rolled back
-        session.info.pop(_PENDING, None)
+@event.listens_for(Session, "after_rollback")
+def _drop_pending(session: Session) -> None:
+    """The database transaction rolled back (savepoint rollbacks do not fire this)."""
+    session.info.pop(_PENDING, None)

@@ -38,11 +38,14 @@ def bind(app: Flask, huey: Huey) -> dict[str, Callable]:
 
     cfg = app.config
     tasks = {
-        "note_export": huey.task(name="note_export")(in_app(zipbuild.run)),
-        "deliver_outbox": huey.task(name="deliver_outbox")(in_app(deliver_outbox)),
+        "note_export": huey.task(name="note_export", priority=0)(in_app(zipbuild.run)),
+        # A free worker thread takes waiting email before waiting exports.
+        "deliver_outbox": huey.task(name="deliver_outbox", priority=20)(in_app(deliver_outbox)),
     }
     every_minute = crontab(minute="*")
-    huey.periodic_task(every_minute, name="outbox_sweep")(in_app(lambda: deliver_outbox(False)))
+    huey.periodic_task(every_minute, name="outbox_sweep", priority=20)(
+        in_app(lambda: deliver_outbox(False))
+    )
     huey.periodic_task(every_minute, name="job_sweep")(in_app(sweep_jobs))
     huey.periodic_task(crontab(minute=cfg["REMINDERS_CRON_MINUTE"]), name="send_reminders")(
         in_app(send_reminders)
@@ -53,13 +56,14 @@ def bind(app: Flask, huey: Huey) -> dict[str, Callable]:
     return tasks
 
 
-def deliver_outbox(retry_when_busy: bool = True) -> int:
+def deliver_outbox(retry_when_busy: bool = True) -> tuple[int, int]:
     """Send everything waiting in the outbox.
 
     On PostgreSQL deliverers share the work row by row (`FOR UPDATE SKIP LOCKED`). SQLite has no
     row locks, so there one deliverer runs at a time (a queue lock, cleared when a worker
     starts); a message enqueued after a commit that finds it busy retries a second later (the
-    deliverer may have looked before that commit); the periodic sweep simply skips.
+    deliverer may have looked before that commit); the periodic sweep and `flask send-reminders`
+    simply skip. Returns (sent, failed).
     """
     from therapy_portal.tasks import huey_for
 
@@ -71,18 +75,19 @@ def deliver_outbox(retry_when_busy: bool = True) -> int:
     except TaskLockedException:
         if retry_when_busy:
             raise RetryTask(delay=1) from None
-        return 0
+        return 0, 0
 
 
-def _deliver_all() -> int:
+def _deliver_all() -> tuple[int, int]:
     from therapy_portal import mail
 
-    total = 0
+    total_sent = total_failed = 0
+    batch = 100
     while True:
-        sent, failed = mail.send_pending()
-        total += sent
-        if sent + failed == 0:
-            return total
+        sent, failed = mail.send_pending(limit=batch)
+        total_sent, total_failed = total_sent + sent, total_failed + failed
+        if sent + failed < batch:  # nothing more waiting; failures wait for the minute's sweep
+            return total_sent, total_failed
 
 
 def send_reminders() -> int:

@@ -34,6 +34,47 @@ def _sweep_forever(app: Flask, every_s: float, stop: threading.Event) -> None:
                 db.session.remove()
 
 
+def run(app: Flask, workers: int | None, worker_type: str, periodic: bool) -> None:
+    """Consume the queue until SIGINT or SIGTERM, sweeping for abandoned jobs meanwhile."""
+    from therapy_portal.tasks import huey_for
+    from therapy_portal.tasks.registry import OUTBOX_LOCK
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    huey = huey_for(app)
+    if worker_type == WORKER_PROCESS:
+
+        @huey.on_startup()
+        def fresh_connections() -> None:
+            with app.app_context():
+                db.engine.dispose(close=False)  # never share the parent's connections
+
+    stop = threading.Event()
+    sweeper = threading.Thread(
+        target=_sweep_forever,
+        args=(app, app.config["JOB_SWEEP_SECONDS"], stop),
+        daemon=True,
+        name="job-sweep",
+    )
+    sweeper.start()
+    consumer = huey.create_consumer(
+        workers=workers or app.config["TASK_WORKERS"],
+        worker_type=worker_type,
+        periodic=periodic,
+        check_worker_health=True,
+        # An idle consumer polls SQLite at most this far apart (Redis and PostgreSQL wake it).
+        max_delay=app.config["TASK_POLL_MAX_SECONDS"],
+        extra_locks=OUTBOX_LOCK,  # a lock left by a killed worker is cleared at start
+    )
+    click.echo(
+        f"Worker consuming {app.config['TASK_QUEUE_URL'].split('@')[-1]} "
+        f"(links use {app.config['PUBLIC_BASE_URL']})."
+    )
+    try:
+        consumer.run()
+    finally:
+        stop.set()
+
+
 def register_commands(app: Flask) -> None:
     @app.cli.command("worker")
     @click.option(
@@ -59,41 +100,4 @@ def register_commands(app: Flask) -> None:
     )
     def worker(workers: int | None, worker_type: str, periodic: bool) -> None:
         """Run the task-queue consumer: exports, email delivery and periodic tasks."""
-        from therapy_portal.tasks import huey_for
-        from therapy_portal.tasks.registry import OUTBOX_LOCK
-
-        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-        flask_app = app
-        huey = huey_for(flask_app)
-        if worker_type == WORKER_PROCESS:
-
-            @huey.on_startup()
-            def fresh_connections() -> None:
-                with flask_app.app_context():
-                    db.engine.dispose(close=False)  # never share the parent's connections
-
-        stop = threading.Event()
-        sweeper = threading.Thread(
-            target=_sweep_forever,
-            args=(flask_app, flask_app.config["JOB_SWEEP_SECONDS"], stop),
-            daemon=True,
-            name="job-sweep",
-        )
-        sweeper.start()
-        consumer = huey.create_consumer(
-            workers=workers or flask_app.config["TASK_WORKERS"],
-            worker_type=worker_type,
-            periodic=periodic,
-            check_worker_health=True,
-            # An idle consumer polls SQLite at most this far apart (Redis and PostgreSQL wake it).
-            max_delay=flask_app.config["TASK_POLL_MAX_SECONDS"],
-            extra_locks=OUTBOX_LOCK,  # a lock left by a killed worker is cleared at start
-        )
-        click.echo(
-            f"Worker consuming {flask_app.config['TASK_QUEUE_URL'].split('@')[-1]} "
-            f"(links use {flask_app.config['PUBLIC_BASE_URL']})."
-        )
-        try:
-            consumer.run()
-        finally:
-            stop.set()
+        run(app, workers, worker_type, periodic)
