@@ -26,6 +26,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+import redis
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
@@ -136,6 +137,9 @@ def cluster(tmp_path_factory) -> Iterator[Cluster]:
         if process.poll() is None:
             running.interrupt()
         drop_database(database_url)
+        store = redis.Redis.from_url(REDIS_URL)
+        for key in store.scan_iter(f"*{run_name}*"):
+            store.delete(key)
 
 
 def test_healthz_answers_through_nginx_from_both_servers(cluster):
