@@ -111,7 +111,7 @@ def serve_healthz(env: dict, workdir: Path) -> dict:
             if server.poll() is not None or time.monotonic() > deadline:
                 raise SystemExit("gunicorn did not start:\n" + server.communicate()[1])
             time.sleep(0.2)
-        conn = UnixHTTPConnection(sock)
+        conn = UnixHTTPConnection(sock, timeout=90)  # the first request waits for a worker to boot
         conn.request("GET", "/healthz")
         response = conn.getresponse()
         body = json.loads(response.read())

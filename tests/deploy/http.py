@@ -33,8 +33,8 @@ class Browser:
 
     def _connection(self) -> http.client.HTTPConnection:
         if isinstance(self.target, str):
-            return UnixHTTPConnection(self.target, timeout=30)
-        return http.client.HTTPConnection("127.0.0.1", self.target, timeout=30)
+            return UnixHTTPConnection(self.target, timeout=90)
+        return http.client.HTTPConnection("127.0.0.1", self.target, timeout=90)
 
     def request(self, method: str, path: str, form: dict | None = None) -> Reply:
         headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
