@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 PORT   ?= 5000
 export FLASK_APP := therapy_portal:create_app
 
-.PHONY: run test install lint fmt db-upgrade seed clean
+.PHONY: run test install lint fmt db-upgrade seed clean cluster
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,11 @@ run: seed
 	$(BIN)/flask worker & worker=$$!; \
 	trap 'kill -TERM $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
+
+# Two app servers, a worker and nginx on PostgreSQL and Redis (docs/deploy.md); Ctrl-C stops all.
+CLUSTER_PORT ?= 8080
+cluster: install
+	CLUSTER_PORT=$(CLUSTER_PORT) $(BIN)/python deploy/cluster.py
 
 # Runs the whole suite on SQLite; with TEST_DATABASE_URL set it runs it again on PostgreSQL.
 test: install

@@ -19,6 +19,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 CONFIG_DIR = PROJECT_ROOT / "config"
 ENVIRONMENTS = ("development", "testing", "production")
 REQUIRED_IN_PRODUCTION = ("SECRET_KEY", "DATABASE_URL", "NOTE_SIGNING_KEY")
+PROXY_FIX_KEYS = tuple(f"PROXY_FIX_X_{name}" for name in ("FOR", "PROTO", "HOST", "PORT", "PREFIX"))
 
 
 class ConfigurationError(RuntimeError):
@@ -88,6 +89,12 @@ def load_settings(app: Flask, name: str | None, overrides: dict[str, Any] | None
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         # SQLite drops pool_pre_ping semantics; keep connections simple and durable.
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {"connect_args": {"timeout": 15}}
+    for key in PROXY_FIX_KEYS:
+        value = app.config.get(key, 0)
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise ConfigurationError(
+                f"{key} must be a number of proxies (0 or more), not {value!r}."
+            )
     if not app.config.get("SECRET_KEY"):
         raise ConfigurationError("SECRET_KEY is not set.")
     if name == "production" and len(app.config["SECRET_KEY"]) < 32:

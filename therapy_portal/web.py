@@ -8,9 +8,10 @@ from datetime import datetime
 
 from flask import Flask, Response, g, redirect, request, session, url_for
 from flask_login import current_user
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from therapy_portal.extensions import csrf, db, limiter, login_manager, migrate
-from therapy_portal.settings import PROJECT_ROOT
+from therapy_portal.settings import PROJECT_ROOT, PROXY_FIX_KEYS
 from therapy_portal.timezones import practice_zone
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
@@ -69,6 +70,14 @@ def register_extensions(app: Flask) -> None:
                 + "Log in to continue."
             )
         return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+
+
+def register_proxy_fix(app: Flask) -> None:
+    """Trust X-Forwarded-* headers only as configured: by default none, so a client cannot
+    choose the address that login throttling and the audit log see."""
+    hops = {key.removeprefix("PROXY_FIX_").lower(): app.config[key] for key in PROXY_FIX_KEYS}
+    if any(hops.values()):
+        app.wsgi_app = ProxyFix(app.wsgi_app, **hops)
 
 
 def register_request_hooks(app: Flask) -> None:
