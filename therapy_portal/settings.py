@@ -1,9 +1,9 @@
 """Configuration: TOML layers from `config/`, then the environment, then overrides.
 
 Order: `config/default.toml` → `config/<name>.toml` → environment → `overrides`.
-Secrets come only from the environment (`SECRET_KEY`, `DATABASE_URL`, `NOTE_SIGNING_KEY`, or
-any key prefixed `THERAPY_PORTAL_`). Production refuses to start when a required secret is
-missing, and says which.
+Secrets come only from the environment (`SECRET_KEY`, `DATABASE_URL`, `NOTE_SIGNING_KEY`,
+`ENCRYPTION_KEYS`, or any key prefixed `THERAPY_PORTAL_`). Production refuses to start when a
+required secret is missing, and says which.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from flask import Flask
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 CONFIG_DIR = PROJECT_ROOT / "config"
 ENVIRONMENTS = ("development", "testing", "production")
-REQUIRED_IN_PRODUCTION = ("SECRET_KEY", "DATABASE_URL", "NOTE_SIGNING_KEY")
+REQUIRED_IN_PRODUCTION = ("SECRET_KEY", "DATABASE_URL", "NOTE_SIGNING_KEY", "ENCRYPTION_KEYS")
 
 
 class ConfigurationError(RuntimeError):
@@ -53,7 +53,13 @@ def load_settings(app: Flask, name: str | None, overrides: dict[str, Any] | None
         raise ConfigurationError(
             "Production needs these environment variables, which are not set: " + ", ".join(missing)
         )
-    for key in ("SECRET_KEY", "NOTE_SIGNING_KEY", "RATELIMIT_STORAGE_URI", "PUBLIC_BASE_URL"):
+    for key in (
+        "SECRET_KEY",
+        "NOTE_SIGNING_KEY",
+        "ENCRYPTION_KEYS",
+        "RATELIMIT_STORAGE_URI",
+        "PUBLIC_BASE_URL",
+    ):
         if os.environ.get(key):
             app.config[key] = os.environ[key]
     if os.environ.get("DATABASE_URL") and name != "testing":

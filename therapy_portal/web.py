@@ -31,8 +31,11 @@ CSP = (
 
 
 def register_extensions(app: Flask) -> None:
+    from therapy_portal import audit_chain, crypto
     from therapy_portal.sessions import DatabaseSessionInterface
 
+    crypto.init_app(app)
+    audit_chain.install()
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)

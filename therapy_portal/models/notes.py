@@ -26,6 +26,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from therapy_portal.models.base import Base, utcnow
 from therapy_portal.models.couples import Couple
+from therapy_portal.models.encrypted import EncryptedText
 from therapy_portal.models.practice import User
 
 
@@ -90,7 +91,9 @@ class SessionNote(Base):
     modality: Mapped[str] = mapped_column(String(16), default="in_person")
     sections: Mapped[dict] = mapped_column(JSON, default=dict)
     interventions: Mapped[str] = mapped_column(Text, default="")
-    risk_screening: Mapped[str] = mapped_column(Text, default="")
+    risk_screening: Mapped[str] = mapped_column(
+        EncryptedText("session_note.risk_screening"), default=""
+    )
     next_session: Mapped[str] = mapped_column(String(200), default="")
     digest: Mapped[str] = mapped_column(Text, default="")
     # active_history: the guard must know a note *was* signed even when status is reassigned.
@@ -156,7 +159,7 @@ class PsychotherapyNote(Base):
     couple_id: Mapped[int] = mapped_column(ForeignKey("couple.id"), index=True)
     author_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
     session_date: Mapped[date]
-    body: Mapped[str] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(EncryptedText("psychotherapy_note.body"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -230,9 +233,14 @@ class NotePdfCache(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+# Encrypted columns change their stored bytes when `flask keys rotate` re-encrypts them, so the
+# trigger leaves them out; the signature (over the plaintext) and AES-GCM's tag guard them instead.
+TRIGGER_COLUMNS = tuple(c for c in CONTENT_COLUMNS if c != "risk_screening")
+
+
 def _columns_as_text(row: str) -> str:
     # Compared as text: PostgreSQL's json type has no equality operator.
-    return ", ".join(f"{row}.{column}::text" for column in CONTENT_COLUMNS)
+    return ", ".join(f"{row}.{column}::text" for column in TRIGGER_COLUMNS)
 
 
 # PostgreSQL: a signed note's content can be neither changed nor deleted, by anyone.
