@@ -7,7 +7,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import SelectChoice
 
-from therapy_portal import policy
+from therapy_portal import audit, policy
 from therapy_portal.auth.pending import take_pending_form
 from therapy_portal.caseload import services
 from therapy_portal.caseload.forms import CoupleForm, PartnerForm, SearchForm
@@ -29,6 +29,7 @@ def _co_therapist_choices(form: CoupleForm) -> None:
 
 @bp.route("", methods=["GET", "POST"])
 @therapist_only
+@audit.reads("caseload.view")
 def index():
     # The search term is a name, so it lives in the session, never in the URL.
     search = SearchForm(data=session.get("caseload_filter", {}))
@@ -102,6 +103,7 @@ def detail(couple_id: int):
 
 @bp.route("/<int:couple_id>/edit", methods=["GET", "POST"])
 @therapist_only
+@audit.reads("couple.edit_view", "couple", "couple_id")
 def edit(couple_id: int):
     couple = policy.couple_for_therapist_or_404(current_user, couple_id)
     form = CoupleForm(obj=services.form_data(couple)) if request.method == "GET" else CoupleForm()
@@ -122,6 +124,7 @@ def edit(couple_id: int):
 
 @bp.route("/<int:couple_id>/partners/new", methods=["GET", "POST"])
 @therapist_only
+@audit.reads("couple.add_partner_form", "couple", "couple_id")
 def add_partner(couple_id: int):
     couple = policy.couple_for_therapist_or_404(current_user, couple_id)
     form = PartnerForm()

@@ -45,6 +45,7 @@ def couple_for_therapist_or_404(user: User, couple_id: int, *, eager: bool = Tru
     if couple is None:
         audit.record_denied("couple.access", actor=user, object_type="couple", object_id=couple_id)
         raise NotAllowed("not found")
+    audit.reading_couple(couple.id)
     return couple
 
 
@@ -63,6 +64,7 @@ def membership_for_partner_or_404(user: User) -> CoupleMember:
     member = membership_for_partner(user)
     if member is None:
         raise NotAllowed("not found")
+    audit.reading_couple(member.couple_id)
     return member
 
 
