@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DDL, JSON, ForeignKey, Index, String, Text, UniqueConstraint, event
+from sqlalchemy import DDL, JSON, ForeignKey, Index, String, Text, event
 from sqlalchemy.orm import Mapped, mapped_column
 
 from therapy_portal.models.base import Base, utcnow
@@ -21,7 +21,7 @@ class AuditEvent(Base):
     __tablename__ = "audit_event"
     __table_args__ = (
         Index("ix_audit_event_practice_at", "practice_id", "at"),
-        UniqueConstraint("chain_id", "chain_seq"),
+        Index("ix_audit_event_chain", "chain_id", "chain_seq", unique=True),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

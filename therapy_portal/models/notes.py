@@ -238,28 +238,30 @@ class NotePdfCache(Base):
 TRIGGER_COLUMNS = tuple(c for c in CONTENT_COLUMNS if c != "risk_screening")
 
 
-def _columns_as_text(row: str) -> str:
+def signed_note_function(columns: tuple[str, ...]) -> DDL:
+    """The PostgreSQL function that refuses changes to `columns` of a signed note."""
     # Compared as text: PostgreSQL's json type has no equality operator.
-    return ", ".join(f"{row}.{column}::text" for column in TRIGGER_COLUMNS)
-
-
-# PostgreSQL: a signed note's content can be neither changed nor deleted, by anyone.
-SIGNED_NOTE_POSTGRES = [
-    DDL(
+    new, old = (", ".join(f"{row}.{c}::text" for c in columns) for row in ("NEW", "OLD"))
+    return DDL(
         "CREATE OR REPLACE FUNCTION session_note_signed_immutable() RETURNS trigger AS $$ "
         "BEGIN "
         "IF OLD.status = 'signed' THEN "
         "  IF TG_OP = 'DELETE' THEN "
         "    RAISE EXCEPTION 'a signed session note cannot be deleted'; "
         "  END IF; "
-        f"  IF ROW({_columns_as_text('NEW')}) IS DISTINCT FROM ROW({_columns_as_text('OLD')}) THEN "
+        f"  IF ROW({new}) IS DISTINCT FROM ROW({old}) THEN "
         "    RAISE EXCEPTION 'a signed session note cannot be changed; add an addendum'; "
         "  END IF; "
         "END IF; "
         "IF TG_OP = 'DELETE' THEN RETURN OLD; END IF; "
         "RETURN NEW; "
         "END; $$ LANGUAGE plpgsql"
-    ),
+    )
+
+
+# PostgreSQL: a signed note's content can be neither changed nor deleted, by anyone.
+SIGNED_NOTE_POSTGRES = [
+    signed_note_function(TRIGGER_COLUMNS),
     DDL(
         "CREATE TRIGGER session_note_signed_immutable BEFORE UPDATE OR DELETE ON session_note "
         "FOR EACH ROW EXECUTE FUNCTION session_note_signed_immutable()"
