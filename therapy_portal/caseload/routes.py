@@ -20,8 +20,8 @@ bp = Blueprint("caseload", __name__, url_prefix="/couples")
 therapist_only = policy.requires(Role.THERAPIST)
 
 
-def _co_therapist_choices(form: CoupleForm) -> None:
-    others = [t for t in services.practice_therapists(current_user) if t.id != current_user.id]
+def _co_therapist_choices(form: CoupleForm, primary_id: int) -> None:
+    others = [t for t in services.practice_therapists(current_user) if t.id != primary_id]
     form.co_therapist_id.choices = [SelectChoice(0, "No co-therapist")] + [
         SelectChoice(t.id, t.display_with_credentials) for t in others
     ]
@@ -72,7 +72,7 @@ def create():
         if request.method == "GET"
         else CoupleForm()
     )
-    _co_therapist_choices(form)
+    _co_therapist_choices(form, current_user.id)
     if request.method == "POST" and form.validate_on_submit():
         try:
             couple = services.create_couple(current_user, form.to_input())
@@ -107,7 +107,10 @@ def detail(couple_id: int):
 def edit(couple_id: int):
     couple = policy.couple_for_therapist_or_404(current_user, couple_id)
     form = CoupleForm(obj=services.form_data(couple)) if request.method == "GET" else CoupleForm()
-    _co_therapist_choices(form)
+    _co_therapist_choices(form, services.primary_therapist_id(couple))
+    can_change_team = policy.can_change_care_team(current_user, couple)
+    if not can_change_team:  # shown as text; the service refuses any other value anyway
+        form.keep_care_team(services.form_data(couple))
     if request.method == "POST" and form.validate_on_submit():
         try:
             services.update_couple(current_user, couple, form.to_input())
@@ -119,7 +122,9 @@ def edit(couple_id: int):
             flash("Changes saved.")
             return redirect(url_for("caseload.detail", couple_id=couple.id))
     status = 422 if request.method == "POST" else 200
-    return render_template("caseload/form.html", form=form, couple=couple), status
+    return render_template(
+        "caseload/form.html", form=form, couple=couple, can_change_team=can_change_team
+    ), status
 
 
 @bp.route("/<int:couple_id>/partners/new", methods=["GET", "POST"])

@@ -11,6 +11,7 @@ from sqlalchemy.orm import selectinload
 
 from therapy_portal import audit, policy
 from therapy_portal.auth.services import issue_invitation, normalise_email
+from therapy_portal.caseload import care_team
 from therapy_portal.errors import InvalidState, ValidationFailed
 from therapy_portal.extensions import db
 from therapy_portal.mail import queue_email
@@ -173,12 +174,10 @@ def _require_active(couple: Couple) -> None:
 
 
 def update_couple(actor: User, couple: Couple, data: CoupleInput) -> Couple:
-    """Edit names, policy and co-therapist. A partner's email changes only before they join."""
-    _check_co_therapist(actor, data.co_therapist_id)
+    """Edit names, policy and co-therapist. A partner's email changes only before they join;
+    the care team and the policy only through `care_team.change` (primary therapist or admin)."""
     members = {m.label: m for m in couple.members}
     couple.display_name = data.display_name.strip()
-    couple.confidentiality_policy = data.confidentiality_policy
-    couple.policy_agreed_on = data.policy_agreed_on
     for label, partner in (("A", data.partner_a), ("B", data.partner_b)):
         member = members.get(label)
         if member is None or partner is None:
@@ -195,24 +194,14 @@ def update_couple(actor: User, couple: Couple, data: CoupleInput) -> Couple:
                 email, f"partner_{label.lower()}_email", except_user_id=member.user_id
             )
             member.user.email = email
-    _set_co_therapist(actor, couple, data.co_therapist_id)
+    wanted = care_team.CareTeam(
+        data.co_therapist_id, data.confidentiality_policy, data.policy_agreed_on
+    )
+    care_team.change(actor, couple, wanted)
     audit.record(
         "couple.update", actor=actor, object_type="couple", object_id=couple.id, couple_id=couple.id
     )
     return couple
-
-
-def _set_co_therapist(actor: User, couple: Couple, co_id: int | None) -> None:
-    current = [t for t in couple.therapists if t.role == "co"]
-    if current and (co_id is None or current[0].therapist_id != co_id):
-        db.session.delete(current[0])
-        db.session.flush()
-    if co_id and (not current or current[0].therapist_id != co_id):
-        db.session.add(
-            CoupleTherapist(
-                practice_id=couple.practice_id, couple_id=couple.id, therapist_id=co_id, role="co"
-            )
-        )
 
 
 def add_second_partner(actor: User, couple: Couple, partner: PartnerInput) -> User:
@@ -398,6 +387,10 @@ class _CoupleFormData:
     confidentiality_policy: str
     policy_agreed_on: date
     co_therapist_id: int
+
+
+def primary_therapist_id(couple: Couple) -> int:
+    return next(t.therapist_id for t in couple.therapists if t.role == "primary")
 
 
 def form_data(couple: Couple) -> _CoupleFormData:

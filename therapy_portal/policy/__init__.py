@@ -12,6 +12,7 @@ from therapy_portal.policy.access import (
     undeclared_routes,
 )
 from therapy_portal.policy.couples import (
+    can_change_care_team,
     can_edit_couple,
     can_manage_practice,
     can_view_couple,
@@ -98,6 +99,7 @@ __all__ = [
     "schedule_for_therapist_or_404",
     "schedules_for_partner",
     "PUBLIC",
+    "can_change_care_team",
     "can_edit_couple",
     "can_manage_practice",
     "can_view_couple",

@@ -75,3 +75,14 @@ def can_manage_practice(user: User) -> bool:
 def can_edit_couple(user: User, couple: Couple) -> bool:
     """Primary and co-therapists may edit, close and reopen; loaders already scoped the couple."""
     return user.role == Role.THERAPIST and couple.practice_id == user.practice_id
+
+
+def can_change_care_team(user: User, couple: Couple) -> bool:
+    """The co-therapist and the confidentiality policy: the primary therapist or an admin."""
+    if couple.practice_id != user.practice_id:
+        return False
+    if user.role == Role.ADMIN:
+        return True
+    return user.role == Role.THERAPIST and any(
+        t.therapist_id == user.id and t.role == "primary" for t in couple.therapists
+    )
