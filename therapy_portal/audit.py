@@ -40,6 +40,7 @@ _DETAIL_KEYS = frozenset(
         "note_id",
         "fields",
         "partner",
+        "grant_id",
     }
 )
 

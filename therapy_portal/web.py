@@ -107,8 +107,11 @@ def register_request_hooks(app: Flask) -> None:
 
     @app.context_processor
     def layout_context() -> dict:
+        from therapy_portal.admin.emergency import active_grant
+
         user = current_user if current_user.is_authenticated else None
         return {
+            "emergency_grant": active_grant(user) if user is not None else None,
             "viewer": user,
             "app_name": app.config["APP_NAME"],
             "therapist_nav": THERAPIST_NAV,

@@ -12,6 +12,7 @@ into JSON, so it needs data written before the upgrade or decrypted first.
 from alembic import op
 import sqlalchemy as sa
 
+from therapy_portal.models.base import UTCDateTime
 from therapy_portal.models.notes import CONTENT_COLUMNS, TRIGGER_COLUMNS, signed_note_function
 
 # revision identifiers, used by Alembic.
@@ -54,6 +55,23 @@ def upgrade():
     op.add_column('audit_event', sa.Column('hash', sa.String(length=64), nullable=False, server_default=''))
     op.create_index('ix_audit_event_chain', 'audit_event', ['chain_id', 'chain_seq'], unique=True)
 
+    op.create_table('break_glass_grant',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('practice_id', sa.Integer(), nullable=False),
+    sa.Column('admin_id', sa.Integer(), nullable=False),
+    sa.Column('couple_id', sa.Integer(), nullable=False),
+    sa.Column('reason', sa.String(length=500), nullable=False),
+    sa.Column('started_at', UTCDateTime(timezone=True), nullable=False),
+    sa.Column('expires_at', UTCDateTime(timezone=True), nullable=False),
+    sa.Column('ended_at', UTCDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['admin_id'], ['user_account.id'], name=op.f('fk_break_glass_grant_admin_id_user_account')),
+    sa.ForeignKeyConstraint(['couple_id'], ['couple.id'], name=op.f('fk_break_glass_grant_couple_id_couple')),
+    sa.ForeignKeyConstraint(['practice_id'], ['practice.id'], name=op.f('fk_break_glass_grant_practice_id_practice')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_break_glass_grant'))
+    )
+    for column in ('admin_id', 'couple_id', 'practice_id'):
+        op.create_index(op.f(f'ix_break_glass_grant_{column}'), 'break_glass_grant', [column], unique=False)
+
     _retype(sa.Text(), 'text')
     if op.get_bind().dialect.name == 'postgresql':
         # `flask keys rotate` rewrites the risk screening's ciphertext of signed notes.
@@ -64,6 +82,7 @@ def downgrade():
     if op.get_bind().dialect.name == 'postgresql':
         op.execute(signed_note_function(CONTENT_COLUMNS).statement)
     _retype(sa.JSON(), 'json')
+    op.drop_table('break_glass_grant')
     op.drop_index('ix_audit_event_chain', table_name='audit_event')
     for column in ('hash', 'prev_hash', 'chain_seq', 'chain_id'):
         op.drop_column('audit_event', column)

@@ -43,6 +43,10 @@ EXPECTED = {
     "admin.deactivate": ADMIN,
     "admin.reactivate": ADMIN,
     "admin.resend": ADMIN,
+    "admin_couples.couples": ADMIN,
+    "admin_couples.care_team_edit": ADMIN,
+    "admin_couples.emergency_record": {**ADMIN, "admin": "denied"},  # no grant in the world
+    "admin_couples.emergency_end": {**ADMIN, "admin": "denied"},
     "caseload.index": ANY_THERAPIST,
     "caseload.clear_search": ANY_THERAPIST,
     "caseload.create": ANY_THERAPIST,
@@ -62,4 +66,5 @@ def params(world: World) -> dict:
         "user_id": world.ids["other_therapist"],
         "label": "A",
         "token": "not-a-real-token",
+        "grant_id": 1,
     }

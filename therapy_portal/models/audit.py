@@ -53,6 +53,25 @@ class AuditChainHead(Base):
     last_hash: Mapped[str] = mapped_column(String(64))
 
 
+class BreakGlassGrant(Base):
+    """An admin's time-limited emergency access to one couple's record, with the stated reason.
+
+    The reason is the admin's own words and may be sensitive, so it lives here and never in
+    the audit log; every read under the grant is an audit event naming the grant.
+    """
+
+    __tablename__ = "break_glass_grant"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    practice_id: Mapped[int] = mapped_column(ForeignKey("practice.id"), index=True)
+    admin_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    couple_id: Mapped[int] = mapped_column(ForeignKey("couple.id"), index=True)
+    reason: Mapped[str] = mapped_column(String(500))
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    ended_at: Mapped[datetime | None]
+
+
 class OutboxEmail(Base):
     """An email written in the same transaction as the change that caused it. No PHI."""
 

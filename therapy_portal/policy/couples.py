@@ -86,3 +86,18 @@ def can_change_care_team(user: User, couple: Couple) -> bool:
     return user.role == Role.THERAPIST and any(
         t.therapist_id == user.id and t.role == "primary" for t in couple.therapists
     )
+
+
+def couple_for_admin_or_404(user: User, couple_id: int) -> Couple:
+    """A couple of the admin's practice with its therapists: for care-team changes only."""
+    couple = None
+    if user.role == Role.ADMIN:
+        couple = db.session.scalar(
+            select(Couple)
+            .where(Couple.id == couple_id, Couple.practice_id == user.practice_id)
+            .options(selectinload(Couple.therapists))
+        )
+    if couple is None:
+        audit.record_denied("couple.access", actor=user, object_type="couple", object_id=couple_id)
+        raise NotAllowed("not found")
+    return couple
