@@ -7,7 +7,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import SelectChoice
 
-from therapy_portal import policy
+from therapy_portal import audit, policy
 from therapy_portal.admin import emergency
 from therapy_portal.admin.forms_couples import CareTeamForm, EmergencyAccessForm
 from therapy_portal.caseload import care_team
@@ -46,6 +46,7 @@ def couples():
 
 @bp.route("/couples/<int:couple_id>/care-team", methods=["GET", "POST"])
 @admin_only
+@audit.reads("couple.care_team_view", "couple", "couple_id")
 def care_team_edit(couple_id: int):
     couple = policy.couple_for_admin_or_404(current_user, couple_id)
     now = care_team.current(couple)

@@ -10,6 +10,7 @@ from wtforms import SelectChoice
 from therapy_portal import audit, policy
 from therapy_portal.auth.pending import take_pending_form
 from therapy_portal.caseload import services
+from therapy_portal.caseload.access_log import who_has_seen
 from therapy_portal.caseload.forms import CoupleForm, PartnerForm, SearchForm
 from therapy_portal.errors import DomainError
 from therapy_portal.extensions import db
@@ -97,8 +98,18 @@ def detail(couple_id: int):
         couple=couple,
         action_form=FlaskForm(),
         can_edit=policy.can_edit_couple(current_user, couple),
+        can_see_access_log=policy.can_see_access_log(current_user, couple),
         invitations=services.invitation_status(couple),
     )
+
+
+@bp.get("/<int:couple_id>/access-log")
+@therapist_only
+def access_log(couple_id: int):
+    couple = policy.couple_for_therapist_or_404(current_user, couple_id)
+    viewers = who_has_seen(current_user, couple)
+    db.session.commit()
+    return render_template("caseload/access_log.html", couple=couple, viewers=viewers)
 
 
 @bp.route("/<int:couple_id>/edit", methods=["GET", "POST"])

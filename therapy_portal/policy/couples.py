@@ -101,3 +101,12 @@ def couple_for_admin_or_404(user: User, couple_id: int) -> Couple:
         audit.record_denied("couple.access", actor=user, object_type="couple", object_id=couple_id)
         raise NotAllowed("not found")
     return couple
+
+
+def can_see_access_log(user: User, couple: Couple) -> bool:
+    """Who has seen the couple's record: their primary therapist (admins have the audit log)."""
+    return (
+        user.role == Role.THERAPIST
+        and couple.practice_id == user.practice_id
+        and any(t.therapist_id == user.id and t.role == "primary" for t in couple.therapists)
+    )
