@@ -1,12 +1,12 @@
 """The audit log's hash chain: one per practice, appended in turn, verified end to end.
 
-Before a flush writes new audit events, `_chain_new_events` locks the practice's chain-head row
-(`SELECT … FOR UPDATE` on PostgreSQL; SQLite has one writer at a time anyway), numbers the
-events after the head and links each to the hash of the one before. Concurrent requests of one
-practice therefore append one after the other; the lock is held until their commit, which the
-views do before rendering. `verify()` walks every chain and names the first event that does not
-fit: a changed row fails its own hash, a deleted row leaves a gap in `chain_seq`, and a deleted
-tail leaves the head pointing past the last row.
+Before a flush writes new audit events, `_chain_new_events` moves the practice's chain-head row
+on with an UPDATE, which locks it (a row lock on PostgreSQL, the database write lock on SQLite),
+numbers the events after the old head and links each to the hash of the one before. Concurrent
+requests of one practice therefore append one after the other; the lock is held until their
+commit, which the views do before rendering. `verify()` walks every chain and names the first
+event that does not fit: a changed row fails its own hash, a deleted row leaves a gap in
+`chain_seq`, and a deleted tail leaves the head pointing past the last row.
 """
 
 from __future__ import annotations
@@ -51,18 +51,29 @@ def event_hash(e: AuditEvent) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def _lock_head(conn, chain_id: int) -> tuple[int, str]:
-    locked = select(_HEAD.c.seq, _HEAD.c.last_hash).where(_HEAD.c.chain_id == chain_id)
-    row = conn.execute(locked.with_for_update()).first()
-    if row is None:
+def _reserve(conn, chain_id: int, count: int) -> tuple[int, str]:
+    """Move the chain head `count` places on and return where it was.
+
+    The UPDATE comes first so that it takes the lock (the row lock on PostgreSQL, the write
+    lock on SQLite) before anything is read: a concurrent writer of the same practice waits
+    here until this transaction commits, then reads the head this one left.
+    """
+    reserve = (
+        update(_HEAD)
+        .where(_HEAD.c.chain_id == chain_id)
+        .values(seq=_HEAD.c.seq + count)
+        .returning(_HEAD.c.seq, _HEAD.c.last_hash)
+    )
+    row = conn.execute(reserve).first()
+    if row is None:  # the practice's first event
         insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
         conn.execute(
             insert(_HEAD)
             .values(chain_id=chain_id, seq=0, last_hash=GENESIS)
             .on_conflict_do_nothing(index_elements=["chain_id"])
         )
-        row = conn.execute(locked.with_for_update()).first()
-    return row.seq, row.last_hash
+        row = conn.execute(reserve).first()
+    return row.seq - count, row.last_hash
 
 
 def _chain_new_events(session: Session, flush_context, instances) -> None:
@@ -77,14 +88,12 @@ def _chain_new_events(session: Session, flush_context, instances) -> None:
         by_chain[e.chain_id].append(e)
     conn = session.connection()
     for chain_id in sorted(by_chain):  # a fixed order, so two chains never deadlock
-        seq, last = _lock_head(conn, chain_id)
+        seq, last = _reserve(conn, chain_id, len(by_chain[chain_id]))
         for e in by_chain[chain_id]:
             seq += 1
             e.chain_seq, e.prev_hash = seq, last
             e.hash = last = event_hash(e)
-        conn.execute(
-            update(_HEAD).where(_HEAD.c.chain_id == chain_id).values(seq=seq, last_hash=last)
-        )
+        conn.execute(update(_HEAD).where(_HEAD.c.chain_id == chain_id).values(last_hash=last))
 
 
 def install() -> None:
