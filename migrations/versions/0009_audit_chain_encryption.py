@@ -73,6 +73,12 @@ def upgrade():
         op.create_index(op.f(f'ix_break_glass_grant_{column}'), 'break_glass_grant', [column], unique=False)
 
     _retype(sa.Text(), 'text')
+    # Cached PDFs are rebuilt on demand; drop them rather than keep plaintext copies.
+    op.execute('DELETE FROM note_pdf_cache')
+    with op.batch_alter_table('note_pdf_cache', schema=None) as batch_op:
+        batch_op.alter_column(
+            'pdf', type_=sa.Text(), existing_nullable=False, postgresql_using="encode(pdf, 'base64')"
+        )
     if op.get_bind().dialect.name == 'postgresql':
         # `flask keys rotate` rewrites the risk screening's ciphertext of signed notes.
         op.execute(signed_note_function(TRIGGER_COLUMNS).statement)
@@ -82,6 +88,12 @@ def downgrade():
     if op.get_bind().dialect.name == 'postgresql':
         op.execute(signed_note_function(CONTENT_COLUMNS).statement)
     _retype(sa.JSON(), 'json')
+    op.execute('DELETE FROM note_pdf_cache')
+    with op.batch_alter_table('note_pdf_cache', schema=None) as batch_op:
+        batch_op.alter_column(
+            'pdf', type_=sa.LargeBinary(), existing_nullable=False,
+            postgresql_using="decode(pdf, 'base64')",
+        )
     op.drop_table('break_glass_grant')
     op.drop_index('ix_audit_event_chain', table_name='audit_event')
     for column in ('hash', 'prev_hash', 'chain_seq', 'chain_id'):

@@ -94,3 +94,17 @@ def test_after_rotate_every_row_decrypts_under_the_new_key(app, people, runner):
     assert db.session.get(SessionNote, signed.id).risk_screening == RISK
     _loaded, integrity = services.view_note(people["therapist"], signed.id)
     assert integrity.ok
+
+
+def test_the_cached_pdf_of_a_signed_note_is_encrypted_too(people):
+    from therapy_portal.models.notes import NotePdfCache
+    from therapy_portal.notes import export
+
+    note = make_note(people["therapist"], people["couple"], signed=True, risk_screening=RISK)
+    db.session.commit()
+    first = export.export_note_pdf(people["therapist"], note.id)
+    db.session.commit()
+    cached = db.session.scalar(sa.select(NotePdfCache.id))
+    assert _raw("note_pdf_cache", "pdf", cached).startswith("enc1:test1:")
+    again = export.export_note_pdf(people["therapist"], note.id)
+    assert again.cached and again.pdf == first.pdf

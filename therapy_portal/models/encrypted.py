@@ -7,6 +7,7 @@ them: the database holds only ciphertext (see `therapy_portal/crypto.py`).
 
 from __future__ import annotations
 
+import base64
 import json
 from typing import Any
 
@@ -55,6 +56,18 @@ class EncryptedJSON(EncryptedText):
 
     def decode(self, plaintext: str) -> Any:
         return json.loads(plaintext)
+
+
+class EncryptedBytes(EncryptedText):
+    """Binary content (a cached PDF of a signed note) stored as one ciphertext."""
+
+    cache_ok = True
+
+    def encode(self, value: Any) -> str:
+        return base64.b64encode(value).decode("ascii")
+
+    def decode(self, plaintext: str) -> Any:
+        return base64.b64decode(plaintext)
 
 
 def encrypted_columns(metadata) -> list[tuple[Any, Any]]:

@@ -16,7 +16,6 @@ from sqlalchemy import (
     CheckConstraint,
     ForeignKey,
     Index,
-    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -26,7 +25,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from therapy_portal.models.base import Base, utcnow
 from therapy_portal.models.couples import Couple
-from therapy_portal.models.encrypted import EncryptedText
+from therapy_portal.models.encrypted import EncryptedBytes, EncryptedText
 from therapy_portal.models.practice import User
 
 
@@ -229,7 +228,8 @@ class NotePdfCache(Base):
     practice_id: Mapped[int] = mapped_column(ForeignKey("practice.id"), index=True)
     note_id: Mapped[int] = mapped_column(ForeignKey("session_note.id"), index=True)
     cache_key: Mapped[str] = mapped_column(String(64), unique=True)
-    pdf: Mapped[bytes] = mapped_column(LargeBinary)
+    # The PDF holds the risk screening, so it is encrypted like the note's own column.
+    pdf: Mapped[bytes] = mapped_column(EncryptedBytes("note_pdf_cache.pdf"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
