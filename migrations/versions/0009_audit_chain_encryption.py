@@ -1,7 +1,7 @@
 """audit hash chain, and encryption at rest for notes, risk screenings and answers
 
 Revision ID: 0009_audit_chain_encryption
-Revises: 0002_homework_measures_notes
+Revises: 0003_invitation_binding
 Create Date: 2026-11-30 16:42:27.072961
 
 Existing audit events stay outside the chain (no sequence number); every new one joins it.
@@ -17,7 +17,7 @@ from therapy_portal.models.notes import CONTENT_COLUMNS, TRIGGER_COLUMNS, signed
 
 # revision identifiers, used by Alembic.
 revision = '0009_audit_chain_encryption'
-down_revision = '0002_homework_measures_notes'
+down_revision = '0003_invitation_binding'
 branch_labels = None
 depends_on = None
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import (
     Blueprint,
     Response,
+    current_app,
     flash,
     redirect,
     render_template,
@@ -45,7 +46,8 @@ def therapists():
             attach_error(form, error)
         else:
             db.session.commit()
-            flash("Invitation sent. The link works once and expires in 7 days.")
+            days = current_app.config["INVITATION_TTL_DAYS"]
+            flash(f"Invitation sent. The link works once and expires in {days} days.")
             return redirect(url_for("admin.therapists"))
     staff = services.list_staff(current_user)
     status = 422 if request.method == "POST" else 200

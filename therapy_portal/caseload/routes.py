@@ -9,7 +9,7 @@ from wtforms import SelectChoice
 
 from therapy_portal import audit, policy
 from therapy_portal.auth.pending import take_pending_form
-from therapy_portal.caseload import services
+from therapy_portal.caseload import listing, services
 from therapy_portal.caseload.access_log import who_has_seen
 from therapy_portal.caseload.forms import CoupleForm, PartnerForm, SearchForm
 from therapy_portal.errors import DomainError
@@ -38,7 +38,7 @@ def index():
         session["caseload_filter"] = {"q": search.q.data or "", "status": search.status.data}
         return redirect(url_for("caseload.index"))
     filters = session.get("caseload_filter", {})
-    page = services.list_caseload(
+    page = listing.list_caseload(
         current_user,
         q=filters.get("q", ""),
         status=filters.get("status", "active"),
@@ -99,7 +99,7 @@ def detail(couple_id: int):
         action_form=FlaskForm(),
         can_edit=policy.can_edit_couple(current_user, couple),
         can_see_access_log=policy.can_see_access_log(current_user, couple),
-        invitations=services.invitation_status(couple),
+        invitations=listing.invitation_status(couple),
     )
 
 
@@ -117,20 +117,27 @@ def access_log(couple_id: int):
 @audit.reads("couple.edit_view", "couple", "couple_id")
 def edit(couple_id: int):
     couple = policy.couple_for_therapist_or_404(current_user, couple_id)
-    form = CoupleForm(obj=services.form_data(couple)) if request.method == "GET" else CoupleForm()
-    _co_therapist_choices(form, services.primary_therapist_id(couple))
+    form = CoupleForm(obj=listing.form_data(couple)) if request.method == "GET" else CoupleForm()
+    _co_therapist_choices(form, listing.primary_therapist_id(couple))
     can_change_team = policy.can_change_care_team(current_user, couple)
     if not can_change_team:  # shown as text; the service refuses any other value anyway
-        form.keep_care_team(services.form_data(couple))
+        form.keep_care_team(listing.form_data(couple))
     if request.method == "POST" and form.validate_on_submit():
         try:
-            services.update_couple(current_user, couple, form.to_input())
+            update = services.update_couple(current_user, couple, form.to_input())
         except DomainError as error:
             db.session.rollback()
             attach_error(form, error)
         else:
             db.session.commit()
             flash("Changes saved.")
+            for label in update.revoked_labels:
+                flash(
+                    f"Partner {label}'s email address changed, so the invitation sent to the old "
+                    "address no longer works. Send a new invitation with "
+                    f"\u201cRe-send invitation\u201d under Partner {label}.",
+                    "warning",
+                )
             return redirect(url_for("caseload.detail", couple_id=couple.id))
     status = 422 if request.method == "POST" else 200
     return render_template(
