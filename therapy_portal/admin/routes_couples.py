@@ -11,7 +11,8 @@ from therapy_portal import audit, policy
 from therapy_portal.admin import emergency
 from therapy_portal.admin.forms_couples import CareTeamForm, EmergencyAccessForm
 from therapy_portal.caseload import care_team
-from therapy_portal.caseload.services import practice_therapists, primary_therapist_id
+from therapy_portal.caseload.listing import primary_therapist_id
+from therapy_portal.caseload.services import practice_therapists
 from therapy_portal.errors import DomainError
 from therapy_portal.extensions import db
 from therapy_portal.formtools import attach_error, run_action
