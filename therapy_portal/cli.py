@@ -24,6 +24,9 @@ def register_commands(app: Flask) -> None:
     worker.register_commands(app)
     from therapy_portal.models import Practice, Role, User
     from therapy_portal.passwords import hash_password, password_problem
+    from therapy_portal.security_cli import register_security_commands
+
+    register_security_commands(app)
 
     @app.cli.group("practice")
     def practice_group() -> None:

@@ -1,9 +1,9 @@
 """Configuration: TOML layers from `config/`, then the environment, then overrides.
 
 Order: `config/default.toml` → `config/<name>.toml` → environment → `overrides`.
-Secrets come only from the environment (`SECRET_KEY`, `DATABASE_URL`, `NOTE_SIGNING_KEY`, or
-any key prefixed `THERAPY_PORTAL_`). Production refuses to start when a required secret is
-missing, and says which.
+Secrets come only from the environment (`SECRET_KEY`, `DATABASE_URL`, `NOTE_SIGNING_KEY`,
+`ENCRYPTION_KEYS`, or any key prefixed `THERAPY_PORTAL_`). Production refuses to start when a
+required secret is missing, and says which.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from flask import Flask
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 CONFIG_DIR = PROJECT_ROOT / "config"
 ENVIRONMENTS = ("development", "testing", "production")
-REQUIRED_IN_PRODUCTION = ("SECRET_KEY", "DATABASE_URL", "NOTE_SIGNING_KEY")
+REQUIRED_IN_PRODUCTION = ("SECRET_KEY", "DATABASE_URL", "NOTE_SIGNING_KEY", "ENCRYPTION_KEYS")
 PROXY_FIX_KEYS = tuple(f"PROXY_FIX_X_{name}" for name in ("FOR", "PROTO", "HOST", "PORT", "PREFIX"))
 
 
@@ -63,6 +63,7 @@ def load_settings(app: Flask, name: str | None, overrides: dict[str, Any] | None
     for key in (
         "SECRET_KEY",
         "NOTE_SIGNING_KEY",
+        "ENCRYPTION_KEYS",
         "RATELIMIT_STORAGE_URI",
         "PUBLIC_BASE_URL",
         "TASK_QUEUE_URL",

@@ -32,9 +32,11 @@ CSP = (
 
 
 def register_extensions(app: Flask) -> None:
-    from therapy_portal import tasks
+    from therapy_portal import audit_chain, crypto, tasks
     from therapy_portal.sessions import DatabaseSessionInterface
 
+    crypto.init_app(app)
+    audit_chain.install()
     db.init_app(app)
     tasks.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
@@ -115,8 +117,11 @@ def register_request_hooks(app: Flask) -> None:
 
     @app.context_processor
     def layout_context() -> dict:
+        from therapy_portal.admin.emergency import active_grant
+
         user = current_user if current_user.is_authenticated else None
         return {
+            "emergency_grant": active_grant(user) if user is not None else None,
             "viewer": user,
             "app_name": app.config["APP_NAME"],
             "therapist_nav": THERAPIST_NAV,

@@ -1,6 +1,6 @@
 """Every model module, imported so Alembic and `create_all` see all tables."""
 
-from therapy_portal.models.audit import AuditEvent, OutboxEmail
+from therapy_portal.models.audit import AuditChainHead, AuditEvent, BreakGlassGrant, OutboxEmail
 from therapy_portal.models.base import Base, utcnow
 from therapy_portal.models.couples import (
     ConfidentialityPolicy,
@@ -37,7 +37,9 @@ from therapy_portal.models.notes import (  # noqa: F401
 from therapy_portal.models.practice import Practice, Role, User, UserSession
 
 __all__ = [
+    "AuditChainHead",
     "AuditEvent",
+    "BreakGlassGrant",
     "Base",
     "ConfidentialityPolicy",
     "Couple",

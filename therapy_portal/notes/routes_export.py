@@ -6,7 +6,7 @@ from flask import flash, jsonify, redirect, render_template, request, stream_wit
 from flask_login import current_user
 from wtforms import SelectChoice
 
-from therapy_portal import policy, storage
+from therapy_portal import audit, policy, storage
 from therapy_portal.errors import DomainError
 from therapy_portal.extensions import db
 from therapy_portal.formtools import attach_error
@@ -67,6 +67,7 @@ def export_range():
 
 @bp.get("/notes/exports/<int:export_id>")
 @therapist_only
+@audit.reads("note_export.status_view", "note_export", "export_id")
 def export_status(export_id: int):
     job = policy.export_for_requester_or_404(current_user, export_id)
     state = jobs.progress(job)
@@ -125,6 +126,7 @@ def _authorization_form(couple) -> AuthorizationForm:
 
 @bp.get("/couples/<int:couple_id>/records")
 @therapist_only
+@audit.reads("records.view", "couple", "couple_id")
 def records_request(couple_id: int):
     couple = policy.couple_for_therapist_or_404(current_user, couple_id)
     form = _authorization_form(couple)
@@ -172,6 +174,7 @@ def release_record(couple_id: int):
 
 @bp.route("/couples/<int:couple_id>/private-notes", methods=["GET", "POST"])
 @therapist_only
+@audit.reads("psychotherapy_note.list", "couple", "couple_id")
 def private_notes(couple_id: int):
     couple = policy.couple_for_therapist_or_404(current_user, couple_id)
     form = PrivateNoteForm()
@@ -198,6 +201,7 @@ def private_notes(couple_id: int):
 
 @bp.route("/private-notes/<int:private_note_id>", methods=["GET", "POST"])
 @therapist_only
+@audit.reads("psychotherapy_note.view", "psychotherapy_note", "private_note_id")
 def private_note(private_note_id: int):
     note = policy.psychotherapy_note_for_author_or_404(current_user, private_note_id)
     form = PrivateNoteForm(obj=note) if request.method == "GET" else PrivateNoteForm()
