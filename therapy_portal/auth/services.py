@@ -14,7 +14,12 @@ from therapy_portal import audit
 from therapy_portal.errors import ValidationFailed
 from therapy_portal.extensions import db
 from therapy_portal.models import Invitation, User, utcnow
-from therapy_portal.passwords import hash_password, password_problem, verify_password
+from therapy_portal.passwords import (
+    hash_password,
+    password_problem,
+    person_context,
+    verify_password,
+)
 from therapy_portal.sessions import hash_token, revoke_user_sessions
 
 
@@ -22,12 +27,17 @@ def normalise_email(email: str) -> str:
     return (email or "").strip().lower()
 
 
+def find_user(email: str) -> User | None:
+    return db.session.scalar(select(User).where(User.email == normalise_email(email)))
+
+
 def authenticate(email: str, password: str) -> User | None:
-    """The active user with this email and password, or None. Audits both outcomes.
+    """The active user with this email and password, or None. Audits failures; success is
+    audited by `complete_login` once the second factor (if any) is given too.
 
     Unknown emails cost the same hashing work as wrong passwords, and get the same answer.
     """
-    user = db.session.scalar(select(User).where(User.email == normalise_email(email)))
+    user = find_user(email)
     ok = verify_password(user.password_hash if user else None, password)
     if user is None or not ok or not user.active:
         reason = "unknown" if user is None else ("inactive" if ok else "bad_password")
@@ -41,9 +51,17 @@ def authenticate(email: str, password: str) -> User | None:
             reason=reason,
         )
         return None
-    user.last_login_at = utcnow()
-    audit.record("auth.login", actor=user, object_type="user", object_id=user.id)
     return user
+
+
+def complete_login(user: User, method: str) -> None:
+    """Both factors (or the only one the user has) were given: record the sign-in."""
+    user.last_login_at = utcnow()
+    audit.record("auth.login", actor=user, object_type="user", object_id=user.id, kind=method)
+
+
+def own_password_problem(user: User, password: str) -> str | None:
+    return password_problem(password, person_context(user.name, user.email, user.practice.name))
 
 
 # Invitations -------------------------------------------------------------------------------
@@ -123,11 +141,11 @@ def accept_invitation(token: str, password: str) -> User:
     lookup = look_up_invitation(token)
     if lookup.state is not InvitationState.VALID or lookup.invitation is None:
         raise ValidationFailed("This invitation can no longer be used.", state=lookup.state)
-    problem = password_problem(password)
-    if problem:
-        raise ValidationFailed(problem, field="password")
     invitation = lookup.invitation
     user = invitation.user
+    problem = own_password_problem(user, password)
+    if problem:
+        raise ValidationFailed(problem, field="password")
     user.password_hash = hash_password(password)
     user.password_changed_at = utcnow()
     invitation.used_at = utcnow()
@@ -156,7 +174,7 @@ def change_password(user: User, current: str, new: str, *, keep_session_row: int
             reason="bad_password",
         )
         raise ValidationFailed("Your current password is not right.", field="current")
-    problem = password_problem(new)
+    problem = own_password_problem(user, new)
     if problem:
         raise ValidationFailed(problem, field="password")
     user.password_hash = hash_password(new)
@@ -165,4 +183,7 @@ def change_password(user: User, current: str, new: str, *, keep_session_row: int
     audit.record(
         "auth.password_change", actor=user, object_type="user", object_id=user.id, count=ended
     )
+    from therapy_portal.auth.reset import notify_password_changed
+
+    notify_password_changed(user)
     return ended
