@@ -191,7 +191,8 @@ def totp_code(app, email: str) -> str:
     while True:
         now = time.time()
         step = totp.timecode(datetime.fromtimestamp(now, UTC))
-        earliest = step - 1 if now % 30 > 2 else step
+        # The previous step stops working at the next boundary: use it only well before that.
+        earliest = step - 1 if now % 30 < 20 else step
         candidate = earliest if last is None else max(earliest, last + 1)
         if candidate <= step + 1:
             return totp.generate_otp(candidate)

@@ -92,8 +92,8 @@ def common_passwords() -> frozenset[str]:
     return frozenset(FREQUENCY_LISTS["passwords"][:10_000])
 
 
-# zxcvbn's matching grows with length; the first 100 characters decide the estimate.
-_ESTIMATE_CHARS = 100
+# zxcvbn refuses longer input (its matching grows with length); the first 72 characters decide.
+_ESTIMATE_CHARS = 72
 
 
 def _letters_and_digits(text: str) -> str:
