@@ -8,6 +8,7 @@ from flask import Flask
 def register_blueprints(app: Flask) -> None:
     from therapy_portal.admin.routes import bp as admin_bp
     from therapy_portal.auth import (  # noqa: F401 - their views are on auth_bp
+        routes_idle,
         routes_mfa,
         routes_passkeys,
         routes_reset,

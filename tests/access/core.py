@@ -54,6 +54,8 @@ EXPECTED = {
     # Without a sign-in in progress these answer 400 with a JSON message.
     "auth.passkey_login_options": EVERYONE,
     "auth.passkey_login": EVERYONE,
+    "auth.session_status": EVERYONE,
+    "auth.keep_alive": SIGNED_IN,
     "auth.forgot_password": EVERYONE,
     "auth.reset_password": EVERYONE,
     "auth.sign_in_link": EVERYONE,
