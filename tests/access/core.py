@@ -56,6 +56,7 @@ EXPECTED = {
     "auth.passkey_login": EVERYONE,
     "auth.session_status": EVERYONE,
     "auth.keep_alive": SIGNED_IN,
+    "auth.password_strength": EVERYONE,
     "auth.forgot_password": EVERYONE,
     "auth.reset_password": EVERYONE,
     "auth.sign_in_link": EVERYONE,

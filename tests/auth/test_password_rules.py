@@ -64,3 +64,23 @@ def test_the_change_password_page_explains_a_refusal_and_allows_pasting(client, 
         data={"current": PASSWORD, "password": "qwerty123456", "confirm": "qwerty123456"},
     )
     assert b"one of the 10,000 passwords people use most" in response.data
+
+
+def test_the_strength_meter_answers_with_the_same_rules(client, world):
+    weak = client.post("/password/strength", json={"password": "qwerty123456"})
+    assert weak.json["score"] == 0 and "10,000" in weak.json["message"]
+    strong = client.post("/password/strength", json={"password": "copper kettles hum at dawn"})
+    assert strong.json["score"] >= 3
+    login(client, world.emails["partner_a"])
+    with client.application.app_context():
+        from therapy_portal.extensions import db
+        from therapy_portal.models import User
+
+        name = db.session.get(User, world.ids["partner_a"]).name
+    own = client.post("/password/strength", json={"password": name + " 2026 rocks"})
+    assert "your name" in own.json["message"]
+
+
+def test_pages_with_a_new_password_load_the_meter(client, world):
+    login(client, world.emails["partner_a"])
+    assert b"password-meter.js" in client.get("/account/password").data

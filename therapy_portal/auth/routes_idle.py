@@ -1,11 +1,14 @@
-"""The browser's side of the idle limit (static/idle.js): how long is left, and "stay signed in"."""
+"""Small JSON helpers for scripts: the idle limit (static/idle.js: how long is left, "stay signed
+in") and the password strength meter (static/password-meter.js)."""
 
 from __future__ import annotations
 
-from flask import current_app, jsonify, session
+from flask import current_app, jsonify, request, session
 from flask_login import current_user
 
+from therapy_portal import passwords
 from therapy_portal.auth.blueprint import bp
+from therapy_portal.extensions import limiter
 from therapy_portal.models import Role, utcnow
 from therapy_portal.policy import public, requires
 from therapy_portal.sessions import idle_seconds_left
@@ -18,9 +21,7 @@ def session_status():
     session.skip_touch = True  # type: ignore[attr-defined]
     if not current_user.is_authenticated:
         return jsonify(signed_in=False, seconds_left=0)
-    return jsonify(
-        signed_in=True, seconds_left=idle_seconds_left(current_app, session, utcnow())
-    )
+    return jsonify(signed_in=True, seconds_left=idle_seconds_left(current_app, session, utcnow()))
 
 
 @bp.post("/session/keepalive")
@@ -28,3 +29,23 @@ def session_status():
 def keep_alive():
     session.modified = True  # saved with a fresh last-seen time
     return jsonify(signed_in=True, seconds_left=idle_seconds_left(current_app, session, utcnow()))
+
+
+@bp.post("/password/strength")
+@public
+@limiter.limit("120 per minute")
+def password_strength():
+    """For the strength meter while someone types a new password. Nothing is stored or logged."""
+    payload = request.get_json(silent=True) or {}
+    password = str(payload.get("password") or "")[:200]
+    context = (
+        passwords.person_context(current_user.name, current_user.email, current_user.practice.name)
+        if current_user.is_authenticated
+        else []
+    )
+    problem = passwords.password_problem(password, context) if password else None
+    score = passwords.password_strength(password, context) if password else 0
+    return jsonify(score=0 if problem else score, message=problem or _LABELS[score])
+
+
+_LABELS = ["Very weak", "Weak", "Fair", "Strong", "Very strong"]
