@@ -81,9 +81,10 @@ def password_strength(password: str, context: Iterable[str] = ()) -> int:
 
 
 def person_context(name: str, email: str, practice_name: str) -> list[str]:
-    """The words a person's password must not be built from."""
+    """The words a person's password must not be built from (ASVS 6.1.2): their name and email,
+    the practice's name, and the product's name."""
     local = email.split("@")[0]
-    return [name, email, local, practice_name]
+    return [name, email, local, practice_name, current_app.config["APP_NAME"]]
 
 
 @lru_cache(maxsize=1)

@@ -174,6 +174,8 @@ def test_the_requirement_is_a_setting(app, client):
 
 def test_a_partner_may_turn_it_on_and_is_then_asked(app, client, world):
     email = world.emails["partner_a"]
+    other_device = app.test_client()
+    login(other_device, email)
     assert login(client, email).location.endswith("/home")
     page = client.get("/account/security/totp")
     secret = _enrol_page_secret(page)
@@ -186,6 +188,8 @@ def test_a_partner_may_turn_it_on_and_is_then_asked(app, client, world):
         "/account/security/totp", data={"current": PASSWORD, "code": pyotp.TOTP(secret).now()}
     )
     assert b"Your recovery codes" in done.data
+    assert other_device.get("/home").status_code == 302  # a changed factor ends other sessions
+    assert client.get("/home").status_code == 200
     client.post("/logout")
     again = client.post("/login", data={"email": email, "password": PASSWORD})
     assert again.location.endswith("/login/verify")

@@ -13,6 +13,7 @@ from therapy_portal.extensions import db
 from therapy_portal.models import Role
 from therapy_portal.passwords import verify_password
 from therapy_portal.policy import public, requires
+from therapy_portal.sessions import revoke_user_sessions
 
 _CANDIDATE = "_totp_candidate"
 signed_in = requires(Role.ADMIN, Role.THERAPIST, Role.CLIENT)
@@ -140,6 +141,11 @@ def _password_ok(form) -> bool:
     return False
 
 
+def _end_other_sessions() -> None:
+    """A changed second factor signs out every other device (ASVS 7.4.3)."""
+    revoke_user_sessions(current_user.id, except_row_id=session.row_id)  # type: ignore[attr-defined]
+
+
 @bp.route("/account/security/totp", methods=["GET", "POST"])
 @signed_in
 def set_up_totp():
@@ -150,6 +156,7 @@ def set_up_totp():
         codes = mfa.enrol_totp(current_user, setup.secret, form.code.data)
         if codes is not None:
             session.pop(_CANDIDATE, None)
+            _end_other_sessions()
             db.session.commit()
             return render_template(
                 "auth/recovery_codes.html", codes=codes, continue_url=url_for("auth.security")
@@ -167,7 +174,10 @@ def remove_totp():
         flash("Your practice requires a second step for staff, so it can't be turned off.")
     elif form.validate_on_submit() and _password_ok(form):
         mfa.remove_totp(current_user)
-        flash("The authenticator app is no longer needed to sign in.")
+        _end_other_sessions()
+        flash(
+            "The authenticator app is no longer needed to sign in. Other devices were signed out."
+        )
     else:
         flash("Enter your password to turn off the authenticator app.")
     db.session.commit()
