@@ -115,19 +115,21 @@ def register_request_hooks(app: Flask) -> None:
     @app.context_processor
     def layout_context() -> dict:
         user = current_user if current_user.is_authenticated else None
-        idle = None
-        if user is not None:
-            from therapy_portal.models import utcnow
-            from therapy_portal.sessions import idle_seconds_left
-
-            idle = {
-                "seconds": idle_seconds_left(app, session, utcnow()),
-                "warning": app.config["SESSION_WARNING_SECONDS"],
-            }
         return {
-            "idle": idle,
+            "idle": _idle_context(app) if user is not None else None,
             "viewer": user,
             "app_name": app.config["APP_NAME"],
             "therapist_nav": THERAPIST_NAV,
             "partner_nav": PARTNER_NAV,
         }
+
+
+def _idle_context(app: Flask) -> dict:
+    """What static/idle.js needs: seconds to the idle limit and when to warn."""
+    from therapy_portal.models import utcnow
+    from therapy_portal.sessions import idle_seconds_left
+
+    return {
+        "seconds": idle_seconds_left(app, session, utcnow()),
+        "warning": app.config["SESSION_WARNING_SECONDS"],
+    }
