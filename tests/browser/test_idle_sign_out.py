@@ -23,7 +23,7 @@ def test_warning_then_the_page_clears_and_the_typing_is_kept(world, page):
     log_in(page, world.emails["therapist"], PASSWORD)
     page.goto("/couples/new")
     page.get_by_label("Couple's display name").fill("Typed Before Leaving")
-    warning = page.get_by_role("alertdialog")
+    warning = page.get_by_role("dialog")
     warning.wait_for(state="visible", timeout=15_000)
     assert "signed out in" in warning.inner_text()
     page.wait_for_url("**/login**", timeout=20_000)
@@ -37,7 +37,7 @@ def test_warning_then_the_page_clears_and_the_typing_is_kept(world, page):
 def test_stay_signed_in_keeps_the_session(world, page):
     log_in(page, world.emails["therapist"], PASSWORD)
     page.goto("/couples")
-    warning = page.get_by_role("alertdialog")
+    warning = page.get_by_role("dialog")
     warning.wait_for(state="visible", timeout=15_000)
     page.get_by_role("button", name="Stay signed in").click()
     warning.wait_for(state="hidden")

@@ -76,11 +76,17 @@
     window.location.replace(body.dataset.loginUrl);
   }
 
+  function csrfToken() {
+    // The header's logout form carries the session's CSRF token.
+    var input = document.querySelector('header input[name="csrf_token"]');
+    return input ? input.value : "";
+  }
+
   document.getElementById("idle-stay").addEventListener("click", function () {
     fetch(body.dataset.keepaliveUrl, {
       method: "POST",
       credentials: "same-origin",
-      headers: { "X-CSRFToken": body.dataset.csrf, "Accept": "application/json" }
+      headers: { "X-CSRFToken": csrfToken(), "Accept": "application/json" }
     }).then(function (r) { return r.json(); }).then(function (s) {
       hideWarning();
       if (s.signed_in) { schedule(s.seconds_left); } else { signOut(); }
