@@ -25,7 +25,6 @@ def upgrade():
     sa.Column('key_hash', sa.String(length=64), nullable=False),
     sa.Column('failures', sa.Integer(), nullable=False),
     sa.Column('last_failed_at', UTCDateTime(), nullable=False),
-    sa.Column('notified_at', UTCDateTime(), nullable=True),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_login_failure')),
     sa.UniqueConstraint('key_hash', name=op.f('uq_login_failure_key_hash'))
     )

@@ -120,7 +120,7 @@ def security():
         "auth/security.html",
         codes_left=mfa.recovery_codes_left(current_user),
         may_remove=mfa.may_remove_totp(current_user),
-        required=mfa.enrolment_required(current_user) or current_user.is_staff,
+        required=current_app.config["MFA_REQUIRED_FOR_STAFF"] and current_user.is_staff,
         passkeys=passkeys.user_passkeys(current_user) if current_user.is_staff else [],
         form=ReauthForm(),
     )

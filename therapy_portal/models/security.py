@@ -94,4 +94,3 @@ class LoginFailure(Base):
     key_hash: Mapped[str] = mapped_column(String(64))
     failures: Mapped[int] = mapped_column(default=0)
     last_failed_at: Mapped[datetime] = mapped_column(default=utcnow)
-    notified_at: Mapped[datetime | None]
