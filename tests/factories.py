@@ -103,6 +103,19 @@ def make_couple(
     return couple
 
 
+def one_partner_couple_input(email: str, name: str = "Ivy Invited"):
+    """What the "add a couple" form gives the service: one partner, invited at `email`."""
+    from therapy_portal.caseload.services import CoupleInput, PartnerInput
+
+    return CoupleInput(
+        display_name="Invited Pair",
+        partner_a=PartnerInput(name, email),
+        partner_b=None,
+        confidentiality_policy="no_secrets",
+        policy_agreed_on=date(2026, 9, 9),
+    )
+
+
 def partner(couple: Couple, label: str) -> User:
     return db.session.scalar(
         select(User)
@@ -185,7 +198,9 @@ def totp_code(app, email: str) -> str:
     for the next step only when all three were spent by earlier logins in the same test.
     """
     with app.app_context():
-        user = db.session.scalar(select(User).where(User.email == email.lower()))
+        user = db.session.scalar(
+            select(User).where(User.email == email.lower(), User.password_hash.is_not(None))
+        )
         secret, last = user.totp_secret, user.totp_last_step
     totp = pyotp.TOTP(secret)
     while True:

@@ -1,7 +1,7 @@
 """mfa and password reset
 
 Revision ID: 0008_mfa_password_reset
-Revises: 0002_homework_measures_notes
+Revises: 0003_invitation_binding
 Create Date: 2026-11-30 16:36:26.751202
 
 """
@@ -13,7 +13,7 @@ from therapy_portal.models.base import UTCDateTime
 
 # revision identifiers, used by Alembic.
 revision = '0008_mfa_password_reset'
-down_revision = '0002_homework_measures_notes'
+down_revision = '0003_invitation_binding'
 branch_labels = None
 depends_on = None
 

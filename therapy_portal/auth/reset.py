@@ -15,6 +15,7 @@ from sqlalchemy import select, update
 
 from therapy_portal import audit
 from therapy_portal.auth import mfa
+from therapy_portal.auth.services import find_user
 from therapy_portal.errors import ValidationFailed
 from therapy_portal.extensions import db
 from therapy_portal.mail import queue_email
@@ -80,8 +81,8 @@ def _link(path: str) -> str:
 
 def request_reset(email: str) -> None:
     """Email a reset link if the address has an active account with a password; else nothing."""
-    user = db.session.scalar(select(User).where(User.email == (email or "").strip().lower()))
-    if user is None or not user.active or not user.has_password:
+    user = find_user(email)  # the one account with a password for this address, if any
+    if user is None or not user.active:
         audit.record("auth.reset_requested", outcome="failure", reason="unknown")
         return
     minutes = current_app.config["PASSWORD_RESET_MINUTES"]
