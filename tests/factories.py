@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import re
+import time
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from itertools import count
+from urllib.parse import urlsplit
+
+import pyotp
+from sqlalchemy import select
 
 from therapy_portal.extensions import db
 from therapy_portal.models import Couple, CoupleMember, CoupleTherapist, Practice, Role, User
@@ -30,8 +36,11 @@ def make_user(
     password: str | None = PASSWORD,
     active: bool = True,
     credentials: str = "",
+    mfa: bool | None = None,
 ) -> User:
+    """A user; staff get a TOTP secret (the practice requires it), so `login` can give codes."""
     n = next(_seq)
+    enrol = mfa if mfa is not None else role in (Role.ADMIN, Role.THERAPIST)
     user = User(
         practice_id=practice.id,
         role=role,
@@ -40,6 +49,7 @@ def make_user(
         credentials=credentials,
         password_hash=hash_password(password) if password else None,
         active=active,
+        totp_secret=pyotp.random_base32() if enrol else None,
     )
     db.session.add(user)
     db.session.flush()
@@ -107,8 +117,6 @@ def one_partner_couple_input(email: str, name: str = "Ivy Invited"):
 
 
 def partner(couple: Couple, label: str) -> User:
-    from sqlalchemy import select
-
     return db.session.scalar(
         select(User)
         .join(CoupleMember, CoupleMember.user_id == User.id)
@@ -153,6 +161,54 @@ def build_world() -> World:
 
 
 def login(client, email: str, password: str = PASSWORD, follow: bool = False):
-    return client.post(
-        "/login", data={"email": email, "password": password}, follow_redirects=follow
+    """Sign in as a person would: password, then (if enrolled) a fresh code from their app."""
+    response = finish_login(
+        client, client.post("/login", data={"email": email, "password": password}), email
     )
+    if follow and response.status_code in (301, 302, 303):
+        return client.get(response.location, follow_redirects=True)
+    return response
+
+
+def finish_login(client, response, email: str):
+    """After the password step: give the second-step code when the portal asks for one.
+
+    Like most people, the helper ticks "remember this device", so signing in again in the same
+    client (browser) skips the code, as it would for them; a code works only once per 30 s.
+    """
+    if response.status_code == 302 and urlsplit(response.location).path == "/login/verify":
+        return give_code(client, totp_code(client.application, email), remember="y")
+    return response
+
+
+def give_code(client, code: str, **fields):
+    """Answer the second-step page (with its CSRF token when the app checks CSRF)."""
+    data = {"code": code, **fields}
+    if client.application.config.get("WTF_CSRF_ENABLED", True):
+        page = client.get("/login/verify").get_data(as_text=True)
+        match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)
+        data["csrf_token"] = match.group(1) if match else ""
+    return client.post("/login/verify", data=data)
+
+
+def totp_code(app, email: str) -> str:
+    """A code the server has not seen yet for this user (a code works once per 30 s step).
+
+    Uses the previous, current or next step (the server allows one step of drift), and waits
+    for the next step only when all three were spent by earlier logins in the same test.
+    """
+    with app.app_context():
+        user = db.session.scalar(
+            select(User).where(User.email == email.lower(), User.password_hash.is_not(None))
+        )
+        secret, last = user.totp_secret, user.totp_last_step
+    totp = pyotp.TOTP(secret)
+    while True:
+        now = time.time()
+        step = totp.timecode(datetime.fromtimestamp(now, UTC))
+        # The previous step stops working at the next boundary: use it only well before that.
+        earliest = step - 1 if now % 30 < 20 else step
+        candidate = earliest if last is None else max(earliest, last + 1)
+        if candidate <= step + 1:
+            return totp.generate_otp(candidate)
+        time.sleep(30 - now % 30 + 0.1)

@@ -8,6 +8,12 @@ from flask import Flask
 def register_blueprints(app: Flask) -> None:
     from therapy_portal.admin.routes import bp as admin_bp
     from therapy_portal.admin.routes_couples import bp as admin_couples_bp
+    from therapy_portal.auth import (  # noqa: F401 - their views are on auth_bp
+        routes_idle,
+        routes_mfa,
+        routes_passkeys,
+        routes_reset,
+    )
     from therapy_portal.auth.routes import bp as auth_bp
     from therapy_portal.caseload.routes import bp as caseload_bp
     from therapy_portal.core.routes import bp as core_bp

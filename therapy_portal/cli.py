@@ -23,7 +23,7 @@ def register_commands(app: Flask) -> None:
 
     worker.register_commands(app)
     from therapy_portal.models import Practice, Role, User
-    from therapy_portal.passwords import hash_password, password_problem
+    from therapy_portal.passwords import hash_password, password_problem, person_context
     from therapy_portal.security_cli import register_security_commands
 
     register_security_commands(app)
@@ -43,7 +43,7 @@ def register_commands(app: Flask) -> None:
     ) -> None:
         """Create a practice and its first admin."""
         password = _read_password(password_stdin)
-        problem = password_problem(password)
+        problem = password_problem(password, person_context(admin_name, admin_email, name))
         if problem:
             raise click.ClickException(problem)
         if db.session.scalar(select(User).where(User.email == admin_email.strip().lower())):
@@ -102,7 +102,8 @@ def register_commands(app: Flask) -> None:
         if len(name) > 120:
             raise click.ClickException("The name is longer than 120 characters.")
         password = _read_password(password_stdin)
-        problem = password_problem(password)
+        practice_name = db.session.get(Practice, practice_id).name
+        problem = password_problem(password, person_context(name, email, practice_name))
         if problem:
             raise click.ClickException(problem)
         db.session.add(

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, timedelta
 
+import pyotp
 from flask import current_app
 
 from therapy_portal.auth import invitations
@@ -33,6 +34,14 @@ STAFF = [
     ("therapist", "Maya Chen", "maya.chen@riverside.example.org", "LMFT"),
     ("therapist", "Jordan Alvarez", "jordan.alvarez@riverside.example.org", "LPCC"),
 ]
+# Staff sign in with a second step, in the demo too. These published demo keys go into an
+# authenticator app (or use the current codes `flask demo-logins` prints). Never use them for
+# real accounts: real staff enrol with a fresh key at their first sign-in.
+DEMO_TOTP_SECRETS = {
+    "admin@riverside.example.org": "DEMOADMINRIVERSIDEPORTALTOTPKEY2",
+    "maya.chen@riverside.example.org": "DEMOMAYACHENRIVERSIDEPORTALKEY22",
+    "jordan.alvarez@riverside.example.org": "DEMOJORDANALVAREZRIVERSIDEKEY222",
+}
 # (display name, policy, partner A, partner B or None, primary therapist index, co index, closed)
 COUPLES = [
     (
@@ -117,6 +126,7 @@ def seed() -> dict:
             email=email,
             credentials=credentials,
             password_hash=password_hash,
+            totp_secret=DEMO_TOTP_SECRETS[email],
         )
         db.session.add(user)
         staff.append(user)
@@ -200,6 +210,12 @@ def logins_text() -> str:
     ]
     for role, name, email, _ in STAFF:
         lines.append(f"  {role:<10} {email:<36} {name}")
+    lines.append("Staff also give a 6-digit code. Add a key to an authenticator app, or use the")
+    lines.append("current code below (run `flask demo-logins` again for a fresh one):")
+    for _role, _name, email, _ in STAFF:
+        secret = DEMO_TOTP_SECRETS[email]
+        lines.append(f"  {email:<36} key {secret}  code now {pyotp.TOTP(secret).now()}")
+    lines.append("Partners:")
     for _name, _policy, a, b, *_rest in COUPLES[:3]:
         for person in (a, b):
             if person:

@@ -36,6 +36,7 @@ class ServerSession(CallbackDict, SessionMixin):
         self.modified = False
         self.rotate = False
         self.revoke = False
+        self.skip_touch = False
         # Set when the browser presented a session that had timed out or been revoked.
         self.expired_user_id: int | None = None
         self.expired_reason: str | None = None
@@ -55,6 +56,17 @@ def idle_limit(app: Flask, data: dict[str, Any]) -> timedelta:
     staff = data.get("_staff", True)
     key = "SESSION_IDLE_MINUTES_STAFF" if staff else "SESSION_IDLE_MINUTES_CLIENT"
     return timedelta(minutes=app.config[key])
+
+
+def idle_seconds_left(app: Flask, session: ServerSession, now: datetime) -> int:
+    """Seconds until this session's idle limit, counting this request as activity if it will
+    be saved as such (see `save_session`)."""
+    last_seen = getattr(session, "last_seen_at", None) or now
+    touch_due = now - last_seen > timedelta(seconds=app.config["SESSION_TOUCH_SECONDS"])
+    if (touch_due or session.modified) and not session.skip_touch:
+        last_seen = now
+    left = idle_limit(app, dict(session)) - (now - last_seen)
+    return max(0, int(left.total_seconds()))
 
 
 def expiry_reason(app: Flask, row: UserSession, now: datetime) -> str | None:
@@ -124,6 +136,8 @@ class DatabaseSessionInterface(SessionInterface):
             self._set_cookie(app, response, token)
             return
 
+        if session.skip_touch and not session.modified:
+            return  # e.g. the browser asking how long is left is not activity
         touch_due = now - getattr(session, "last_seen_at", now) > timedelta(
             seconds=app.config["SESSION_TOUCH_SECONDS"]
         )

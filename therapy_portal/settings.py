@@ -98,12 +98,25 @@ def load_settings(app: Flask, name: str | None, overrides: dict[str, Any] | None
             )
     if not app.config.get("SECRET_KEY"):
         raise ConfigurationError("SECRET_KEY is not set.")
-    if name == "production" and len(app.config["SECRET_KEY"]) < 32:
-        raise ConfigurationError(
-            "SECRET_KEY is too short for production (use 32+ random characters)."
-        )
     if name == "production":
+        refuse_weak_production_settings(app.config)
         check_rate_limit_storage(app.config)
+
+
+def refuse_weak_production_settings(config: dict[str, Any]) -> None:
+    """Keys shorter than 32 bytes and email over plain SMTP stop a production start."""
+    for key in ("SECRET_KEY", "NOTE_SIGNING_KEY"):
+        if len(str(config.get(key) or "").encode()) < 32:
+            raise ConfigurationError(
+                f"{key} is too short for production (use 32+ random bytes, e.g. "
+                "`python -c 'import secrets; print(secrets.token_urlsafe(32))'`)."
+            )
+    plain = config.get("MAIL_BACKEND") == "smtp" and not config.get("SMTP_STARTTLS")
+    if plain and not config.get("SMTP_ALLOW_PLAINTEXT"):
+        raise ConfigurationError(
+            "SMTP without TLS would send sign-in and reset links in clear: set SMTP_STARTTLS, "
+            "or THERAPY_PORTAL_SMTP_ALLOW_PLAINTEXT=true for a relay on the same host."
+        )
 
 
 def check_rate_limit_storage(config: dict) -> None:

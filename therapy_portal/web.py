@@ -30,6 +30,14 @@ CSP = (
     "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
 )
 
+# Powerful browser features the portal never uses are off for it and anything it embeds.
+# (WebAuthn keeps its default, same-origin only, for passkeys.)
+PERMISSIONS_POLICY = (
+    "accelerometer=(), autoplay=(), camera=(), display-capture=(), geolocation=(), "
+    "gyroscope=(), magnetometer=(), microphone=(), midi=(), payment=(), usb=(), "
+    "interest-cohort=()"
+)
+
 
 def register_extensions(app: Flask) -> None:
     from therapy_portal import audit_chain, crypto, tasks
@@ -95,6 +103,8 @@ def register_request_hooks(app: Flask) -> None:
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["Referrer-Policy"] = "no-referrer"
         response.headers["X-Frame-Options"] = "DENY"
+        response.headers["Permissions-Policy"] = PERMISSIONS_POLICY
+        response.headers["Cross-Origin-Opener-Policy"] = "same-origin"
         if app.config.get("SESSION_COOKIE_SECURE"):
             response.headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
         if current_user.is_authenticated or request.endpoint not in ("static", "core.healthz"):
@@ -122,8 +132,20 @@ def register_request_hooks(app: Flask) -> None:
         user = current_user if current_user.is_authenticated else None
         return {
             "emergency_grant": active_grant(user) if user is not None else None,
+            "idle": _idle_context(app) if user is not None else None,
             "viewer": user,
             "app_name": app.config["APP_NAME"],
             "therapist_nav": THERAPIST_NAV,
             "partner_nav": PARTNER_NAV,
         }
+
+
+def _idle_context(app: Flask) -> dict:
+    """What static/idle.js needs: seconds to the idle limit and when to warn."""
+    from therapy_portal.models import utcnow
+    from therapy_portal.sessions import idle_seconds_left
+
+    return {
+        "seconds": idle_seconds_left(app, session, utcnow()),
+        "warning": app.config["SESSION_WARNING_SECONDS"],
+    }

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, finish_login
 from therapy_portal.extensions import db
 from therapy_portal.models import Couple, UserSession
 
@@ -28,7 +28,10 @@ def _token(response) -> str:
 
 def _login(client, email):
     token = _token(client.get("/login"))
-    return client.post("/login", data={"email": email, "password": PASSWORD, "csrf_token": token})
+    response = client.post(
+        "/login", data={"email": email, "password": PASSWORD, "csrf_token": token}
+    )
+    return finish_login(client, response, email)
 
 
 COUPLE = {
@@ -80,13 +83,17 @@ def test_expired_session_keeps_the_form_and_restores_it_after_login(app, client,
     assert response.status_code == 302 and "/login" in response.headers["Location"]
     login_page = client.get(response.headers["Location"])
     assert b"We kept what you typed" in login_page.data
-    after = client.post(
-        response.headers["Location"],
-        data={
-            "email": world.emails["therapist"],
-            "password": PASSWORD,
-            "csrf_token": _token(login_page),
-        },
+    after = finish_login(
+        client,
+        client.post(
+            response.headers["Location"],
+            data={
+                "email": world.emails["therapist"],
+                "password": PASSWORD,
+                "csrf_token": _token(login_page),
+            },
+        ),
+        world.emails["therapist"],
     )
     assert after.headers["Location"] == "/couples/new"
     restored = client.get("/couples/new")
@@ -102,13 +109,17 @@ def test_someone_else_logging_in_never_sees_the_kept_text(app, client, world):
         db.session.commit()
     client.post("/couples/new", data={**COUPLE, "csrf_token": token})
     login_page = client.get("/login")
-    client.post(
-        "/login",
-        data={
-            "email": world.emails["other_therapist"],
-            "password": PASSWORD,
-            "csrf_token": _token(login_page),
-        },
+    finish_login(
+        client,
+        client.post(
+            "/login",
+            data={
+                "email": world.emails["other_therapist"],
+                "password": PASSWORD,
+                "csrf_token": _token(login_page),
+            },
+        ),
+        world.emails["other_therapist"],
     )
     page = client.get("/couples/new")
     assert b"Long Name Typed" not in page.data

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from sqlalchemy import select, update
 
-from tests.factories import PASSWORD, login
+from tests.factories import PASSWORD, finish_login, login
 from therapy_portal.extensions import db
 from therapy_portal.models import AuditEvent, User, UserSession
 
@@ -193,12 +193,22 @@ def test_next_parameter_only_allows_local_paths(client, world):
         "/\\evil",
         "javascript:alert(1)",
     ):
-        response = client.post(
-            f"/login?next={target}", data={"email": world.emails["therapist"], "password": PASSWORD}
+        response = finish_login(
+            client,
+            client.post(
+                f"/login?next={target}",
+                data={"email": world.emails["therapist"], "password": PASSWORD},
+            ),
+            world.emails["therapist"],
         )
         assert response.headers["Location"] == "/couples", target
         client.post("/logout")
-    response = client.post(
-        "/login?next=/couples/new", data={"email": world.emails["therapist"], "password": PASSWORD}
+    response = finish_login(
+        client,
+        client.post(
+            "/login?next=/couples/new",
+            data={"email": world.emails["therapist"], "password": PASSWORD},
+        ),
+        world.emails["therapist"],
     )
     assert response.headers["Location"] == "/couples/new"

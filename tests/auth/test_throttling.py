@@ -1,4 +1,5 @@
-"""Login throttling per account and per address (Flask-Limiter), memory and Redis storage."""
+"""Login throttling per address (Flask-Limiter, memory and Redis storage) and the per-account
+delay, as seen from one address."""
 
 from __future__ import annotations
 
@@ -29,7 +30,7 @@ def app_overrides(request):
     return {
         "RATELIMIT_STORAGE_URI": request.param,
         "RATELIMIT_KEY_PREFIX": uuid.uuid4().hex,
-        "LOGIN_LIMIT_PER_ACCOUNT": "3 per 15 minutes",
+        "LOGIN_DELAY_AFTER_FAILURES": 3,
         "LOGIN_LIMIT_PER_ADDRESS": "6 per 15 minutes",
     }
 

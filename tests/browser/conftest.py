@@ -54,6 +54,8 @@ def browser():
 
 
 class LiveServer:
+    current: LiveServer | None = None
+
     def __init__(self, app) -> None:
         self.app = app
         self.server = make_server("127.0.0.1", 0, app, threaded=True)
@@ -62,6 +64,7 @@ class LiveServer:
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
     def __enter__(self) -> LiveServer:
+        LiveServer.current = self
         self.thread.start()
         return self
 
@@ -102,7 +105,15 @@ def new_page(browser, live_server):
 
 
 def log_in(page, email: str, password: str) -> None:
+    """Sign in; staff then type the current code from their authenticator (computed here)."""
+    from tests.factories import totp_code
+
     page.goto("/login")
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Log in").click()
+    page.wait_for_load_state()
+    if page.url.endswith("/login/verify"):
+        page.get_by_label("Code", exact=True).fill(totp_code(LiveServer.current.app, email))
+        page.get_by_role("button", name="Continue").click()
+        page.wait_for_load_state()

@@ -122,3 +122,38 @@ def test_times_are_shown_in_the_practice_timezone(app):
             "2026-06-30"
         )
         assert local_time(None) == ""
+
+
+def _production_env(monkeypatch, tmp_path, **overrides):
+    env = {
+        "SECRET_KEY": "s" * 40,
+        "DATABASE_URL": f"sqlite:///{tmp_path}/x.db",
+        "NOTE_SIGNING_KEY": "n" * 40,
+        **overrides,
+    }
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+
+
+@pytest.mark.parametrize("key", ["SECRET_KEY", "NOTE_SIGNING_KEY"])
+def test_production_refuses_keys_under_32_bytes(monkeypatch, tmp_path, key):
+    _production_env(monkeypatch, tmp_path, **{key: "k" * 31})
+    with pytest.raises(ConfigurationError, match=f"{key} is too short"):
+        create_app("production")
+    monkeypatch.setenv(key, "k" * 32)
+    assert create_app("production").config[key] == "k" * 32
+
+
+def test_production_refuses_smtp_without_tls_unless_allowed(monkeypatch, tmp_path):
+    _production_env(monkeypatch, tmp_path, THERAPY_PORTAL_SMTP_STARTTLS="false")
+    with pytest.raises(ConfigurationError, match="SMTP without TLS"):
+        create_app("production")
+    monkeypatch.setenv("THERAPY_PORTAL_SMTP_ALLOW_PLAINTEXT", "true")
+    assert create_app("production").config["SMTP_STARTTLS"] is False
+
+
+def test_permissions_policy_and_opener_policy_headers(client):
+    response = client.get("/login")
+    assert "camera=()" in response.headers["Permissions-Policy"]
+    assert "publickey-credentials" not in response.headers["Permissions-Policy"]
+    assert response.headers["Cross-Origin-Opener-Policy"] == "same-origin"

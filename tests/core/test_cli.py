@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import func, select
 
+from tests.factories import give_code
+from therapy_portal import demo
 from therapy_portal.extensions import db
 from therapy_portal.models import Couple, OutboxEmail, Practice, User
 from therapy_portal.passwords import verify_password
@@ -128,6 +132,16 @@ def test_seed_demo_loads_a_practice_once(app, runner):
         assert therapists == 2
     logins = runner.invoke(args=["demo-logins"])
     assert "maya.chen@riverside.example.org" in logins.output and "password" in logins.output
+    # Staff sign in with a second step in the demo too: the printed code works.
+    code = re.search(
+        r"maya\.chen@riverside\.example\.org\s+key \w+\s+code now (\d{6})", logins.output
+    )
+    client = app.test_client()
+    first = client.post(
+        "/login", data={"email": "maya.chen@riverside.example.org", "password": demo.DEMO_PASSWORD}
+    )
+    assert first.location.endswith("/login/verify")
+    assert give_code(client, code.group(1)).location.endswith("/couples")
 
 
 def test_send_reminders_delivers_the_outbox_once(app, runner):

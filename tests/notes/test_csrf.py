@@ -6,6 +6,7 @@ import re
 
 import pytest
 
+from tests.factories import finish_login
 from tests.notes.factories import make_note
 from therapy_portal.extensions import db
 
@@ -18,9 +19,10 @@ def app_overrides(tmp_path) -> dict:
 def _login_with_csrf(client, email: str) -> None:
     page = client.get("/login").get_data(as_text=True)
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
-    client.post(
+    response = client.post(
         "/login", data={"email": email, "password": "correct horse battery", "csrf_token": token}
     )
+    finish_login(client, response, email)
 
 
 def _note(app, world, **kwargs):

@@ -20,6 +20,7 @@ from therapy_portal import policy
 from therapy_portal.admin import audit_view, services
 from therapy_portal.admin.audit_view import AuditFilter
 from therapy_portal.admin.forms import AuditFilterForm, InviteTherapistForm
+from therapy_portal.auth.forms import PracticeSecurityForm
 from therapy_portal.errors import DomainError
 from therapy_portal.extensions import db
 from therapy_portal.formtools import attach_error, run_action
@@ -89,6 +90,28 @@ def _audit_filter() -> tuple[AuditFilterForm, AuditFilter]:
     form.couple_id.choices = [(0, "Any couple")] + couples
     # Bad filter values never fail the page: they are dropped and marked on the form.
     return form, form.to_filter() if form.validate() else AuditFilter()
+
+
+@bp.post("/users/<int:user_id>/reset-second-factor")
+@admin_only
+def reset_second_factor(user_id: int):
+    return _user_action(
+        user_id,
+        services.reset_second_factor,
+        "Second step reset. They were signed out and will set it up again at their next sign-in.",
+    )
+
+
+@bp.route("/security", methods=["GET", "POST"])
+@admin_only
+def practice_security():
+    form = PracticeSecurityForm(obj=current_user.practice)
+    if request.method == "POST" and form.validate_on_submit():
+        services.set_remember_device(current_user, form.remember_device_allowed.data)
+        db.session.commit()
+        flash("Sign-in settings saved.")
+        return redirect(url_for("admin.practice_security"))
+    return render_template("admin/security.html", form=form)
 
 
 @bp.get("/audit")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask import current_app
 from sqlalchemy import func, select
 
 from therapy_portal import audit
@@ -11,6 +12,7 @@ from therapy_portal.auth import invitations
 from therapy_portal.auth.services import normalise_email
 from therapy_portal.errors import InvalidState, NotAllowed, ValidationFailed
 from therapy_portal.extensions import db
+from therapy_portal.mail import queue_email
 from therapy_portal.models import CoupleTherapist, Role, User
 from therapy_portal.sessions import revoke_user_sessions
 
@@ -111,3 +113,48 @@ def reactivate_user(actor: User, user_id: int) -> None:
         raise InvalidState("This account is already active.")
     user.active = True
     audit.record("admin.reactivate", actor=actor, object_type="user", object_id=user.id)
+
+
+def reset_second_factor(actor: User, user_id: int) -> None:
+    """Remove a staff member's second factors after the practice has checked who they are.
+
+    Their sessions end, they are emailed, and their next sign-in asks them to enrol again.
+    """
+    from therapy_portal.auth.mfa import clear_second_factor
+
+    user = staff_for_admin_or_404(actor, user_id)
+    if user.id == actor.id:
+        raise InvalidState("Another admin has to reset your own second step.")
+    clear_second_factor(user)
+    ended = revoke_user_sessions(user.id)
+    audit.record(
+        "admin.reset_second_factor", actor=actor, object_type="user", object_id=user.id, count=ended
+    )
+    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+    queue_email(
+        user.email,
+        "Your Therapy Portal second sign-in step was reset",
+        "Hello,\n\nAn administrator of your practice reset the second step you use to sign in "
+        "(authenticator app, recovery codes and passkeys). You were signed out everywhere. The "
+        "next time you sign in, you will set up the second step again:\n"
+        f"{base}/login\n\nIf you did not ask for this, contact your practice straight away.",
+        kind="security",
+        practice_id=user.practice_id,
+    )
+
+
+def set_remember_device(actor: User, allowed: bool) -> None:
+    """The practice's choice: may people skip the second step on a remembered device?"""
+    from therapy_portal.auth.mfa import forget_practice_devices
+
+    _require_admin(actor)
+    actor.practice.remember_device_allowed = allowed
+    if not allowed:
+        forget_practice_devices(actor.practice_id)
+    audit.record(
+        "admin.practice_security",
+        actor=actor,
+        object_type="practice",
+        object_id=actor.practice_id,
+        status="remember_device_on" if allowed else "remember_device_off",
+    )

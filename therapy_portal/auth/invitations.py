@@ -29,7 +29,7 @@ from therapy_portal.errors import ValidationFailed
 from therapy_portal.extensions import db
 from therapy_portal.mail import queue_email
 from therapy_portal.models import Couple, Invitation, OutboxEmail, User, utcnow
-from therapy_portal.passwords import hash_password, password_problem
+from therapy_portal.passwords import hash_password, password_problem, person_context
 from therapy_portal.sessions import hash_token
 
 
@@ -180,16 +180,16 @@ def accept(token: str, password: str) -> User:
     lookup = look_up(token)
     if lookup.state is not InvitationState.VALID or lookup.invitation is None:
         raise _refused(lookup.state)
-    problem = password_problem(password)
+    invitation, now = lookup.invitation, utcnow()
+    user = invitation.user
+    problem = password_problem(password, person_context(user.name, user.email, user.practice.name))
     if problem:
         raise ValidationFailed(problem, field="password")
-    invitation, now = lookup.invitation, utcnow()
     spent = db.session.execute(
         update(Invitation).where(Invitation.id == invitation.id, open_clause()).values(used_at=now)
     )
     if spent.rowcount != 1:
         raise _refused(InvitationState.USED)
-    user = invitation.user
     try:
         with db.session.begin_nested():
             user.password_hash = hash_password(password)

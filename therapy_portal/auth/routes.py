@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import (
-    Blueprint,
     current_app,
     flash,
     redirect,
@@ -14,83 +11,53 @@ from flask import (
     session,
     url_for,
 )
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user, logout_user
 from flask_wtf import FlaskForm
 
 from therapy_portal import audit
-from therapy_portal.auth import invitations, pending, services
+from therapy_portal.auth import flow, invitations, services, throttle
+from therapy_portal.auth.blueprint import bp
 from therapy_portal.auth.forms import ChangePasswordForm, ChoosePasswordForm, LoginForm
 from therapy_portal.errors import ValidationFailed
-from therapy_portal.extensions import db, limiter, login_account_key
-from therapy_portal.models import Role, User
+from therapy_portal.extensions import db, limiter
+from therapy_portal.models import Role
 from therapy_portal.policy import public, requires
-
-bp = Blueprint("auth", __name__)
-
-
-def home_url(user: User) -> str:
-    if user.role == Role.ADMIN:
-        return url_for("admin.therapists")
-    if user.role == Role.THERAPIST:
-        return url_for("caseload.index")
-    return url_for("partner.home")
-
-
-def safe_next(target: str | None) -> str | None:
-    """Only same-site relative paths; anything else is ignored."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
-        return None
-    parts = urlsplit(target)
-    return target if not parts.scheme and not parts.netloc else None
-
-
-def start_session(user: User) -> None:
-    """A fresh session id for the signed-in user; only a stashed form of theirs carries over."""
-    keep = pending.carry_over()
-    session.clear()
-    session.regenerate()  # type: ignore[attr-defined]
-    session.update(keep)
-    pending.drop_foreign_pending(user.id)
-    login_user(user)
-    session["_staff"] = user.is_staff
-    session["_practice_id"] = user.practice_id
-
-
-def _failed_login(response) -> bool:
-    return response.status_code != 302
 
 
 @bp.route("/login", methods=["GET", "POST"])
 @public
 @limiter.limit(
-    lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"],
-    key_func=login_account_key,
-    methods=["POST"],
-    deduct_when=_failed_login,
-)
-@limiter.limit(
     lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"],
     methods=["POST"],
-    deduct_when=_failed_login,
+    deduct_when=lambda response: response.status_code in (401, 429),
 )
 def login():
     if current_user.is_authenticated:
-        return redirect(home_url(current_user))
+        return redirect(flow.home_url(current_user))
     form = LoginForm()
     notice = session.get("_login_notice")
-    if form.validate_on_submit():
-        user = services.authenticate(form.email.data, form.password.data)
-        if user is not None:
-            start_session(user)
-            db.session.commit()
-            target = safe_next(request.args.get("next")) or pending.pending_path_for(user.id)
-            return redirect(target or home_url(user))
+    if not form.validate_on_submit():
+        return render_template("auth/login.html", form=form, notice=notice)
+    email, address = form.email.data, flow.client_address()
+    wait = throttle.wait_seconds(email, address)
+    if wait:
+        form.password.errors.append(
+            f"Too many attempts. Wait {wait} second{'s' if wait != 1 else ''} and try again."
+        )
+        return render_template("auth/login.html", form=form, notice=None), 429
+    user = services.authenticate(email, form.password.data)
+    if user is None:
+        throttle.record_failure(email, address, services.find_user(email))
         db.session.commit()
         form.password.errors.append(
             "That email and password don't match an account. Check both and try again."
         )
         return render_template("auth/login.html", form=form, notice=None), 401
-    return render_template("auth/login.html", form=form, notice=notice)
+    return flow.begin(
+        user,
+        step_up=throttle.step_up_required(email),
+        next_path=flow.safe_next(request.args.get("next")),
+    )
 
 
 @bp.route("/logout", methods=["GET", "POST"])
@@ -129,10 +96,12 @@ def accept_invitation(token: str):
         else:
             if current_user.is_authenticated:
                 logout_user()
-            start_session(user)
-            db.session.commit()
-            flash("Welcome. Your password is set, and you are logged in.")
-            return redirect(home_url(user))
+            response = flow.begin(user, step_up=False, next_path=None)
+            if current_user.is_authenticated:
+                flash("Welcome. Your password is set, and you are logged in.")
+            else:
+                flash("Welcome. Your password is set. Now set up your second step for signing in.")
+            return response
     return render_template("auth/accept_invitation.html", form=form, invitation=lookup.invitation)
 
 
@@ -160,7 +129,7 @@ def change_password():
             session.regenerate()  # type: ignore[attr-defined]
             db.session.commit()
             flash("Your password is changed. You were logged out on every other device.")
-            return redirect(home_url(current_user))
+            return redirect(flow.home_url(current_user))
     return render_template("auth/change_password.html", form=form)
 
 

@@ -8,7 +8,12 @@ from therapy_portal import audit
 from therapy_portal.errors import ValidationFailed
 from therapy_portal.extensions import db
 from therapy_portal.models import User, utcnow
-from therapy_portal.passwords import hash_password, password_problem, verify_password
+from therapy_portal.passwords import (
+    hash_password,
+    password_problem,
+    person_context,
+    verify_password,
+)
 from therapy_portal.sessions import revoke_user_sessions
 
 
@@ -16,16 +21,22 @@ def normalise_email(email: str) -> str:
     return (email or "").strip().lower()
 
 
+def find_user(email: str) -> User | None:
+    """The account that signs in with this address: the one with a password (at most one)."""
+    return db.session.scalar(
+        select(User).where(User.email == normalise_email(email), User.password_hash.is_not(None))
+    )
+
+
 def authenticate(email: str, password: str) -> User | None:
-    """The active user with this email and password, or None. Audits both outcomes.
+    """The active user with this email and password, or None. Audits failures; success is
+    audited by `complete_login` once the second factor (if any) is given too.
 
     Unknown emails cost the same hashing work as wrong passwords, and get the same answer. Only
     one account per address can have a password (a database index), so the login is unambiguous
     even when other practices have invited the same address.
     """
-    user = db.session.scalar(
-        select(User).where(User.email == normalise_email(email), User.password_hash.is_not(None))
-    )
+    user = find_user(email)
     ok = verify_password(user.password_hash if user else None, password)
     if user is None or not ok or not user.active:
         reason = "unknown" if user is None else ("inactive" if ok else "bad_password")
@@ -39,9 +50,17 @@ def authenticate(email: str, password: str) -> User | None:
             reason=reason,
         )
         return None
-    user.last_login_at = utcnow()
-    audit.record("auth.login", actor=user, object_type="user", object_id=user.id)
     return user
+
+
+def complete_login(user: User, method: str) -> None:
+    """Both factors (or the only one the user has) were given: record the sign-in."""
+    user.last_login_at = utcnow()
+    audit.record("auth.login", actor=user, object_type="user", object_id=user.id, kind=method)
+
+
+def own_password_problem(user: User, password: str) -> str | None:
+    return password_problem(password, person_context(user.name, user.email, user.practice.name))
 
 
 # Passwords and deactivation ---------------------------------------------------------------
@@ -59,7 +78,7 @@ def change_password(user: User, current: str, new: str, *, keep_session_row: int
             reason="bad_password",
         )
         raise ValidationFailed("Your current password is not right.", field="current")
-    problem = password_problem(new)
+    problem = own_password_problem(user, new)
     if problem:
         raise ValidationFailed(problem, field="password")
     user.password_hash = hash_password(new)
@@ -68,4 +87,7 @@ def change_password(user: User, current: str, new: str, *, keep_session_row: int
     audit.record(
         "auth.password_change", actor=user, object_type="user", object_id=user.id, count=ended
     )
+    from therapy_portal.auth.reset import notify_password_changed
+
+    notify_password_changed(user)
     return ended

@@ -28,7 +28,7 @@ def healthz():
 @public
 def index():
     if current_user.is_authenticated:
-        from therapy_portal.auth.routes import home_url
+        from therapy_portal.auth.flow import home_url
 
         return redirect(home_url(current_user))
     return redirect(url_for("auth.login"))

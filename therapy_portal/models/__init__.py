@@ -35,6 +35,14 @@ from therapy_portal.models.notes import (  # noqa: F401
     SessionNote,
 )
 from therapy_portal.models.practice import Practice, Role, User, UserSession
+from therapy_portal.models.security import (  # noqa: F401
+    AccountToken,
+    LoginFailure,
+    PasskeyCredential,
+    RecoveryCode,
+    RememberedDevice,
+    TokenPurpose,
+)
 
 __all__ = [
     "AuditChainHead",

@@ -14,6 +14,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     text,
+    true,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -34,6 +35,8 @@ class Practice(Base):
     timezone: Mapped[str] = mapped_column(String(64), default="America/New_York")
     address: Mapped[str] = mapped_column(Text, default="")
     phone: Mapped[str] = mapped_column(String(40), default="")
+    # "Remember this device for 30 days" after the second factor; the practice can turn it off.
+    remember_device_allowed: Mapped[bool] = mapped_column(default=True, server_default=true())
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
@@ -66,6 +69,11 @@ class User(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     password_changed_at: Mapped[datetime | None]
     last_login_at: Mapped[datetime | None]
+    # Second factor: a TOTP secret (base32) and the last 30-second step accepted, so a code
+    # works once. Recovery codes and passkeys live in their own tables (models/security.py).
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_last_step: Mapped[int | None]
+    mfa_enrolled_at: Mapped[datetime | None]
 
     practice: Mapped[Practice] = relationship(lazy="joined")
 
@@ -88,6 +96,10 @@ class User(Base):
     @property
     def is_staff(self) -> bool:
         return self.role in (Role.ADMIN, Role.THERAPIST)
+
+    @property
+    def has_totp(self) -> bool:
+        return self.totp_secret is not None
 
     @property
     def has_password(self) -> bool:

@@ -80,6 +80,7 @@
           });
         }
         if (!response.ok) { failed(); return null; }
+        document.dispatchEvent(new Event("portal:activity"));
         return response.json().then(function (body) {
           versionInput.value = String(body.version);
           retry = DELAY;

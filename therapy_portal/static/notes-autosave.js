@@ -70,6 +70,7 @@
     }).then(function (result) {
       var body = result.body;
       if (result.code === 200) {
+        document.dispatchEvent(new Event("portal:activity"));
         version.value = String(body.version);
         say(body.message);
       } else if (result.code === 409 && body.status === "conflict") {
