@@ -143,3 +143,13 @@ def login(client, email: str, password: str = PASSWORD, follow: bool = False):
     return client.post(
         "/login", data={"email": email, "password": password}, follow_redirects=follow
     )
+
+
+def next_page_url(html: str | bytes) -> str | None:
+    """The "Next page" link of a keyset pager (`_macros/pagination.html`), unescaped."""
+    import re
+    from html import unescape
+
+    text = html.decode() if isinstance(html, bytes) else html
+    match = re.search(r'<a href="([^"]+)" rel="next">', text)
+    return unescape(match.group(1)) if match else None

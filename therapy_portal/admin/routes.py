@@ -73,6 +73,6 @@ def resend(user_id: int):
 @bp.get("/audit")
 @admin_only
 def audit_log():
-    page = services.audit_log(current_user, page=request.args.get("page", 1, type=int))
+    page = services.audit_log(current_user, after=request.args.get("after", type=int))
     db.session.commit()
     return render_template("admin/audit.html", page=page)

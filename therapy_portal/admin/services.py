@@ -13,6 +13,7 @@ from therapy_portal.errors import InvalidState, NotAllowed, ValidationFailed
 from therapy_portal.extensions import db
 from therapy_portal.mail import queue_email
 from therapy_portal.models import AuditEvent, CoupleTherapist, Role, User
+from therapy_portal.pagination import Page, keyset_page
 from therapy_portal.sessions import revoke_user_sessions
 
 
@@ -127,24 +128,21 @@ def reactivate_user(actor: User, user_id: int) -> None:
 class AuditPage:
     events: list[AuditEvent]
     actors: dict[int, str]
-    page: int
-    pages: int
+    page: Page
 
 
-def audit_log(actor: User, *, page: int = 1, per_page: int = 50) -> AuditPage:
-    """The practice's audit events, newest first (identifiers only; no clinical content)."""
+def audit_log(actor: User, *, after: int | None = None, per_page: int = 50) -> AuditPage:
+    """The practice's audit events, newest first (identifiers only; no clinical content).
+
+    Keyset pages without a total: a practice's log grows for years, and counting it would
+    cost what the page is meant not to.
+    """
     _require_admin(actor)
     base = select(AuditEvent).where(AuditEvent.practice_id == actor.practice_id)
-    total = db.session.scalar(select(func.count()).select_from(base.subquery())) or 0
-    pages = max(1, -(-total // per_page))
-    page = min(max(1, page), pages)
-    events = list(
-        db.session.scalars(
-            base.order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
-            .limit(per_page)
-            .offset((page - 1) * per_page)
-        )
+    page = keyset_page(
+        base, [AuditEvent.at], AuditEvent.id, after=after, per_page=per_page, descending=True
     )
+    events = page.items
     ids = {e.actor_id for e in events if e.actor_id}
     actors = (
         dict(db.session.execute(select(User.id, User.email).where(User.id.in_(ids))).all())
@@ -152,4 +150,4 @@ def audit_log(actor: User, *, page: int = 1, per_page: int = 50) -> AuditPage:
         else {}
     )
     audit.record("admin.audit_view", actor=actor, object_type="audit_log")
-    return AuditPage(events, actors, page, pages)
+    return AuditPage(events, actors, page)

@@ -22,6 +22,7 @@ from therapy_portal.homework.services.common import (
     MAX_DRAFT_CHARS,
     clean_fields,
     draft_size,
+    refresh_counters,
     validate_answers,
 )
 from therapy_portal.models import User, utcnow
@@ -287,6 +288,7 @@ def submit(
     response.submitted_at = now
     response.first_submitted_at = response.first_submitted_at or now
     view.occurrence.reviewed_at = None  # new work to review
+    refresh_counters(view.occurrence)
     db.session.flush()
     audit.record(
         "homework.submit",
