@@ -339,7 +339,12 @@ def list_caseload(
         Couple.id,
         after=after,
         per_page=per_page or current_app.config["PAGE_SIZE"],
-        options=[selectinload(Couple.members), selectinload(Couple.therapists)],
+        # The list shows partner names and the viewer's role: neither needs the practice row
+        # that a user's relationship would otherwise join in, nor the other therapists' users.
+        options=[
+            selectinload(Couple.members).joinedload(CoupleMember.user).lazyload(User.practice),
+            selectinload(Couple.therapists).lazyload(CoupleTherapist.therapist),
+        ],
     )
     total = counts.get(status, 0) if status in ("active", "closed") else sum(counts.values())
     page = replace(page, total=total)
