@@ -18,6 +18,7 @@ branch_labels = None
 depends_on = None
 
 WAITING = "reviewed_at IS NULL AND submitted_count > 0"
+OPEN = "submitted_count < 2"
 
 # Existing rows get their counters from their responses once; from now on the homework
 # services keep them in the transaction that changes a response.
@@ -41,10 +42,12 @@ def upgrade():
     op.execute(BACKFILL)
     with op.batch_alter_table('occurrence', schema=None) as batch_op:
         batch_op.create_index('ix_occurrence_waiting', ['couple_id', 'waiting_since'], unique=False, postgresql_where=sa.text(WAITING), sqlite_where=sa.text(WAITING))
+        batch_op.create_index('ix_occurrence_open', ['couple_id', 'due_on'], unique=False, postgresql_where=sa.text(OPEN), sqlite_where=sa.text(OPEN))
 
 
 def downgrade():
     with op.batch_alter_table('occurrence', schema=None) as batch_op:
+        batch_op.drop_index('ix_occurrence_open', postgresql_where=sa.text(OPEN), sqlite_where=sa.text(OPEN))
         batch_op.drop_index('ix_occurrence_waiting', postgresql_where=sa.text(WAITING), sqlite_where=sa.text(WAITING))
         batch_op.drop_column('waiting_since')
         batch_op.drop_column('submitted_count')

@@ -171,6 +171,18 @@ class Occurrence(Base):
             postgresql_where=text("reviewed_at IS NULL AND submitted_count > 0"),
             sqlite_where=text("reviewed_at IS NULL AND submitted_count > 0"),
         ),
+        # Overdue work: an occurrence with two submitted answers is complete whatever its mode
+        # (a couple has at most two partners), so only the few with fewer can be overdue. The
+        # overdue list and counts add `submitted_count < 2` to use it: EXPLAIN ANALYZE at 16,000
+        # couples went from a year of the therapist's occurrences plus sequential scans of
+        # `couple` and `assignment` (214 ms) to a few hundred index rows.
+        Index(
+            "ix_occurrence_open",
+            "couple_id",
+            "due_on",
+            postgresql_where=text("submitted_count < 2"),
+            sqlite_where=text("submitted_count < 2"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

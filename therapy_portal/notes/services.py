@@ -373,7 +373,9 @@ def list_notes(
         after=after,
         per_page=per_page or current_app.config["PAGE_SIZE"],
         descending=True,
-        count=True,
+        # One couple's notes are counted (the page offers their export); the caseload's list
+        # grows for years, so it is not.
+        count=couple is not None,
         options=[selectinload(SessionNote.couple), selectinload(SessionNote.therapist)],
     )
     notes = page.items

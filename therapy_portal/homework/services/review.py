@@ -50,13 +50,14 @@ def _waiting():
     return Occurrence.reviewed_at.is_(None) & (Occurrence.submitted_count > 0)
 
 
+def _open(today: date):
+    """Due before today with fewer than two answers: the rows `ix_occurrence_open` holds."""
+    return (Occurrence.submitted_count < 2) & (Occurrence.due_on < today)
+
+
 def _overdue_condition(today: date):
     done, expected = _done_and_expected()
-    return (
-        (Assignment.status == AssignmentStatus.ACTIVE)
-        & (Occurrence.due_on < today)
-        & (done < expected)
-    )
+    return _open(today) & (Assignment.status == AssignmentStatus.ACTIVE) & (done < expected)
 
 
 def _base(actor: User):
@@ -73,13 +74,14 @@ def counts_for_couples(actor: User, couple_ids: list[int]) -> dict[int, Homework
     if not couple_ids:
         return {}
     to_review = func.sum(case((_waiting(), 1), else_=0))
+    today = practice_today(actor)
     overdue = func.sum(
-        case((_overdue_condition(practice_today(actor)) & (Couple.status == "active"), 1), else_=0)
+        case((_overdue_condition(today) & (Couple.status == "active"), 1), else_=0)
     )
     stmt = (
         _base(actor)
         .with_only_columns(Occurrence.couple_id, to_review, overdue)
-        .where(Occurrence.couple_id.in_(couple_ids))
+        .where(Occurrence.couple_id.in_(couple_ids), _waiting() | _open(today))
         .group_by(Occurrence.couple_id)
     )
     return {cid: HomeworkCounts(int(r or 0), int(o or 0)) for cid, r, o in db.session.execute(stmt)}
