@@ -127,12 +127,14 @@ def refresh_counters(occurrence: Occurrence) -> None:
     """Recount the occurrence's submitted responses and the oldest waiting submission.
 
     Call it after changing a response's status, in the same transaction. The occurrence row is
-    locked first (``FOR UPDATE``), so when both partners submit at once the second transaction
-    waits, and its count (a new snapshot under READ COMMITTED) sees the first one's answer.
+    locked first, so when both partners submit at once the second transaction waits, and its
+    count (a new snapshot under READ COMMITTED) sees the first one's answer. The lock is
+    ``FOR NO KEY UPDATE``: each partner's new response row holds a key-share lock on the
+    occurrence (its foreign key), and ``FOR UPDATE`` would deadlock against it.
     """
     db.session.flush()
     db.session.execute(
-        select(Occurrence.id).where(Occurrence.id == occurrence.id).with_for_update()
+        select(Occurrence.id).where(Occurrence.id == occurrence.id).with_for_update(key_share=True)
     )
     count, oldest = db.session.execute(
         select(func.count(), func.min(Response.submitted_at)).where(

@@ -75,9 +75,7 @@ def counts_for_couples(actor: User, couple_ids: list[int]) -> dict[int, Homework
         return {}
     to_review = func.sum(case((_waiting(), 1), else_=0))
     today = practice_today(actor)
-    overdue = func.sum(
-        case((_overdue_condition(today) & (Couple.status == "active"), 1), else_=0)
-    )
+    overdue = func.sum(case((_overdue_condition(today) & (Couple.status == "active"), 1), else_=0))
     stmt = (
         _base(actor)
         .with_only_columns(Occurrence.couple_id, to_review, overdue)
