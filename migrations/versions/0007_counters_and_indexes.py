@@ -1,7 +1,7 @@
 """occurrence counters (submitted count, waiting since) and indexes chosen from EXPLAIN
 
 Revision ID: 0007_counters_and_indexes
-Revises: 0002_homework_measures_notes
+Revises: 0003_invitation_binding
 Create Date: 2026-11-30 16:33:41.128796
 
 """
@@ -13,7 +13,7 @@ from therapy_portal.models.base import UTCDateTime
 
 # revision identifiers, used by Alembic.
 revision = '0007_counters_and_indexes'
-down_revision = '0002_homework_measures_notes'
+down_revision = '0003_invitation_binding'
 branch_labels = None
 depends_on = None
 
