@@ -212,3 +212,13 @@ def totp_code(app, email: str) -> str:
         if candidate <= step + 1:
             return totp.generate_otp(candidate)
         time.sleep(30 - now % 30 + 0.1)
+
+
+def next_page_url(html: str | bytes) -> str | None:
+    """The "Next page" link of a keyset pager (`_macros/pagination.html`), unescaped."""
+    import re
+    from html import unescape
+
+    text = html.decode() if isinstance(html, bytes) else html
+    match = re.search(r'<a href="([^"]+)" rel="next">', text)
+    return unescape(match.group(1)) if match else None

@@ -19,7 +19,7 @@ from sqlalchemy import select, update
 from werkzeug.datastructures import CallbackDict
 
 from therapy_portal.extensions import db
-from therapy_portal.models import UserSession, utcnow
+from therapy_portal.models import User, UserSession, utcnow
 
 
 def hash_token(token: str) -> str:
@@ -86,11 +86,17 @@ class DatabaseSessionInterface(SessionInterface):
         token = request.cookies.get(self.get_cookie_name(app))
         if not token or len(token) > 128:
             return ServerSession()
-        row = db.session.scalar(
-            select(UserSession).where(UserSession.token_hash == hash_token(token))
-        )
-        if row is None:
+        # The session's user (and, through its joined relationship, the practice) comes in the
+        # same statement: Flask-Login's `load_user` then finds it in the identity map, so a
+        # signed-in page costs one round trip less (profiled on the caseload page).
+        found = db.session.execute(
+            select(UserSession, User)
+            .outerjoin(User, User.id == UserSession.user_id)
+            .where(UserSession.token_hash == hash_token(token))
+        ).first()
+        if found is None:
             return ServerSession()
+        row = found[0]
         reason = expiry_reason(app, row, utcnow())
         if reason is not None:
             fresh = ServerSession()
@@ -106,6 +112,8 @@ class DatabaseSessionInterface(SessionInterface):
             return fresh
         session = ServerSession(dict(row.data or {}), row_id=row.id)
         session.last_seen_at = row.last_seen_at  # type: ignore[attr-defined]
+        # The identity map holds objects weakly: keep the user alive until the loader asks.
+        session.loaded_user = found[1]  # type: ignore[attr-defined]
         return session
 
     def save_session(self, app: Flask, session: ServerSession, response: Response) -> None:  # type: ignore[override]

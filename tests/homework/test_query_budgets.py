@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from tests.factories import next_page_url
 from tests.homework.factories import answers, assign, make_version, submit
 from therapy_portal.extensions import db
 from therapy_portal.homework import services
@@ -57,8 +58,11 @@ def test_review_queue_uses_the_same_statements_for_2_and_50(app, site, as_user, 
     _add(app, site, 48, submitted=True)
     with count_queries() as large:
         page = client.get("/homework/review")
-    assert page.status_code == 200 and b"Page 1 of 2" in page.data
+    assert page.status_code == 200 and next_page_url(page.data)
     assert large.count == small.count <= 12, large.statements
+    with count_queries() as second:
+        page = client.get(next_page_url(page.data))
+    assert page.status_code == 200 and second.count == small.count, second.statements
 
 
 def test_couple_homework_page_is_constant_too(app, site, as_user, count_queries):
@@ -82,3 +86,40 @@ def test_caseload_homework_counts_are_one_grouped_statement(app, site, count_que
             counts = services.counts_for_couples(therapist, [site.couple_id, site.other_couple_id])
     assert counted.count == 1
     assert counts[site.couple_id].to_review == 3
+
+
+def _caseload(app, site, couples: int) -> None:
+    """Add couples to the therapist's caseload, each with a submitted answer waiting."""
+    from tests.factories import make_couple, partner
+
+    with app.app_context():
+        therapist = db.session.get(User, site.ids["therapist"])
+        version = make_version(therapist)
+        for _ in range(couples):
+            couple = make_couple(therapist)
+            occurrence = db.session.scalar(
+                select(Occurrence).where(
+                    Occurrence.assignment_id == assign(therapist, couple, version).id
+                )
+            )
+            submit(partner(couple, "A"), occurrence, answers("a"))
+        db.session.commit()
+
+
+def test_review_queue_and_caseload_cost_the_same_at_2_and_200_couples(
+    app, site, as_user, count_queries
+):
+    _caseload(app, site, 1)  # the site's couple plus one
+    client = as_user(site.therapist)
+    small = {}
+    for path in ("/couples", "/homework/review"):
+        client.get(path)
+        with count_queries() as counted:
+            assert client.get(path).status_code == 200
+        small[path] = counted.count
+    _caseload(app, site, 198)
+    for path in ("/couples", "/homework/review"):
+        with count_queries() as large:
+            page = client.get(path)
+        assert page.status_code == 200 and next_page_url(page.data)
+        assert large.count == small[path], (path, large.statements)

@@ -213,7 +213,7 @@ def test_history_holds_only_the_partners_own_answers_and_is_audited(setup):
     page = services.partner_history(setup.a)
     assert [r.total for r in page.responses] == [12, 11, 10]
     assert {r.partner_id for r in page.responses} == {setup.a.id}
-    assert page.total == 3 and page.pages == 1
+    assert page.page.total == 3 and not page.page.has_more
     assert db.session.scalar(
         select(AuditEvent.action).where(
             AuditEvent.action == "checkin.history_view", AuditEvent.actor_id == setup.a.id

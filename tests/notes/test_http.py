@@ -324,7 +324,11 @@ def test_note_lists_use_the_same_queries_for_2_and_30_notes(app, web, count_quer
     db.session.commit()
     with count_queries() as large:
         page = client.get(target)
-    assert page.status_code == 200 and "30 notes" in page.get_data(as_text=True)
+    text = page.get_data(as_text=True)
+    # A couple's list is counted; the caseload's is not (it grows for years): it pages on.
+    assert page.status_code == 200 and (
+        "30 notes" in text if "{couple}" in url else "after=" in text
+    )
     assert small.count == large.count
 
 

@@ -200,12 +200,15 @@ def test_list_notes_pages_newest_first(people):
     for days in (3, 1, 2):
         make_note(therapist, couple, session_date=date.today() - timedelta(days=days))
     page = services.list_notes(therapist, couple=couple, per_page=2)
-    assert (page.total, page.pages) == (3, 2)
+    assert page.page.total == 3 and page.page.has_more
     assert [n.session_date for n in page.notes] == [
         date.today() - timedelta(days=1),
         date.today() - timedelta(days=2),
     ]
-    assert services.list_notes(people["outsider"]).total == 0
+    rest = services.list_notes(therapist, couple=couple, per_page=2, after=page.page.next_after)
+    assert [n.session_date for n in rest.notes] == [date.today() - timedelta(days=3)]
+    assert not rest.page.has_more
+    assert services.list_notes(people["outsider"]).notes == []
 
 
 def test_deleting_a_draft_is_allowed_but_not_a_signed_note(people):

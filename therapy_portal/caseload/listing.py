@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from flask import current_app
@@ -13,15 +13,14 @@ from therapy_portal import policy
 from therapy_portal.auth import invitations
 from therapy_portal.auth.invitation_delivery import is_open as invitation_open
 from therapy_portal.extensions import db
-from therapy_portal.models import Couple, CoupleMember, Invitation, User
+from therapy_portal.models import Couple, CoupleMember, CoupleTherapist, Invitation, User
+from therapy_portal.pagination import Page, keyset_page
 
 
 @dataclass(frozen=True)
 class CaseloadPage:
     couples: list[Couple]
-    page: int
-    pages: int
-    total: int
+    page: Page
     counts: dict[str, int]
     pending_invitations: dict[int, int]
 
@@ -31,22 +30,30 @@ def _like(q: str) -> str:
     return f"%{escaped}%"
 
 
+def _search(base, q: str):
+    if not q:
+        return base
+    pattern = _like(q.strip())
+    member_match = (
+        select(CoupleMember.couple_id)
+        .join(User, User.id == CoupleMember.user_id)
+        .where(User.name.ilike(pattern, escape="\\"))
+    )
+    return base.where(
+        or_(Couple.display_name.ilike(pattern, escape="\\"), Couple.id.in_(member_match))
+    )
+
+
 def list_caseload(
-    actor: User, *, q: str = "", status: str = "active", page: int = 1, per_page: int | None = None
+    actor: User,
+    *,
+    q: str = "",
+    status: str = "active",
+    after: int | None = None,
+    per_page: int | None = None,
 ) -> CaseloadPage:
-    """One page of the therapist's couples, with counts, in a fixed number of queries."""
-    per_page = per_page or current_app.config["PAGE_SIZE"]
-    base = policy.couples_for_therapist(actor)
-    if q:
-        pattern = _like(q.strip())
-        member_match = (
-            select(CoupleMember.couple_id)
-            .join(User, User.id == CoupleMember.user_id)
-            .where(User.name.ilike(pattern, escape="\\"))
-        )
-        base = base.where(
-            or_(Couple.display_name.ilike(pattern, escape="\\"), Couple.id.in_(member_match))
-        )
+    """One keyset page of the therapist's couples, with counts, in a fixed number of queries."""
+    base = _search(policy.couples_for_therapist(actor), q)
     sub = base.subquery()
     counts_rows = db.session.execute(
         select(sub.c.status, func.count()).group_by(sub.c.status)
@@ -54,18 +61,22 @@ def list_caseload(
     counts = {"active": 0, "closed": 0}
     counts.update({row[0]: row[1] for row in counts_rows})
     listed = base.where(Couple.status == status) if status in ("active", "closed") else base
-    total = counts.get(status, 0) if status in ("active", "closed") else sum(counts.values())
-    pages = max(1, -(-total // per_page))
-    page = min(max(1, page), pages)
-    couples = list(
-        db.session.scalars(
-            listed.options(selectinload(Couple.members), selectinload(Couple.therapists))
-            .order_by(func.lower(Couple.display_name), Couple.id)
-            .limit(per_page)
-            .offset((page - 1) * per_page)
-        )
+    page = keyset_page(
+        listed,
+        [func.lower(Couple.display_name)],
+        Couple.id,
+        after=after,
+        per_page=per_page or current_app.config["PAGE_SIZE"],
+        # The list shows partner names and the viewer's role: neither needs the practice row
+        # that a user's relationship would otherwise join in, nor the other therapists' users.
+        options=[
+            selectinload(Couple.members).joinedload(CoupleMember.user).lazyload(User.practice),
+            selectinload(Couple.therapists).lazyload(CoupleTherapist.therapist),
+        ],
     )
-    ids = [c.id for c in couples]
+    total = counts.get(status, 0) if status in ("active", "closed") else sum(counts.values())
+    page = replace(page, total=total)
+    ids = [c.id for c in page.items]
     pending = (
         dict(
             db.session.execute(
@@ -77,7 +88,7 @@ def list_caseload(
         if ids
         else {}
     )
-    return CaseloadPage(couples, page, pages, total, counts, pending)
+    return CaseloadPage(page.items, page, counts, pending)
 
 
 @dataclass(frozen=True)

@@ -42,7 +42,7 @@ def index():
         current_user,
         q=filters.get("q", ""),
         status=filters.get("status", "active"),
-        page=request.args.get("page", 1, type=int),
+        after=request.args.get("after", type=int),
     )
     from therapy_portal.homework.services import counts_for_couples as homework_counts
     from therapy_portal.measures.services import open_safety_alerts

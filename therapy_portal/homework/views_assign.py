@@ -81,7 +81,7 @@ def assign(couple_id: int):
     template_id = request.args.get("template_id", type=int)
     if template_id is None:
         page = services.list_library(
-            current_user, request.args.get("family") or None, request.args.get("page", 1, type=int)
+            current_user, request.args.get("family") or None, request.args.get("after", type=int)
         )
         return render_template(
             "homework/assign_choose.html",

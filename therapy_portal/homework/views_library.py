@@ -47,9 +47,7 @@ LABELS = {
 @therapist_only
 def library():
     family = request.args.get("family", "")
-    page = services.list_library(
-        current_user, family or None, request.args.get("page", 1, type=int)
-    )
+    page = services.list_library(current_user, family or None, request.args.get("after", type=int))
     return render_template("homework/library.html", page=page, family=family, **LABELS)
 
 

@@ -28,7 +28,7 @@ therapist_only = policy.requires(Role.THERAPIST)
 @therapist_only
 @audit.reads("homework.review_queue_view")
 def review_queue():
-    queue = services.review_queue(current_user, request.args.get("page", 1, type=int))
+    queue = services.review_queue(current_user, request.args.get("after", type=int))
     return render_template("homework/queue.html", queue=queue, today=practice_today(current_user))
 
 

@@ -119,7 +119,7 @@ def acknowledge_alert(safety_alert_id: int):
 def partner_index():
     member = policy.membership_for_partner_or_404(current_user)
     due = services.due_checkins(current_user)
-    history = services.partner_history(current_user, request.args.get("page", 1, type=int))
+    history = services.partner_history(current_user, request.args.get("after", type=int))
     page = render_template(
         "measures/partner_index.html",
         couple=member.couple,

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from flask import current_app
-from sqlalchemy import func, select, tuple_
+from sqlalchemy import select, tuple_
 from sqlalchemy.exc import IntegrityError
 
 from therapy_portal import audit, policy
@@ -23,6 +23,7 @@ from therapy_portal.measures import INSTRUMENTS, Instrument, score
 from therapy_portal.measures.safety import open_safety_alerts, raise_safety_alert
 from therapy_portal.models import Couple, CoupleStatus, Role, User, utcnow
 from therapy_portal.models.measures import MeasureResponse, MeasureSchedule
+from therapy_portal.pagination import Page, keyset_page
 from therapy_portal.timezones import local_today
 
 __all__ = [
@@ -315,32 +316,23 @@ def submit_checkin(
 class HistoryPage:
     responses: list[MeasureResponse]
     dates: dict[int, date]  # response id -> the day it was answered, in the practice's timezone
-    page: int
-    pages: int
-    total: int
+    page: Page
 
 
-def partner_history(actor: User, page: int = 1) -> HistoryPage:
-    """The partner's own responses, newest first, a page at a time (audited)."""
+def partner_history(actor: User, after: int | None = None) -> HistoryPage:
+    """The partner's own responses, newest first, a keyset page at a time (audited)."""
     if actor.role != Role.CLIENT:
         raise NotAllowed("not found")
-    size = current_app.config["PAGE_SIZE"]
-    total = (
-        db.session.scalar(
-            policy.own_responses(actor).with_only_columns(func.count(MeasureResponse.id))
-        )
-        or 0
+    page = keyset_page(
+        policy.own_responses(actor),
+        [MeasureResponse.taken_at],
+        MeasureResponse.id,
+        after=after,
+        per_page=current_app.config["PAGE_SIZE"],
+        descending=True,
+        count=True,
     )
-    pages = max(1, -(-total // size))
-    page = min(max(1, page), pages)
-    responses = list(
-        db.session.scalars(
-            policy.own_responses(actor)
-            .order_by(MeasureResponse.taken_at.desc(), MeasureResponse.id.desc())
-            .limit(size)
-            .offset((page - 1) * size)
-        )
-    )
+    responses = page.items
     audit.record(
         "checkin.history_view",
         actor=actor,
@@ -350,4 +342,4 @@ def partner_history(actor: User, page: int = 1) -> HistoryPage:
     )
     zone = actor.practice.timezone
     dates = {r.id: local_today(zone, r.taken_at) for r in responses}
-    return HistoryPage(responses, dates, page, pages, total)
+    return HistoryPage(responses, dates, page)

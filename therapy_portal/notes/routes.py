@@ -30,7 +30,7 @@ therapist_only = policy.requires(Role.THERAPIST)
 @therapist_only
 @audit.reads("note.list")
 def index():
-    page = services.list_notes(current_user, page=request.args.get("page", 1, type=int))
+    page = services.list_notes(current_user, after=request.args.get("after", type=int))
     return render_template("notes/index.html", page=page, couple=None)
 
 
@@ -40,7 +40,7 @@ def index():
 def couple_notes(couple_id: int):
     couple = policy.couple_for_therapist_or_404(current_user, couple_id)
     page = services.list_notes(
-        current_user, couple=couple, page=request.args.get("page", 1, type=int)
+        current_user, couple=couple, after=request.args.get("after", type=int)
     )
     return render_template("notes/index.html", page=page, couple=couple, action_form=PageForm())
 

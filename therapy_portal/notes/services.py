@@ -31,6 +31,7 @@ from therapy_portal.notes.formats import (
     MODALITIES,
     SERVICE_CODES,
 )
+from therapy_portal.pagination import Page, keyset_page
 from therapy_portal.timezones import practice_today, practice_zone  # noqa: F401 (re-exported)
 
 CONFLICT_MESSAGE = (
@@ -363,35 +364,38 @@ def delete_draft(actor: User, note: SessionNote) -> None:
 @dataclass(frozen=True)
 class NotesPage:
     notes: list[SessionNote]
-    page: int
-    pages: int
-    total: int
+    page: Page
     addenda_counts: dict[int, int]
 
 
 def list_notes(
-    actor: User, *, couple: Couple | None = None, page: int = 1, per_page: int | None = None
+    actor: User,
+    *,
+    couple: Couple | None = None,
+    after: int | None = None,
+    per_page: int | None = None,
 ) -> NotesPage:
-    """One page of notes (a couple's, or the whole caseload's), newest session first.
+    """One keyset page of notes (a couple's, or the whole caseload's), newest session first.
 
-    The same five statements whatever the page holds: count, notes, couples, authors and
+    The same five statements whatever the page holds: notes, count, couples, authors and
     addenda counts.
     """
-    per_page = per_page or current_app.config["PAGE_SIZE"]
     base = policy.notes_for_therapist(actor)
     if couple is not None:
         base = base.where(SessionNote.couple_id == couple.id)
-    total = db.session.scalar(select(func.count()).select_from(base.subquery())) or 0
-    pages = max(1, -(-total // per_page))
-    page = min(max(1, page), pages)
-    notes = list(
-        db.session.scalars(
-            base.options(selectinload(SessionNote.couple), selectinload(SessionNote.therapist))
-            .order_by(SessionNote.session_date.desc(), SessionNote.id.desc())
-            .limit(per_page)
-            .offset((page - 1) * per_page)
-        )
+    page = keyset_page(
+        base,
+        [SessionNote.session_date],
+        SessionNote.id,
+        after=after,
+        per_page=per_page or current_app.config["PAGE_SIZE"],
+        descending=True,
+        # One couple's notes are counted (the page offers their export); the caseload's list
+        # grows for years, so it is not.
+        count=couple is not None,
+        options=[selectinload(SessionNote.couple), selectinload(SessionNote.therapist)],
     )
+    notes = page.items
     ids = [n.id for n in notes]
     counts = (
         dict(
@@ -404,4 +408,4 @@ def list_notes(
         if ids
         else {}
     )
-    return NotesPage(notes, page, pages, total, counts)
+    return NotesPage(notes, page, counts)

@@ -17,5 +17,5 @@ bp = Blueprint("partner", __name__)
 @audit.reads("partner.home_view")
 def home():
     member = policy.membership_for_partner_or_404(current_user)
-    home = services.partner_home(current_user, request.args.get("page", 1, type=int))
+    home = services.partner_home(current_user, request.args.get("after", type=int))
     return render_template("partner/home.html", member=member, couple=member.couple, home=home)

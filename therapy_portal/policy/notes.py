@@ -27,13 +27,16 @@ def notes_for_therapist(user: User) -> Select[tuple[SessionNote]]:
     """Session notes of the couples where the user is primary or co-therapist."""
     if user.role != Role.THERAPIST:
         return select(SessionNote).where(False)
-    return select(SessionNote).where(
-        SessionNote.practice_id == user.practice_id,
-        exists().where(
-            CoupleTherapist.couple_id == SessionNote.couple_id,
-            CoupleTherapist.therapist_id == user.id,
-        ),
+    # Scoped through the therapist's couple_therapist rows in their practice (a note's practice
+    # is its couple's). Not `session_note.practice_id = …` as well: with it, PostgreSQL walks
+    # the whole practice's notes by date (EXPLAIN ANALYZE at 20 therapists: 7,737 rows for a
+    # page of 21); without it, it reads each of the therapist's couples through
+    # `ix_session_note_couple_date`, a cost set by the caseload, not by the practice.
+    treated = select(CoupleTherapist.couple_id).where(
+        CoupleTherapist.therapist_id == user.id,
+        CoupleTherapist.practice_id == user.practice_id,
     )
+    return select(SessionNote).where(SessionNote.couple_id.in_(treated))
 
 
 def note_for_therapist_or_404(user: User, note_id: int) -> SessionNote:

@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import func, select
 from werkzeug.datastructures import MultiDict
 
 from therapy_portal.extensions import db
@@ -18,6 +18,7 @@ from therapy_portal.homework.prompts import (
 )
 from therapy_portal.mail import queue_email
 from therapy_portal.models import CoupleMember
+from therapy_portal.models.homework import Occurrence, Response, ResponseStatus
 from therapy_portal.timezones import local_today, practice_today  # noqa: F401 (re-exported)
 
 #: The most raw text one draft may hold (all fields together); far above every field's limit,
@@ -120,3 +121,25 @@ def notify_partners(
                 practice_id=practice_id,
                 dedupe_key=f"{key}:{member.user_id}",
             )
+
+
+def refresh_counters(occurrence: Occurrence) -> None:
+    """Recount the occurrence's submitted responses and the oldest waiting submission.
+
+    Call it after changing a response's status, in the same transaction. The occurrence row is
+    locked first, so when both partners submit at once the second transaction waits, and its
+    count (a new snapshot under READ COMMITTED) sees the first one's answer. The lock is
+    ``FOR NO KEY UPDATE``: each partner's new response row holds a key-share lock on the
+    occurrence (its foreign key), and ``FOR UPDATE`` would deadlock against it.
+    """
+    db.session.flush()
+    db.session.execute(
+        select(Occurrence.id).where(Occurrence.id == occurrence.id).with_for_update(key_share=True)
+    )
+    count, oldest = db.session.execute(
+        select(func.count(), func.min(Response.submitted_at)).where(
+            Response.occurrence_id == occurrence.id, Response.status == ResponseStatus.SUBMITTED
+        )
+    ).one()
+    occurrence.submitted_count = count
+    occurrence.waiting_since = oldest

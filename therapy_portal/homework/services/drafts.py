@@ -27,6 +27,7 @@ from therapy_portal.homework.services.common import (
     MAX_DRAFT_CHARS,
     clean_fields,
     draft_size,
+    refresh_counters,
     validate_answers,
 )
 from therapy_portal.homework.services.responses import (
@@ -216,6 +217,7 @@ def _record_submission(
     except IntegrityError:  # the key was stored by another answer: a form from elsewhere
         raise ValidationFailed(OUT_OF_DATE) from None
     view.occurrence.reviewed_at = None  # new work to review
+    refresh_counters(view.occurrence)
     db.session.flush()
     audit.record(
         "homework.submit",

@@ -24,6 +24,7 @@ from therapy_portal.models.homework import (
     Response,
     ResponseStatus,
 )
+from therapy_portal.pagination import Page, page_of_loaded
 
 DONE_PER_PAGE = 20
 
@@ -46,8 +47,7 @@ class PartnerHome:
     due_soon: list[HomeItem] = field(default_factory=list)
     overdue: list[HomeItem] = field(default_factory=list)
     done: list[HomeItem] = field(default_factory=list)
-    done_page: int = 1
-    done_pages: int = 1
+    done_page: Page | None = None
     today: date | None = None
 
     @property
@@ -55,7 +55,7 @@ class PartnerHome:
         return not (self.due_soon or self.overdue or self.done)
 
 
-def partner_home(actor: User, done_page: int = 1) -> PartnerHome:
+def partner_home(actor: User, done_after: int | None = None) -> PartnerHome:
     """The partner's occurrences, sorted into Due soon, Overdue and Done (3 statements)."""
     member = policy.membership_for_partner_or_404(actor)
     label = member.label
@@ -127,8 +127,8 @@ def partner_home(actor: User, done_page: int = 1) -> PartnerHome:
         )
     home.due_soon.sort(key=lambda i: (i.occurrence.due_on, i.occurrence.id))
     home.done.sort(key=lambda i: (i.occurrence.due_on, i.occurrence.id), reverse=True)
-    home.done_pages = max(1, -(-len(home.done) // DONE_PER_PAGE))
-    home.done_page = min(max(1, done_page), home.done_pages)
-    start = (home.done_page - 1) * DONE_PER_PAGE
-    home.done = home.done[start : start + DONE_PER_PAGE]
+    home.done_page = page_of_loaded(
+        home.done, after=done_after, per_page=DONE_PER_PAGE, id_of=lambda i: i.occurrence.id
+    )
+    home.done = home.done_page.items
     return home

@@ -21,8 +21,8 @@ from therapy_portal.models.homework import (
     AssignmentStatus,
     Occurrence,
     Response,
-    ResponseStatus,
 )
+from therapy_portal.pagination import Page, keyset_page
 
 PER_PAGE = 25
 OVERDUE_SHOWN = 25
@@ -34,62 +34,52 @@ class HomeworkCounts:
     overdue: int = 0
 
 
-def _stats():
-    """Per occurrence: submitted responses, and how many are expected (one statement's parts)."""
-    submitted = (
-        select(Response.occurrence_id, func.count().label("n"))
-        .where(Response.status == ResponseStatus.SUBMITTED)
-        .group_by(Response.occurrence_id)
-        .subquery()
-    )
+def _done_and_expected():
+    """Per occurrence: answers submitted (a counter on the row) and answers it needs (one for
+    a joint assignment, else one per partner), read per row, never grouped over a table."""
     members = (
-        select(CoupleMember.couple_id, func.count().label("n"))
-        .group_by(CoupleMember.couple_id)
-        .subquery()
+        select(func.count())
+        .where(CoupleMember.couple_id == Occurrence.couple_id)
+        .correlate(Occurrence)
+        .scalar_subquery()
     )
-    done = func.coalesce(submitted.c.n, 0)
-    expected = case((Assignment.mode == "joint", 1), else_=members.c.n)
-    return submitted, members, done, expected
+    return Occurrence.submitted_count, case((Assignment.mode == "joint", 1), else_=members)
 
 
-def _overdue_condition(done, expected, today: date):
-    return (
-        (Assignment.status == AssignmentStatus.ACTIVE)
-        & (Occurrence.due_on < today)
-        & (done < expected)
-    )
+def _waiting():
+    return Occurrence.reviewed_at.is_(None) & (Occurrence.submitted_count > 0)
 
 
-def _base(actor: User, submitted, members):
+def _open(today: date):
+    """Due before today with fewer than two answers: the rows `ix_occurrence_open` holds."""
+    return (Occurrence.submitted_count < 2) & (Occurrence.due_on < today)
+
+
+def _overdue_condition(today: date):
+    done, expected = _done_and_expected()
+    return _open(today) & (Assignment.status == AssignmentStatus.ACTIVE) & (done < expected)
+
+
+def _base(actor: User):
     return (
         policy.occurrences_for_therapist(actor)
         .join(Assignment, Assignment.id == Occurrence.assignment_id)
         .join(Couple, Couple.id == Occurrence.couple_id)
-        .outerjoin(submitted, submitted.c.occurrence_id == Occurrence.id)
-        .join(members, members.c.couple_id == Occurrence.couple_id)
     )
 
 
 def counts_for_couples(actor: User, couple_ids: list[int]) -> dict[int, HomeworkCounts]:
-    """{couple id: to review, overdue} for the therapist's couples, in ONE grouped statement."""
+    """{couple id: to review, overdue} for the therapist's couples, in ONE grouped statement
+    over those couples' occurrences only."""
     if not couple_ids:
         return {}
-    submitted, members, done, expected = _stats()
-    to_review = func.sum(case(((Occurrence.reviewed_at.is_(None)) & (done > 0), 1), else_=0))
-    overdue = func.sum(
-        case(
-            (
-                _overdue_condition(done, expected, practice_today(actor))
-                & (Couple.status == "active"),
-                1,
-            ),
-            else_=0,
-        )
-    )
+    to_review = func.sum(case((_waiting(), 1), else_=0))
+    today = practice_today(actor)
+    overdue = func.sum(case((_overdue_condition(today) & (Couple.status == "active"), 1), else_=0))
     stmt = (
-        _base(actor, submitted, members)
+        _base(actor)
         .with_only_columns(Occurrence.couple_id, to_review, overdue)
-        .where(Occurrence.couple_id.in_(couple_ids))
+        .where(Occurrence.couple_id.in_(couple_ids), _waiting() | _open(today))
         .group_by(Occurrence.couple_id)
     )
     return {cid: HomeworkCounts(int(r or 0), int(o or 0)) for cid, r, o in db.session.execute(stmt)}
@@ -104,9 +94,7 @@ class QueueItem:
 @dataclass(frozen=True)
 class ReviewQueue:
     items: list[QueueItem]
-    page: int
-    pages: int
-    total: int
+    page: Page
     overdue: list[QueueItem]
     overdue_total: int
 
@@ -127,41 +115,35 @@ def _load(ids: list[int]) -> dict[int, Occurrence]:
     }
 
 
-def review_queue(actor: User, page: int = 1) -> ReviewQueue:
-    """Submitted and unreviewed (oldest first), then overdue: five statements at any size."""
-    submitted, members, done, expected = _stats()
-    oldest = (
-        select(Response.occurrence_id, func.min(Response.submitted_at).label("at"))
-        .where(Response.status == ResponseStatus.SUBMITTED)
-        .group_by(Response.occurrence_id)
-        .subquery()
-    )
+def review_queue(actor: User, after: int | None = None) -> ReviewQueue:
+    """Submitted and unreviewed (oldest first, a keyset page), then the oldest overdue: four
+    statements at any size, each reading only the therapist's couples' occurrences."""
     waiting = (
         policy.occurrences_for_therapist(actor)
-        .join(oldest, oldest.c.occurrence_id == Occurrence.id)
-        .where(Occurrence.reviewed_at.is_(None))
-        .with_only_columns(Occurrence.id, oldest.c.at)
+        .where(_waiting())
+        .with_only_columns(Occurrence.id, Occurrence.waiting_since)
     )
-    total = db.session.scalar(select(func.count()).select_from(waiting.subquery())) or 0
-    pages = max(1, -(-total // PER_PAGE))
-    page = min(max(1, page), pages)
-    rows = db.session.execute(
-        waiting.order_by(oldest.c.at, Occurrence.id).limit(PER_PAGE).offset((page - 1) * PER_PAGE)
-    ).all()
-    late = _base(actor, submitted, members).where(
-        _overdue_condition(done, expected, practice_today(actor)), Couple.status == "active"
+    page = keyset_page(
+        waiting,
+        [Occurrence.waiting_since],
+        Occurrence.id,
+        after=after,
+        per_page=PER_PAGE,
+        rows=True,
+        count=True,
+        id_of=lambda row: row[0],
     )
     late_rows = db.session.execute(
-        late.with_only_columns(Occurrence.id, Occurrence.due_on, func.count().over())
+        _base(actor)
+        .where(_overdue_condition(practice_today(actor)), Couple.status == "active")
+        .with_only_columns(Occurrence.id, Occurrence.due_on, func.count().over())
         .order_by(Occurrence.due_on, Occurrence.id)
         .limit(OVERDUE_SHOWN)
     ).all()
-    loaded = _load([r[0] for r in rows] + [r[0] for r in late_rows])
+    loaded = _load([r[0] for r in page.items] + [r[0] for r in late_rows])
     return ReviewQueue(
-        [QueueItem(loaded[i], at) for i, at in rows],
+        [QueueItem(loaded[i], at) for i, at in page.items],
         page,
-        pages,
-        total,
         [QueueItem(loaded[i], due) for i, due, _ in late_rows],
         late_rows[0][2] if late_rows else 0,
     )
@@ -179,15 +161,15 @@ class AssignmentRow:
 
 def couple_assignments(actor: User, couple: Couple) -> list[AssignmentRow]:
     """The couple's assignments with per-assignment counts (two statements)."""
-    submitted, members, done, expected = _stats()
+    done, expected = _done_and_expected()
     today = practice_today(actor)
     stmt = (
-        _base(actor, submitted, members)
+        _base(actor)
         .with_only_columns(
             Occurrence.assignment_id,
             func.count(),
-            func.sum(case(((Occurrence.reviewed_at.is_(None)) & (done > 0), 1), else_=0)),
-            func.sum(case((_overdue_condition(done, expected, today), 1), else_=0)),
+            func.sum(case((_waiting(), 1), else_=0)),
+            func.sum(case((_overdue_condition(today), 1), else_=0)),
             func.min(
                 case(
                     ((Occurrence.due_on >= today) & (done < expected), Occurrence.due_on),

@@ -13,7 +13,7 @@ from therapy_portal import audit, policy
 from therapy_portal.errors import InvalidState, NotAllowed, ValidationFailed
 from therapy_portal.extensions import db
 from therapy_portal.homework.prompts import prompt_type_for
-from therapy_portal.homework.services.common import notify_partners
+from therapy_portal.homework.services.common import notify_partners, refresh_counters
 from therapy_portal.models import Couple, CoupleMember, User, utcnow
 from therapy_portal.models.homework import (
     JOINT,
@@ -196,6 +196,7 @@ def return_response(actor: User, response: Response, note: str) -> None:
     response.returned_at = utcnow()
     response.return_note = note
     occurrence.reviewed_at = None
+    refresh_counters(occurrence)
     audit.record(
         "homework.return",
         actor=actor,

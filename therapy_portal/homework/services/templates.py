@@ -20,6 +20,7 @@ from therapy_portal.homework.library import FAMILIES, BuiltinTemplate, load_buil
 from therapy_portal.homework.prompts import CADENCES, MODES, validate_prompts, with_defaults
 from therapy_portal.models import User, utcnow
 from therapy_portal.models.homework import ExerciseTemplate, ExerciseVersion
+from therapy_portal.pagination import Page, keyset_page
 
 PER_PAGE = 30
 NO_PROMPTS = "A template needs at least one prompt. Add a prompt, then save."
@@ -202,32 +203,27 @@ def load_library() -> dict[str, int]:
 @dataclass(frozen=True)
 class LibraryPage:
     templates: list[ExerciseTemplate]
-    page: int
-    pages: int
-    total: int
+    page: Page
 
 
-def list_library(actor: User, family: str | None = None, page: int = 1) -> LibraryPage:
+def list_library(actor: User, family: str | None = None, after: int | None = None) -> LibraryPage:
     """Built-ins and the practice's templates, by family then title (two statements)."""
     stmt = policy.templates_for_therapist(actor)
     if family in FAMILIES:
         stmt = stmt.where(ExerciseTemplate.family == family)
-    total = db.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    pages = max(1, -(-total // PER_PAGE))
-    page = min(max(1, page), pages)
-    templates = list(
-        db.session.scalars(
-            stmt.order_by(
-                ExerciseTemplate.family,
-                ExerciseTemplate.practice_id.is_(None),
-                func.lower(ExerciseTemplate.title),
-                ExerciseTemplate.id,
-            )
-            .limit(PER_PAGE)
-            .offset((page - 1) * PER_PAGE)
-        )
+    page = keyset_page(
+        stmt,
+        [
+            ExerciseTemplate.family,
+            ExerciseTemplate.practice_id.is_(None),
+            func.lower(ExerciseTemplate.title),
+        ],
+        ExerciseTemplate.id,
+        after=after,
+        per_page=PER_PAGE,
+        count=True,
     )
-    return LibraryPage(templates, page, pages, total)
+    return LibraryPage(page.items, page)
 
 
 # ------------------------------------------------------------------------------ authoring
