@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from http.cookiejar import CookieJar
 from pathlib import Path
 
+import pyotp
 import pytest
 
 BIN = Path(sys.executable).parent
@@ -166,3 +167,10 @@ class Browser:
     def post(self, server: str, path: str, **form: str) -> Page:
         data = urllib.parse.urlencode(form).encode()
         return self._open(urllib.request.Request(server + path, data=data, method="POST"))
+
+    def sign_in(self, server: str, email: str, password: str, totp_secret: str | None) -> Page:
+        """The password, then the second step when the portal asks for it (staff always do)."""
+        page = self.post(server, "/login", email=email, password=password)
+        if page.ok and page.path == "/login/verify" and totp_secret:
+            page = self.post(server, "/login/verify", code=pyotp.TOTP(totp_secret).now())
+        return page

@@ -43,7 +43,7 @@ def seeded(ctx):
     for days in range(NOTES):
         make_note(therapist, couple, signed=True, session_date=date.today() - timedelta(days))
     db.session.commit()
-    return {"email": therapist.email, "couple_id": couple.id}
+    return {"email": therapist.email, "secret": therapist.totp_secret, "couple_id": couple.id}
 
 
 def _wait(predicate, timeout: float, what: str):
@@ -62,7 +62,7 @@ def test_an_export_survives_a_killed_worker_across_two_app_servers(app, seeded, 
         server_a, server_b = cluster.web(5120), cluster.web(5121)
         worker = cluster.worker()
         browser = Browser()
-        assert browser.post(server_a, "/login", email=seeded["email"], password=PASSWORD).ok
+        assert browser.sign_in(server_a, seeded["email"], PASSWORD, seeded["secret"]).ok
         assert "Lopez &amp; Kim" in browser.get(server_b, "/").text  # A's session, on B
 
         started = browser.post(server_a, f"/couples/{seeded['couple_id']}/notes/export")

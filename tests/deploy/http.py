@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from http.cookies import SimpleCookie
 from urllib.parse import urlencode
 
+import pyotp
+
 from deploy.restore_drill import UnixHTTPConnection
 
 CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
@@ -22,6 +24,10 @@ class Reply:
     @property
     def text(self) -> str:
         return self.body.decode()
+
+
+def _is_verify(reply: Reply) -> bool:
+    return (reply.headers.get("Location") or "").split("?")[0].endswith("/login/verify")
 
 
 class Browser:
@@ -65,5 +71,10 @@ class Browser:
         """Open `page`, take its CSRF token, and post `fields` to `action`."""
         return self.request("POST", action, {**fields, "csrf_token": self.csrf_token(page)})
 
-    def log_in(self, email: str, password: str) -> Reply:
-        return self.post_form("/login", "/login", {"email": email, "password": password})
+    def log_in(self, email: str, password: str, totp_secret: str | None = None) -> Reply:
+        """The password, then the second step when the portal asks for it (staff always do)."""
+        reply = self.post_form("/login", "/login", {"email": email, "password": password})
+        if reply.status == 302 and _is_verify(reply) and totp_secret:
+            code = pyotp.TOTP(totp_secret).now()
+            reply = self.post_form("/login/verify", "/login/verify", {"code": code})
+        return reply

@@ -32,6 +32,7 @@ from sqlalchemy.engine import make_url
 
 from tests.conftest import IN_CI, TEST_DB
 from tests.deploy.http import Browser
+from therapy_portal.demo import DEMO_TOTP_SECRETS
 
 ROOT = Path(__file__).resolve().parents[2]
 NGINX = os.environ.get("NGINX", "/usr/sbin/nginx")
@@ -152,7 +153,7 @@ def test_healthz_answers_through_nginx_from_both_servers(cluster):
 
 def test_a_session_started_on_one_server_is_used_on_the_other(cluster):
     browser = Browser(cluster.port)
-    login = browser.log_in(*DEMO_THERAPIST)
+    login = browser.log_in(*DEMO_THERAPIST, DEMO_TOTP_SECRETS[DEMO_THERAPIST[0]])
     assert login.status == 302, login.text[-2000:]
     logged_in_on = login.headers["X-Upstream"]
     pages = [browser.get("/notes") for _ in range(3)]
@@ -193,7 +194,7 @@ def poll(fetch, done, timeout: float = 60):
 
 def test_an_export_started_on_one_server_downloads_from_the_other(cluster):
     browser = Browser(cluster.port)
-    assert browser.log_in(*DEMO_THERAPIST).status == 302
+    assert browser.log_in(*DEMO_THERAPIST, DEMO_TOTP_SECRETS[DEMO_THERAPIST[0]]).status == 302
     today = date.today()
     start = browser.post_form(
         "/notes/export",
@@ -218,7 +219,7 @@ def test_an_export_started_on_one_server_downloads_from_the_other(cluster):
 
 def test_an_invitation_written_on_one_server_is_delivered_by_the_worker(cluster):
     admin = Browser(cluster.port)
-    assert admin.log_in(DEMO_ADMIN, DEMO_THERAPIST[1]).status == 302
+    assert admin.log_in(DEMO_ADMIN, DEMO_THERAPIST[1], DEMO_TOTP_SECRETS[DEMO_ADMIN]).status == 302
     email = f"new-therapist-{secrets.token_hex(4)}@example.org"
     invited = admin.post_form(
         "/admin/therapists", "/admin/therapists", {"name": "New Therapist", "email": email}

@@ -87,6 +87,7 @@ def source(worker_id) -> Iterator[dict]:
         therapist = make_user(make_practice("Drill Practice"), Role.THERAPIST, credentials="LMFT")
         note = make_note(therapist, make_couple(therapist), signed=True, addenda=1)
         seeded = {"url": url, "email": therapist.email, "note_id": note.id}
+        seeded["totp_secret"] = therapist.totp_secret
         seeded["signature"] = note.signature
         db.session.commit()
         db.engine.dispose()
@@ -154,7 +155,7 @@ def test_restored_database_serves_the_signed_note_and_its_signature_verifies(
         assert "1 signed notes checked: every signature verifies." in result.stdout
         assert "Restore drill passed" in result.stdout
         with portal(database_url(target), tmp_path / "portal.sock") as browser:
-            assert browser.log_in(source["email"], PASSWORD).status == 302
+            assert browser.log_in(source["email"], PASSWORD, source["totp_secret"]).status == 302
             page = browser.get(f"/notes/{source['note_id']}")
             assert page.status == 200 and "Signature verified" in page.text
             pdf = browser.get(f"/notes/{source['note_id']}/pdf")

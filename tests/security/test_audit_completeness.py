@@ -34,6 +34,12 @@ NO_PHI = {
     "homework.version_fhir",
     "notes.export_range",  # an empty date-range form
     "notes.export_progress",  # counts polled every second, audited by the download
+    "auth.security",  # the person's own sign-in settings
+    "auth.set_up_totp",  # a new authenticator key for the person themselves
+    "auth.forgot_password",  # an empty form
+    "auth.session_status",  # seconds left before the idle sign-out
+    "admin.practice_security",  # the practice's sign-in settings
+    "devmail.mailbox",  # development only; emails carry no PHI by rule
 }
 
 GET_ROUTES = [(e, r) for e, r, m in ROUTES if m == "GET" and e not in NO_PHI]
