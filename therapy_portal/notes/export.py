@@ -27,8 +27,10 @@ from therapy_portal.measures.note_charts import NoteChart, note_charts
 from therapy_portal.models import Practice, User
 from therapy_portal.models.notes import NotePdfCache, NoteStatus, SessionNote
 from therapy_portal.notes import services, signing
-from therapy_portal.notes.formats import ATTENDEES, FORMATS, MODALITIES, SERVICE_CODES
+from therapy_portal.notes.formats import ATTENDEES, FIELD_PARTS, FORMATS, MODALITIES, SERVICE_CODES
 from therapy_portal.pdf import PdfRenderError, render_pdf
+from therapy_portal.policy import partner_copy
+from therapy_portal.policy.partner_copy import CopyRule, section_part
 from therapy_portal.settings import PROJECT_ROOT
 from therapy_portal.timezones import practice_zone
 
@@ -81,6 +83,20 @@ def _minutes(note: SessionNote) -> int | None:
     )
 
 
+def _addendum(a, tz, rule: CopyRule | None) -> dict:
+    left_out = rule.left_out(partner_copy.addendum_part(a.position)) if rule else None
+    return {
+        "position": a.position,
+        "kind": a.kind.replace("_", " ").capitalize(),
+        "reason": "" if left_out else a.reason,
+        "body": "" if left_out else a.body,
+        "left_out": left_out,
+        "author": a.author_name,
+        "credentials": a.author_credentials,
+        "at": a.created_at.astimezone(tz).strftime("%B %-d, %Y at %H:%M %Z"),
+    }
+
+
 def note_context(
     note: SessionNote,
     integrity: signing.Integrity,
@@ -88,16 +104,22 @@ def note_context(
     couple_name: str,
     charts: Sequence[NoteChart] = (),
     *,
-    withhold_digest: bool = False,
+    rule: CopyRule | None = None,
 ) -> dict:
     """Everything the print template shows, as plain values (chart bytes go as assets).
 
-    ``withhold_digest`` (a partner's copy of the record) leaves out the generated digest: it
-    lists both partners' check-in totals, safety alerts and homework comparisons.
+    ``rule`` (a records copy) says which parts the copy carries; a part it leaves out keeps its
+    heading, with the reason instead of the text (`therapy_portal.policy.partner_copy`).
     """
     tz = practice_zone(practice.timezone)
     fmt = FORMATS[note.format]
     sections = note.sections or {}
+
+    def left_out(part: str) -> str | None:
+        return rule.left_out(part) if rule else None
+
+    fields = {p.key: getattr(note, p.key) for p in FIELD_PARTS}
+    withheld = {key: reason for key in fields if (reason := left_out(key))}
     return {
         "practice": {"name": practice.name, "address": practice.address, "phone": practice.phone},
         "couple_name": couple_name,
@@ -112,28 +134,19 @@ def note_context(
             "attendees": ATTENDEES[note.attendees],
             "service_code": SERVICE_CODES[note.service_code],
             "modality": MODALITIES[note.modality],
-            "interventions": note.interventions,
-            "risk_screening": note.risk_screening,
-            "next_session": note.next_session,
-            "digest": "" if withhold_digest else note.digest,
-            "digest_withheld": withhold_digest and bool(note.digest),
+            **{key: "" if key in withheld else text for key, text in fields.items()},
+            "left_out": withheld,
         },
         "sections": [
-            {"title": s.title, "guidance": s.guidance, "text": sections.get(s.key, "")}
+            {
+                "title": s.title,
+                "guidance": s.guidance,
+                "text": "" if left_out(section_part(s.key)) else sections.get(s.key, ""),
+                "left_out": left_out(section_part(s.key)),
+            }
             for s in fmt.sections
         ],
-        "addenda": [
-            {
-                "position": a.position,
-                "kind": a.kind.replace("_", " ").capitalize(),
-                "reason": a.reason,
-                "body": a.body,
-                "author": a.author_name,
-                "credentials": a.author_credentials,
-                "at": a.created_at.astimezone(tz).strftime("%B %-d, %Y at %H:%M %Z"),
-            }
-            for a in note.addenda
-        ],
+        "addenda": [_addendum(a, tz, rule) for a in note.addenda],
         "signature": {
             "name": note.signer_name,
             "credentials": note.signer_credentials,
@@ -165,11 +178,9 @@ def note_html(
     practice: Practice,
     charts: Sequence[NoteChart] = (),
     *,
-    withhold_digest: bool = False,
+    rule: CopyRule | None = None,
 ) -> str:
-    context = note_context(
-        note, integrity, practice, note.couple.display_name, charts, withhold_digest=withhold_digest
-    )
+    context = note_context(note, integrity, practice, note.couple.display_name, charts, rule=rule)
     return render_template("pdf/session_note.html", context)
 
 
@@ -220,7 +231,7 @@ def prepare(
     practice: Practice,
     *,
     charts: Sequence[NoteChart],
-    withhold_digest: bool = False,
+    rule: CopyRule | None = None,
 ) -> PreparedPdf:
     """Look up the cache and build the HTML (only when the cache misses).
 
@@ -230,14 +241,15 @@ def prepare(
     """
     cacheable = note.status == NoteStatus.SIGNED and integrity.ok
     version = f"{TEMPLATE_VERSION}:{charts_digest(charts)}"
-    if withhold_digest:  # a partner's copy is a different document: never share its cache entry
-        version += ":partner-copy"
+    if rule is not None and rule.partner_copy:
+        # A partner's copy is a different document: never share the full note's cache entry.
+        version += f":{rule.fingerprint}"
     key = signing.pdf_cache_key(note, list(note.addenda), version) if cacheable else None
     if key is not None:
         hit = db.session.scalar(select(NotePdfCache.pdf).where(NotePdfCache.cache_key == key))
         if hit is not None:
             return PreparedPdf(note.id, note.practice_id, key, "", hit)
-    html = note_html(note, integrity, practice, charts, withhold_digest=withhold_digest)
+    html = note_html(note, integrity, practice, charts, rule=rule)
     assets = {chart.asset_name: chart.svg for chart in charts}
     return PreparedPdf(note.id, note.practice_id, key, html, None, assets)
 

@@ -22,17 +22,13 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from flask import Flask, current_app
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
-from therapy_portal import audit, policy
+from therapy_portal import audit
 from therapy_portal.errors import DomainError, ValidationFailed
 from therapy_portal.extensions import db
-from therapy_portal.measures import note_charts
 from therapy_portal.models import Couple, User, utcnow
-from therapy_portal.models.notes import ExportStatus, NoteExport, NoteStatus, SessionNote
-from therapy_portal.notes import digest as digests
-from therapy_portal.notes import export, services
+from therapy_portal.models.notes import ExportStatus, NoteExport
+from therapy_portal.notes import copies, export
 
 log = logging.getLogger(__name__)
 GENERIC_FAILURE = "The export failed before it finished, so no file was kept. Please try again."
@@ -50,24 +46,8 @@ def export_dir(app: Flask) -> Path:
     return path
 
 
-def _selection(actor: User, job: NoteExport):
-    stmt = policy.notes_for_therapist(actor).where(SessionNote.status == NoteStatus.SIGNED)
-    if job.kind in ("couple", "record"):
-        stmt = stmt.where(SessionNote.couple_id == job.couple_id)
-    if job.kind == "record" and job.scope in ("A", "B"):
-        # A partner's copy: only sessions that partner attended.
-        stmt = stmt.where(SessionNote.attendees.in_(("both", job.scope)))
-    if job.kind == "range":
-        stmt = stmt.where(
-            SessionNote.session_date >= job.date_from, SessionNote.session_date <= job.date_to
-        )
-    return stmt
-
-
 def _count(actor: User, job: NoteExport) -> int:
-    from sqlalchemy import func
-
-    return db.session.scalar(select(func.count()).select_from(_selection(actor, job).subquery()))
+    return copies.count(actor, copies.ExportSpec.of(job))
 
 
 def _start(actor: User, job: NoteExport, *, allow_empty: bool = False) -> NoteExport:
@@ -213,31 +193,17 @@ def run(job_id: int) -> None:
 
 
 def _write_zip(actor: User, job: NoteExport, part: Path) -> int:
-    notes = db.session.scalars(
-        _selection(actor, job)
-        .options(
-            selectinload(SessionNote.couple).selectinload(Couple.members),
-            selectinload(SessionNote.addenda),
-        )
-        .order_by(SessionNote.session_date, SessionNote.id)
-    ).all()
-    # A partner's copy of the record charts that partner's answers alone.
-    partner_label = job.scope if job.kind == "record" and job.scope in ("A", "B") else None
-    histories = _measure_histories(actor, notes)
+    spec = copies.ExportSpec.of(job)
+    docs = copies.documents(actor, spec)
     # Read everything first: the commits that publish progress expire ORM objects.
-    prepared = [
-        export.prepare(
-            n,
-            services.check_integrity(actor, n),
-            actor.practice,
-            charts=note_charts.charts_for_note(
-                histories[n.couple_id], n.session_date, partner_label=partner_label
-            ),
-            withhold_digest=partner_label is not None,
+    prepared = [copies.prepare(doc, actor) for doc in docs]
+    summary_html = (
+        export.render_template(
+            "pdf/record_summary.html", copies.summary_context(actor, spec, len(docs))
         )
-        for n in notes
-    ]
-    summary_html = _record_summary_html(actor, job, len(notes)) if job.kind == "record" else None
+        if job.kind == "record"
+        else None
+    )
     db.session.commit()
     lines = []
     with zipfile.ZipFile(part, "w", compression=zipfile.ZIP_DEFLATED) as archive:
@@ -258,42 +224,6 @@ def _write_zip(actor: User, job: NoteExport, part: Path) -> int:
     with part.open("rb") as handle:
         os.fsync(handle.fileno())
     return len(prepared)
-
-
-def _measure_histories(actor: User, notes) -> dict[int, note_charts.MeasureHistory | None]:
-    """Each couple's measures up to its latest note, loaded once per couple (not per note)."""
-    latest: dict[int, SessionNote] = {}
-    for note in notes:  # ordered by session date: the last one per couple wins
-        latest[note.couple_id] = note
-    return {
-        couple_id: note_charts.load_history(
-            actor, note.couple, note.session_date, actor.practice.timezone
-        )
-        for couple_id, note in latest.items()
-    }
-
-
-def _record_summary_html(actor: User, job: NoteExport, note_count: int) -> str:
-    couple = db.session.get(Couple, job.couple_id)
-    partner_label = job.scope if job.scope in ("A", "B") else None
-    sections = digests.collect_record(couple, partner_label)
-    context = {
-        "practice": {
-            "name": actor.practice.name,
-            "address": actor.practice.address,
-            "phone": actor.practice.phone,
-        },
-        "couple_name": couple.display_name,
-        "scope": (
-            "the full record, authorized by each partner"
-            if partner_label is None
-            else f"partner {partner_label}'s copy: what partner {partner_label} may see"
-        ),
-        "note_count": note_count,
-        "sections": [{"title": s.title, "lines": list(s.lines)} for s in sections],
-        "confidential": export.CONFIDENTIAL,
-    }
-    return export.render_template("pdf/record_summary.html", context)
 
 
 def progress(job: NoteExport) -> dict:
