@@ -20,8 +20,14 @@ from therapy_portal import audit, policy
 from therapy_portal.errors import NotAllowed, ValidationFailed
 from therapy_portal.extensions import db
 from therapy_portal.measures import note_charts
-from therapy_portal.models import Couple, User
-from therapy_portal.models.notes import NoteCopyExclusion, NoteExport, NoteStatus, SessionNote
+from therapy_portal.models import Couple, CoupleMember, User
+from therapy_portal.models.notes import (
+    NoteAddendum,
+    NoteCopyExclusion,
+    NoteExport,
+    NoteStatus,
+    SessionNote,
+)
 from therapy_portal.notes import digest as digests
 from therapy_portal.notes import export, services, signing
 from therapy_portal.policy import partner_copy
@@ -174,14 +180,22 @@ class CopyPreview:
     fingerprint: str
 
 
-def preview(actor: User, couple: Couple, scope: str) -> CopyPreview:
-    """Exactly what a partner's copy would hold if released now, and its fingerprint."""
-    if not (policy.can_view_couple(actor, couple) and partner_copy.is_partner_scope(scope)):
+def _plan(actor: User, couple: Couple, scope: str) -> CopyPreview:
+    labels = set(
+        db.session.scalars(select(CoupleMember.label).where(CoupleMember.couple_id == couple.id))
+    )
+    if not (policy.can_view_couple(actor, couple) and scope in labels):
         raise NotAllowed("not found")
     spec = ExportSpec("record", couple.id, scope)
     contexts = [note_context(doc, actor) for doc in documents(actor, spec)]
     summary = summary_context(actor, spec, len(contexts))
     canonical = json.dumps([contexts, summary], sort_keys=True, default=str).encode()
+    return CopyPreview(scope, contexts, summary, hashlib.sha256(canonical).hexdigest())
+
+
+def preview(actor: User, couple: Couple, scope: str) -> CopyPreview:
+    """Exactly what a partner's copy would hold if released now, with its fingerprint (audited)."""
+    shown = _plan(actor, couple, scope)
     audit.record(
         "record.preview",
         actor=actor,
@@ -189,16 +203,24 @@ def preview(actor: User, couple: Couple, scope: str) -> CopyPreview:
         object_id=couple.id,
         couple_id=couple.id,
         partner=scope,
-        count=len(contexts),
+        count=len(shown.notes),
     )
-    return CopyPreview(scope, contexts, summary, hashlib.sha256(canonical).hexdigest())
+    return shown
+
+
+def fingerprint(actor: User, couple: Couple, scope: str) -> str:
+    """The fingerprint a release compares with the one of the preview the therapist saw."""
+    return _plan(actor, couple, scope).fingerprint
 
 
 def set_marks(actor: User, note: SessionNote, parts: set[str]) -> set[str]:
     """Replace the parts of a note marked "not for partner copies" (draft or signed)."""
     if not partner_copy.can_mark_parts(actor, note):
         raise NotAllowed("not found")
-    unknown = parts - partner_copy.markable_keys(note)
+    positions = db.session.scalars(
+        select(NoteAddendum.position).where(NoteAddendum.note_id == note.id)
+    )
+    unknown = parts - partner_copy.markable_keys(note, positions)
     if unknown:
         raise ValidationFailed("Choose parts of this note.", field="parts")
     db.session.execute(delete(NoteCopyExclusion).where(NoteCopyExclusion.note_id == note.id))

@@ -13,11 +13,13 @@ from wtforms import (
     RadioField,
     SelectChoice,
     SelectField,
+    SelectMultipleField,
     StringField,
     TextAreaField,
     TimeField,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from therapy_portal.notes.formats import (
     ADDENDUM_KINDS,
@@ -171,6 +173,20 @@ class AuthorizationForm(FlaskForm):
 
 class ReleaseForm(FlaskForm):
     scope = HiddenField(validators=[DataRequired()])
+    # A partner's copy: the fingerprint of the preview the therapist saw (it must still match).
+    fingerprint = HiddenField()
+
+
+class PartnerCopyForm(FlaskForm):
+    """Which parts of one note partner copies leave out (choices: the note's markable parts)."""
+
+    parts = SelectMultipleField(
+        "Leave out of partner copies",
+        choices=[],
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
+        validate_choice=False,  # the service refuses a part the note does not have
+    )
 
 
 class PrivateNoteForm(FlaskForm):

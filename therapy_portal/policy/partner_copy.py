@@ -26,6 +26,7 @@ can be set on a draft or on a signed note without touching the signature.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import Select
@@ -113,20 +114,24 @@ def copy_rule(scope: str, note: SessionNote, marked: frozenset[str] = frozenset(
     return CopyRule(scope, note.attendees, frozenset(marked))
 
 
-def note_parts(note: SessionNote) -> list[Part]:
-    """Every part of a note a therapist can mark, with the fixed rule for the rest."""
+def note_parts(note: SessionNote, addendum_positions: Iterable[int]) -> list[Part]:
+    """Every part of a note, each with the fixed reason a partner copy leaves it out, if any."""
     joint = copy_rule("A", note)  # the fixed reasons are the same for either partner
     parts = [
         Part(section_part(s.key), s.title, joint.left_out(section_part(s.key)))
         for s in FORMATS[note.format].sections
     ]
     parts += [Part(p.key, p.title, joint.left_out(p.key)) for p in FIELD_PARTS]
-    parts += [Part(addendum_part(a.position), f"Addendum {a.position}", None) for a in note.addenda]
+    parts += [
+        Part(addendum_part(position), f"Addendum {position}", None)
+        for position in addendum_positions
+    ]
     return parts
 
 
-def markable_keys(note: SessionNote) -> set[str]:
-    return {p.key for p in note_parts(note) if p.fixed_reason is None}
+def markable_keys(note: SessionNote, addendum_positions: Iterable[int]) -> set[str]:
+    """The parts a therapist may mark: every part without a fixed rule."""
+    return {p.key for p in note_parts(note, addendum_positions) if p.fixed_reason is None}
 
 
 def can_mark_parts(user: User, note: SessionNote) -> bool:
