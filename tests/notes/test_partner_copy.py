@@ -182,3 +182,31 @@ def test_a_partner_the_couple_does_not_have_has_no_preview(people, client):
     login(client, people["therapist"].email)
     assert client.get(f"/couples/{solo.id}/records/partner-B").status_code == 404
     assert client.get(f"/couples/{solo.id}/records/partner-A").status_code == 200
+
+
+def test_the_preview_uses_the_same_queries_for_2_and_8_notes(people, client, count_queries):
+    therapist, couple = people["therapist"], people["couple"]
+
+    def add(count: int, start: int) -> None:
+        for day in range(start, start + count):
+            note = make_note(
+                therapist,
+                couple,
+                signed=True,
+                addenda=1,
+                session_date=date.today() - timedelta(days=day),
+            )
+            copies.set_marks(therapist, note, {"addendum:1"})
+        db.session.commit()
+
+    add(2, 1)
+    login(client, therapist.email)
+    url = f"/couples/{couple.id}/records/partner-A"
+    client.get(url)
+    with count_queries() as small:
+        assert client.get(url).status_code == 200
+    add(6, 10)
+    with count_queries() as large:
+        page = client.get(url).get_data(as_text=True)
+    assert "8 signed session notes" in page
+    assert small.count == large.count

@@ -17,18 +17,25 @@ from therapy_portal.notes.routes import bp, therapist_only
 from therapy_portal.policy import partner_copy
 
 
-def _copy_form(note) -> PartnerCopyForm:
-    form = PartnerCopyForm(formdata=None)
+def _copy_form(note, posted: PartnerCopyForm | None = None) -> PartnerCopyForm:
+    """The note's markable parts as checkboxes: as posted, or as saved."""
+    form = posted or PartnerCopyForm(formdata=None)
     form.parts.choices = [
         SelectChoice(p.key, p.title)
         for p in partner_copy.note_parts(note, [a.position for a in note.addenda])
         if not p.fixed_reason
     ]
-    form.parts.data = sorted(copies.marks([note.id]).get(note.id, ()))
+    if posted is None:
+        form.parts.data = sorted(copies.marks([note.id]).get(note.id, ()))
     return form
 
 
-def _detail_page(note_id: int, addendum_form: AddendumForm, status: int = 200):
+def _detail_page(
+    note_id: int,
+    addendum_form: AddendumForm,
+    status: int = 200,
+    copy_form: PartnerCopyForm | None = None,
+):
     note, integrity = services.view_note(current_user, note_id)
     page = render_template(
         "notes/detail.html",
@@ -40,7 +47,7 @@ def _detail_page(note_id: int, addendum_form: AddendumForm, status: int = 200):
         action_form=PageForm(),
         can_edit=policy.can_edit_note(current_user, note),
         can_add_addendum=policy.can_add_addendum(current_user, note),
-        copy_form=_copy_form(note),
+        copy_form=_copy_form(note, copy_form),
         fixed_parts=[
             p
             for p in partner_copy.note_parts(note, [a.position for a in note.addenda])
@@ -83,13 +90,12 @@ def mark_parts(note_id: int):
     """Set which parts of this note partner copies leave out (a draft or a signed note)."""
     note = policy.note_for_therapist_or_404(current_user, note_id)
     form = PartnerCopyForm()
-    if form.validate_on_submit():
-        run_action(
-            lambda: copies.set_marks(current_user, note, set(form.parts.data or ())),
-            "Saved: partner copies of this note leave out the parts you marked.",
-        )
-    else:
-        flash("This form had expired, so nothing was changed. Please mark the parts again.")
+    if not form.validate_on_submit():  # an expired form: show the choices as they were ticked
+        return _detail_page(note_id, AddendumForm(formdata=None), 422, copy_form=form)
+    run_action(
+        lambda: copies.set_marks(current_user, note, set(form.parts.data or ())),
+        "Saved: partner copies of this note leave out the parts you marked.",
+    )
     return redirect(url_for("notes.detail", note_id=note_id) + "#partner-copies")
 
 
