@@ -50,12 +50,11 @@ def addendum_part(position: int) -> str:
     return f"addendum:{position}"
 
 
-def _screened_parts() -> frozenset[str]:
-    fields = {p.key for p in FIELD_PARTS if p.individually_screened}
-    sections = {
-        section_part(s.key) for f in FORMATS.values() for s in f.sections if s.individually_screened
-    }
-    return frozenset(fields | sections)
+# What the note form marks as individually screened, in any format.
+SCREENED_PARTS = frozenset(
+    {p.key for p in FIELD_PARTS if p.individually_screened}
+    | {section_part(s.key) for f in FORMATS.values() for s in f.sections if s.individually_screened}
+)
 
 
 @dataclass(frozen=True)
@@ -96,7 +95,7 @@ class CopyRule:
             return None
         if part == DIGEST_PART:
             return REASON_DIGEST
-        if part in _screened_parts() and self.attendees == "both":
+        if part in SCREENED_PARTS and self.attendees == "both":
             return REASON_SCREENED
         if part in self.marked:
             return REASON_MARKED
