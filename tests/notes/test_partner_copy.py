@@ -20,6 +20,7 @@ from tests.notes.test_pdf import pdf_text
 from therapy_portal import policy
 from therapy_portal.errors import InvalidState, NotAllowed, ValidationFailed
 from therapy_portal.extensions import db
+from therapy_portal.models import AuditEvent
 from therapy_portal.models.notes import NoteExport
 from therapy_portal.notes import copies, jobs, records, services
 
@@ -182,6 +183,10 @@ def test_a_partner_the_couple_does_not_have_has_no_preview(people, client):
     login(client, people["therapist"].email)
     assert client.get(f"/couples/{solo.id}/records/partner-B").status_code == 404
     assert client.get(f"/couples/{solo.id}/records/partner-A").status_code == 200
+    outcomes = db.session.execute(
+        select(AuditEvent.outcome).where(AuditEvent.action == "record.preview")
+    ).scalars()
+    assert sorted(outcomes) == ["denied", "success"]
 
 
 def test_the_preview_uses_the_same_queries_for_2_and_8_notes(people, client, count_queries):

@@ -185,6 +185,9 @@ def _plan(actor: User, couple: Couple, scope: str) -> CopyPreview:
         db.session.scalars(select(CoupleMember.label).where(CoupleMember.couple_id == couple.id))
     )
     if not (policy.can_view_couple(actor, couple) and scope in labels):
+        audit.record_denied(
+            "record.preview", actor=actor, object_type="couple", object_id=couple.id
+        )
         raise NotAllowed("not found")
     spec = ExportSpec("record", couple.id, scope)
     contexts = [note_context(doc, actor) for doc in documents(actor, spec)]

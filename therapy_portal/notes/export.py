@@ -27,18 +27,13 @@ from therapy_portal.measures.note_charts import NoteChart, note_charts
 from therapy_portal.models import Practice, User
 from therapy_portal.models.notes import NotePdfCache, NoteStatus, SessionNote
 from therapy_portal.notes import services, signing
-from therapy_portal.notes.formats import ATTENDEES, FIELD_PARTS, FORMATS, MODALITIES, SERVICE_CODES
+from therapy_portal.notes.print_context import CONFIDENTIAL, note_context
 from therapy_portal.pdf import PdfRenderError, render_pdf
-from therapy_portal.policy import partner_copy
-from therapy_portal.policy.partner_copy import CopyRule, section_part
+from therapy_portal.policy.partner_copy import CopyRule
 from therapy_portal.settings import PROJECT_ROOT
-from therapy_portal.timezones import practice_zone
 
-CONFIDENTIAL = (
-    "Confidential health information. It may be disclosed only as the law allows or with the "
-    "written authorization of the people it concerns. If you received it in error, destroy it "
-    "and tell the practice."
-)
+__all__ = ["CONFIDENTIAL", "note_context"]  # the print values live in print_context
+
 _TEMPLATE_DIR = PROJECT_ROOT / "templates"
 _ENV = Environment(
     loader=FileSystemLoader(str(_TEMPLATE_DIR)),
@@ -69,103 +64,6 @@ class PdfResult:
     filename: str
     sha256: str
     cached: bool
-
-
-def _time(value) -> str:
-    return value.strftime("%H:%M") if value else "not recorded"
-
-
-def _minutes(note: SessionNote) -> int | None:
-    if not (note.start_time and note.end_time):
-        return None
-    return (note.end_time.hour * 60 + note.end_time.minute) - (
-        note.start_time.hour * 60 + note.start_time.minute
-    )
-
-
-def _addendum(a, tz, rule: CopyRule | None) -> dict:
-    left_out = rule.left_out(partner_copy.addendum_part(a.position)) if rule else None
-    return {
-        "position": a.position,
-        "kind": a.kind.replace("_", " ").capitalize(),
-        "reason": "" if left_out else a.reason,
-        "body": "" if left_out else a.body,
-        "left_out": left_out,
-        "author": a.author_name,
-        "credentials": a.author_credentials,
-        "at": a.created_at.astimezone(tz).strftime("%B %-d, %Y at %H:%M %Z"),
-    }
-
-
-def note_context(
-    note: SessionNote,
-    integrity: signing.Integrity,
-    practice: Practice,
-    couple_name: str,
-    charts: Sequence[NoteChart] = (),
-    *,
-    rule: CopyRule | None = None,
-) -> dict:
-    """Everything the print template shows, as plain values (chart bytes go as assets).
-
-    ``rule`` (a records copy) says which parts the copy carries; a part it leaves out keeps its
-    heading, with the reason instead of the text (`therapy_portal.policy.partner_copy`).
-    """
-    tz = practice_zone(practice.timezone)
-    fmt = FORMATS[note.format]
-    sections = note.sections or {}
-
-    def left_out(part: str) -> str | None:
-        return rule.left_out(part) if rule else None
-
-    fields = {p.key: getattr(note, p.key) for p in FIELD_PARTS}
-    withheld = {key: reason for key in fields if (reason := left_out(key))}
-    return {
-        "practice": {"name": practice.name, "address": practice.address, "phone": practice.phone},
-        "couple_name": couple_name,
-        "note": {
-            "id": note.id,
-            "signed": note.status == NoteStatus.SIGNED,
-            "format_name": fmt.name,
-            "session_date": note.session_date.strftime("%B %-d, %Y"),
-            "start": _time(note.start_time),
-            "end": _time(note.end_time),
-            "minutes": _minutes(note),
-            "attendees": ATTENDEES[note.attendees],
-            "service_code": SERVICE_CODES[note.service_code],
-            "modality": MODALITIES[note.modality],
-            **{key: "" if key in withheld else text for key, text in fields.items()},
-            "left_out": withheld,
-        },
-        "sections": [
-            {
-                "title": s.title,
-                "guidance": s.guidance,
-                "text": "" if left_out(section_part(s.key)) else sections.get(s.key, ""),
-                "left_out": left_out(section_part(s.key)),
-            }
-            for s in fmt.sections
-        ],
-        "addenda": [_addendum(a, tz, rule) for a in note.addenda],
-        "signature": {
-            "name": note.signer_name,
-            "credentials": note.signer_credentials,
-            "at": note.signed_at.astimezone(tz).strftime("%B %-d, %Y at %H:%M %Z"),
-            "hash": note.signature,
-        }
-        if note.signed_at
-        else None,
-        "integrity": {
-            "checked": integrity.checked,
-            "ok": integrity.ok,
-            "problems": list(integrity.problems),
-        },
-        "charts": [
-            {"title": c.title, "asset_name": c.asset_name, "alt": c.alt, "summary": c.summary}
-            for c in charts
-        ],
-        "confidential": CONFIDENTIAL,
-    }
 
 
 def render_template(name: str, context: dict) -> str:
