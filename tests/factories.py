@@ -93,6 +93,19 @@ def make_couple(
     return couple
 
 
+def one_partner_couple_input(email: str, name: str = "Ivy Invited"):
+    """What the "add a couple" form gives the service: one partner, invited at `email`."""
+    from therapy_portal.caseload.services import CoupleInput, PartnerInput
+
+    return CoupleInput(
+        display_name="Invited Pair",
+        partner_a=PartnerInput(name, email),
+        partner_b=None,
+        confidentiality_policy="no_secrets",
+        policy_agreed_on=date(2026, 9, 9),
+    )
+
+
 def partner(couple: Couple, label: str) -> User:
     from sqlalchemy import select
 

@@ -11,7 +11,7 @@ from datetime import date, timedelta
 
 from flask import current_app
 
-from therapy_portal.auth.services import issue_invitation
+from therapy_portal.auth import invitations
 from therapy_portal.extensions import db
 from therapy_portal.models import (
     Couple,
@@ -184,7 +184,7 @@ def seed() -> dict:
     db.session.add(
         CoupleMember(practice_id=practice.id, couple_id=harper.id, user_id=pending.id, label="B")
     )
-    issue_invitation(pending, created_by=staff[1], couple_id=harper.id, label="B")
+    invitations.issue(pending, created_by=staff[1], couple_id=harper.id, label="B")
     db.session.flush()
     world = {"practice": practice, "staff": staff, "couples": couples}
     for hook in _HOOKS:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import smtplib
 import sys
+from dataclasses import dataclass
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from therapy_portal.auth.invitation_delivery import body_for_delivery
 from therapy_portal.extensions import db
 from therapy_portal.models import OutboxEmail, utcnow
 
@@ -31,6 +33,7 @@ def queue_email(
     kind: str = "notice",
     practice_id: int | None = None,
     dedupe_key: str | None = None,
+    invitation_id: int | None = None,
 ) -> OutboxEmail | None:
     """Add an email to the outbox in the current transaction. A repeated dedupe key is a no-op."""
     if dedupe_key is not None:
@@ -46,6 +49,7 @@ def queue_email(
         kind=kind,
         practice_id=practice_id,
         dedupe_key=dedupe_key,
+        invitation_id=invitation_id,
     )
     try:
         with db.session.begin_nested():
@@ -55,24 +59,31 @@ def queue_email(
     return email
 
 
-def _deliver(email: OutboxEmail) -> None:
+@dataclass(frozen=True)
+class SentMail:
+    """A message as the "outbox-only" backend (tests) delivered it; kept in memory only."""
+
+    to: str
+    subject: str
+    body: str
+
+
+def _deliver(email: OutboxEmail, body: str) -> None:
     cfg = current_app.config
     backend = cfg["MAIL_BACKEND"]
     if backend == "console":
-        print(
-            f"--- email to {email.to_address}: {email.subject}\n{email.body}\n---", file=sys.stdout
-        )
+        print(f"--- email to {email.to_address}: {email.subject}\n{body}\n---", file=sys.stdout)
     elif backend == "file":
         path = Path(cfg["MAIL_FILE"])
         path.parent.mkdir(parents=True, exist_ok=True)
         with path.open("a", encoding="utf-8") as handle:
-            handle.write(f"To: {email.to_address}\nSubject: {email.subject}\n\n{email.body}\n\n")
+            handle.write(f"To: {email.to_address}\nSubject: {email.subject}\n\n{body}\n\n")
     elif backend == "smtp":
         message = EmailMessage()
         message["From"] = cfg["MAIL_FROM"]
         message["To"] = email.to_address
         message["Subject"] = email.subject
-        message.set_content(email.body)
+        message.set_content(body)
         with smtplib.SMTP(cfg["SMTP_HOST"], cfg["SMTP_PORT"], timeout=20) as smtp:
             if cfg["SMTP_STARTTLS"]:
                 smtp.starttls()
@@ -80,16 +91,25 @@ def _deliver(email: OutboxEmail) -> None:
                 smtp.login(cfg["SMTP_USERNAME"], cfg["SMTP_PASSWORD"])
             smtp.send_message(message)
     elif backend == "outbox-only":
-        current_app.extensions.setdefault("sent_mail", []).append(email.id)
+        sent = SentMail(email.to_address, email.subject, body)
+        current_app.extensions.setdefault("sent_mail", []).append(sent)
     else:
         raise RuntimeError(f"unknown MAIL_BACKEND {backend!r}")
 
 
 def send_pending(limit: int = 100) -> tuple[int, int]:
-    """Deliver unsent emails once each. Returns (sent, failed). Safe to run from cron."""
+    """Deliver unsent emails once each. Returns (sent, failed). Safe to run from cron.
+
+    An invitation email gets its link here (and only its hash is stored); one whose invitation
+    is no longer open is cancelled instead of sent.
+    """
     stmt = (
         select(OutboxEmail)
-        .where(OutboxEmail.sent_at.is_(None), OutboxEmail.attempts < 5)
+        .where(
+            OutboxEmail.sent_at.is_(None),
+            OutboxEmail.cancelled_at.is_(None),
+            OutboxEmail.attempts < 5,
+        )
         .order_by(OutboxEmail.id)
         .limit(limit)
     )
@@ -97,9 +117,13 @@ def send_pending(limit: int = 100) -> tuple[int, int]:
         stmt = stmt.with_for_update(skip_locked=True)
     sent = failed = 0
     for email in db.session.scalars(stmt).all():
+        body = email.body if email.invitation_id is None else body_for_delivery(email)
+        if body is None:
+            email.cancelled_at = utcnow()
+            continue
         email.attempts += 1
         try:
-            _deliver(email)
+            _deliver(email, body)
         except (OSError, smtplib.SMTPException) as exc:
             email.last_error = type(exc).__name__
             failed += 1

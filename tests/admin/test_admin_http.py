@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.factories import login
+from tests.mailbox import latest_link
 from therapy_portal.extensions import db
 from therapy_portal.models import AuditEvent, OutboxEmail, User
 
@@ -28,7 +29,8 @@ def test_admin_invites_a_therapist_who_joins(app, admin_client):
         email = db.session.scalar(
             select(OutboxEmail).where(OutboxEmail.to_address == "robin@example.com")
         )
-        assert "/invitations/" in email.body
+        assert "/invitations/" not in email.body  # the link is made at delivery (issue 8)
+        assert latest_link("robin@example.com").startswith("/invitations/")
         assert db.session.scalar(
             select(AuditEvent).where(AuditEvent.action == "admin.invite_therapist")
         )

@@ -1,16 +1,16 @@
-"""Invitations: single use, expire after 7 days, re-sending replaces, closed couples refuse."""
+"""Invitations: single use, expire after 14 days, re-sending replaces, closed couples refuse."""
 
 from __future__ import annotations
 
-import re
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
 from tests.factories import login
+from tests.mailbox import latest_link_in
 from therapy_portal.extensions import db
-from therapy_portal.models import AuditEvent, Invitation, OutboxEmail
+from therapy_portal.models import AuditEvent, Invitation
 
 NEW = {
     "display_name": "Invited Pair",
@@ -32,13 +32,7 @@ def invited(app, client, world):
 
 
 def _latest_link(app, email) -> str:
-    with app.app_context():
-        body = db.session.scalars(
-            select(OutboxEmail.body)
-            .where(OutboxEmail.to_address == email)
-            .order_by(OutboxEmail.id.desc())
-        ).first()
-    return re.search(r"http://localhost(/invitations/\S+)", body).group(1)
+    return latest_link_in(app, email)
 
 
 def test_partner_chooses_a_password_and_lands_on_an_empty_homework_page(client, invited):
@@ -78,7 +72,8 @@ def test_expired_invitation_explains_how_to_get_a_new_one(app, client, invited):
     _, link = invited
     with app.app_context():
         for invitation in db.session.scalars(select(Invitation)):
-            invitation.expires_at -= timedelta(days=8)
+            invitation.created_at -= timedelta(days=15)
+            invitation.expires_at -= timedelta(days=15)
         db.session.commit()
     response = client.get(link)
     assert response.status_code == 410 and b"has expired" in response.data

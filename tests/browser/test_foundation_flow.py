@@ -2,24 +2,13 @@
 
 from __future__ import annotations
 
-import re
-
-from sqlalchemy import select
-
 from tests.browser.conftest import log_in
 from tests.factories import PASSWORD
-from therapy_portal.extensions import db
-from therapy_portal.models import OutboxEmail
+from tests.mailbox import latest_link_in
 
 
 def _invitation_link(app, email: str) -> str:
-    with app.app_context():
-        body = db.session.scalars(
-            select(OutboxEmail.body)
-            .where(OutboxEmail.to_address == email)
-            .order_by(OutboxEmail.id.desc())
-        ).first()
-    return re.search(r"(/invitations/\S+)", body).group(1)
+    return latest_link_in(app, email)
 
 
 def test_therapist_adds_couple_and_partner_joins(app, world, page, new_page, live_server):

@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.factories import login, make_couple
+from tests.mailbox import delivered_to
 from therapy_portal.extensions import db
 from therapy_portal.models import AuditEvent, Couple, Invitation, OutboxEmail, User
 
@@ -39,7 +40,11 @@ def test_adding_a_couple_invites_each_partner_separately(app, therapist_client):
         assert [e.to_address for e in emails] == ["ana@example.com", "daniel@example.com"]
         for email in emails:
             assert "Lopez" not in email.body and "Kim" not in email.body  # no PHI
-            assert re.search(r"/invitations/\S{30,}", email.body)
+        # The link exists only in the delivered email (issue 8), never in the outbox table.
+        for address in ("ana@example.com", "daniel@example.com"):
+            (body,) = delivered_to(address)
+            assert "Lopez" not in body and "Kim" not in body
+            assert re.search(r"/invitations/\S{30,}", body)
         assert db.session.scalar(select(func.count()).select_from(Invitation)) == 2
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
@@ -35,7 +35,8 @@ def therapists():
             attach_error(form, error)
         else:
             db.session.commit()
-            flash("Invitation sent. The link works once and expires in 7 days.")
+            days = current_app.config["INVITATION_TTL_DAYS"]
+            flash(f"Invitation sent. The link works once and expires in {days} days.")
             return redirect(url_for("admin.therapists"))
     staff = services.list_staff(current_user)
     status = 422 if request.method == "POST" else 200

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import current_app
 from sqlalchemy import func, select
 
 from therapy_portal import audit
-from therapy_portal.auth.services import issue_invitation, normalise_email
+from therapy_portal.auth import invitations
+from therapy_portal.auth.services import normalise_email
 from therapy_portal.errors import InvalidState, NotAllowed, ValidationFailed
 from therapy_portal.extensions import db
-from therapy_portal.mail import queue_email
 from therapy_portal.models import AuditEvent, CoupleTherapist, Role, User
 from therapy_portal.sessions import revoke_user_sessions
 
@@ -50,10 +49,15 @@ def list_staff(actor: User) -> list[StaffRow]:
 
 
 def invite_therapist(actor: User, *, name: str, email: str, credentials: str = "") -> User:
-    """Create a therapist account and email them a single-use link to choose a password."""
+    """Create a therapist account and email them a single-use link to choose a password.
+
+    Only the admin's own practice is asked whether the address is in use: another practice's
+    accounts never change the answer (see `auth.invitations`).
+    """
     _require_admin(actor)
     email = normalise_email(email)
-    if db.session.scalar(select(User).where(User.email == email)) is not None:
+    in_practice = select(User).where(User.practice_id == actor.practice_id, User.email == email)
+    if db.session.scalar(in_practice) is not None:
         raise ValidationFailed("Someone already has an account with this email.", field="email")
     user = User(
         practice_id=actor.practice_id,
@@ -64,30 +68,16 @@ def invite_therapist(actor: User, *, name: str, email: str, credentials: str = "
     )
     db.session.add(user)
     db.session.flush()
-    _send_staff_invitation(actor, user)
+    invitations.send(actor, user)
     audit.record("admin.invite_therapist", actor=actor, object_type="user", object_id=user.id)
     return user
-
-
-def _send_staff_invitation(actor: User, user: User) -> None:
-    token = issue_invitation(user, created_by=actor)
-    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
-    queue_email(
-        user.email,
-        "You're invited to your practice's Therapy Portal",
-        "Hello,\n\nYour practice has added you to Therapy Portal. Choose your password here; the "
-        f"link works once and expires in {current_app.config['INVITATION_TTL_DAYS']} days:\n"
-        f"{base}/invitations/{token}",
-        kind="invitation",
-        practice_id=actor.practice_id,
-    )
 
 
 def resend_staff_invitation(actor: User, user_id: int) -> None:
     user = staff_for_admin_or_404(actor, user_id)
     if user.has_password:
         raise InvalidState("This person has already joined.")
-    _send_staff_invitation(actor, user)
+    invitations.send(actor, user)
     audit.record("admin.resend_invitation", actor=actor, object_type="user", object_id=user.id)
 
 

@@ -18,7 +18,7 @@ from flask_login import current_user, login_user, logout_user
 from flask_wtf import FlaskForm
 
 from therapy_portal import audit
-from therapy_portal.auth import pending, services
+from therapy_portal.auth import invitations, pending, services
 from therapy_portal.auth.forms import ChangePasswordForm, ChoosePasswordForm, LoginForm
 from therapy_portal.errors import ValidationFailed
 from therapy_portal.extensions import db, limiter, login_account_key
@@ -114,14 +114,17 @@ def logout():
 @bp.route("/invitations/<token>", methods=["GET", "POST"])
 @public
 def accept_invitation(token: str):
-    lookup = services.look_up_invitation(token)
-    if lookup.state is not services.InvitationState.VALID:
-        return render_template("auth/invitation_unusable.html", state=lookup.state.value), 410
+    lookup = invitations.look_up(token)
+    if lookup.state is not invitations.InvitationState.VALID:
+        return _unusable_invitation(lookup.state)
     form = ChoosePasswordForm()
     if form.validate_on_submit():
         try:
-            user = services.accept_invitation(token, form.password.data)
+            user = invitations.accept(token, form.password.data)
         except ValidationFailed as error:
+            if error.field != "password":
+                db.session.rollback()
+                return _unusable_invitation(error.context["state"])
             form.password.errors.append(error.message)
         else:
             if current_user.is_authenticated:
@@ -131,6 +134,12 @@ def accept_invitation(token: str):
             flash("Welcome. Your password is set, and you are logged in.")
             return redirect(home_url(user))
     return render_template("auth/accept_invitation.html", form=form, invitation=lookup.invitation)
+
+
+def _unusable_invitation(state: invitations.InvitationState):
+    """One page for every link that no longer works: what happened, and how to get a new one."""
+    days = current_app.config["INVITATION_TTL_DAYS"]
+    return render_template("auth/invitation_unusable.html", state=state.value, days=days), 410
 
 
 @bp.route("/account/password", methods=["GET", "POST"])

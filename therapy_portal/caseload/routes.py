@@ -9,7 +9,7 @@ from wtforms import SelectChoice
 
 from therapy_portal import policy
 from therapy_portal.auth.pending import take_pending_form
-from therapy_portal.caseload import services
+from therapy_portal.caseload import listing, services
 from therapy_portal.caseload.forms import CoupleForm, PartnerForm, SearchForm
 from therapy_portal.errors import DomainError
 from therapy_portal.extensions import db
@@ -36,7 +36,7 @@ def index():
         session["caseload_filter"] = {"q": search.q.data or "", "status": search.status.data}
         return redirect(url_for("caseload.index"))
     filters = session.get("caseload_filter", {})
-    page = services.list_caseload(
+    page = listing.list_caseload(
         current_user,
         q=filters.get("q", ""),
         status=filters.get("status", "active"),
@@ -96,7 +96,7 @@ def detail(couple_id: int):
         couple=couple,
         action_form=FlaskForm(),
         can_edit=policy.can_edit_couple(current_user, couple),
-        invitations=services.invitation_status(couple),
+        invitations=listing.invitation_status(couple),
     )
 
 
@@ -104,17 +104,24 @@ def detail(couple_id: int):
 @therapist_only
 def edit(couple_id: int):
     couple = policy.couple_for_therapist_or_404(current_user, couple_id)
-    form = CoupleForm(obj=services.form_data(couple)) if request.method == "GET" else CoupleForm()
+    form = CoupleForm(obj=listing.form_data(couple)) if request.method == "GET" else CoupleForm()
     _co_therapist_choices(form)
     if request.method == "POST" and form.validate_on_submit():
         try:
-            services.update_couple(current_user, couple, form.to_input())
+            update = services.update_couple(current_user, couple, form.to_input())
         except DomainError as error:
             db.session.rollback()
             attach_error(form, error)
         else:
             db.session.commit()
             flash("Changes saved.")
+            for label in update.revoked_labels:
+                flash(
+                    f"Partner {label}'s email address changed, so the invitation sent to the old "
+                    "address no longer works. Send a new invitation with "
+                    f"\u201cRe-send invitation\u201d under Partner {label}.",
+                    "warning",
+                )
             return redirect(url_for("caseload.detail", couple_id=couple.id))
     status = 422 if request.method == "POST" else 200
     return render_template("caseload/form.html", form=form, couple=couple), status

@@ -5,21 +5,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from flask import current_app
-from sqlalchemy import func, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import select
 
 from therapy_portal import audit, policy
-from therapy_portal.auth.services import issue_invitation, normalise_email
+from therapy_portal.auth import invitations
+from therapy_portal.auth.services import normalise_email
 from therapy_portal.errors import InvalidState, ValidationFailed
 from therapy_portal.extensions import db
-from therapy_portal.mail import queue_email
 from therapy_portal.models import (
     Couple,
     CoupleMember,
     CoupleStatus,
     CoupleTherapist,
-    Invitation,
     Role,
     User,
     utcnow,
@@ -52,8 +49,17 @@ def practice_therapists(user: User) -> list[User]:
     )
 
 
-def _check_email_free(email: str, field: str, *, except_user_id: int | None = None) -> None:
-    existing = db.session.scalar(select(User).where(User.email == email))
+def _check_email_free(
+    actor: User, email: str, field: str, *, except_user_id: int | None = None
+) -> None:
+    """Refuse an address already used in the actor's practice.
+
+    Only the actor's own practice is asked: whether another practice knows the address must not
+    change the answer (the invitation email tells the address's owner what happens).
+    """
+    existing = db.session.scalar(
+        select(User).where(User.practice_id == actor.practice_id, User.email == email)
+    )
     if existing is not None and existing.id != except_user_id:
         raise ValidationFailed(
             "This email already has an account. Each partner needs their own email address.",
@@ -76,22 +82,6 @@ def _check_co_therapist(actor: User, co_id: int | None) -> None:
         raise ValidationFailed("Choose a therapist from your practice.", field="co_therapist_id")
 
 
-def _invite_partner(actor: User, couple: Couple, user: User, label: str) -> str:
-    token = issue_invitation(user, created_by=actor, couple_id=couple.id, label=label)
-    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
-    ttl = current_app.config["INVITATION_TTL_DAYS"]
-    queue_email(
-        user.email,
-        "Your invitation to Therapy Portal",
-        "Hello,\n\nYou have been invited to Therapy Portal, where you can do the work your "
-        "therapist shares with you between sessions.\n\nChoose your password here. The link works "
-        f"once and expires in {ttl} days:\n{base}/invitations/{token}",
-        kind="invitation",
-        practice_id=actor.practice_id,
-    )
-    return token
-
-
 def _add_partner(actor: User, couple: Couple, partner: PartnerInput, label: str) -> User:
     user = User(
         practice_id=actor.practice_id,
@@ -107,7 +97,7 @@ def _add_partner(actor: User, couple: Couple, partner: PartnerInput, label: str)
             practice_id=actor.practice_id, couple_id=couple.id, user_id=user.id, label=label
         )
     )
-    _invite_partner(actor, couple, user, label)
+    invitations.send(actor, user, couple_id=couple.id, label=label)
     return user
 
 
@@ -116,7 +106,7 @@ def create_couple(actor: User, data: CoupleInput) -> Couple:
     if actor.role != Role.THERAPIST:
         raise policy_error()
     email_a = normalise_email(data.partner_a.email)
-    _check_email_free(email_a, "partner_a_email")
+    _check_email_free(actor, email_a, "partner_a_email")
     if data.partner_b is not None:
         email_b = normalise_email(data.partner_b.email)
         if email_b == email_a:
@@ -124,7 +114,7 @@ def create_couple(actor: User, data: CoupleInput) -> Couple:
                 "Each partner needs their own email address, so each has a private login.",
                 field="partner_b_email",
             )
-        _check_email_free(email_b, "partner_b_email")
+        _check_email_free(actor, email_b, "partner_b_email")
     _check_co_therapist(actor, data.co_therapist_id)
 
     couple = Couple(
@@ -172,10 +162,21 @@ def _require_active(couple: Couple) -> None:
         raise InvalidState("This couple is closed. Reopen the couple first.")
 
 
-def update_couple(actor: User, couple: Couple, data: CoupleInput) -> Couple:
-    """Edit names, policy and co-therapist. A partner's email changes only before they join."""
+@dataclass(frozen=True)
+class CoupleUpdate:
+    couple: Couple
+    revoked_labels: list[str]
+
+
+def update_couple(actor: User, couple: Couple, data: CoupleInput) -> CoupleUpdate:
+    """Edit names, policy and co-therapist. A partner's email changes only before they join.
+
+    Changing an address revokes the partner's open invitations (the old address's link stops
+    working); `revoked_labels` names those partners so the therapist can send new ones.
+    """
     _check_co_therapist(actor, data.co_therapist_id)
     members = {m.label: m for m in couple.members}
+    revoked = []
     couple.display_name = data.display_name.strip()
     couple.confidentiality_policy = data.confidentiality_policy
     couple.policy_agreed_on = data.policy_agreed_on
@@ -192,14 +193,15 @@ def update_couple(actor: User, couple: Couple, data: CoupleInput) -> Couple:
                     field=f"partner_{label.lower()}_email",
                 )
             _check_email_free(
-                email, f"partner_{label.lower()}_email", except_user_id=member.user_id
+                actor, email, f"partner_{label.lower()}_email", except_user_id=member.user_id
             )
-            member.user.email = email
+            if invitations.change_address(actor, member.user, email, couple_id=couple.id):
+                revoked.append(label)
     _set_co_therapist(actor, couple, data.co_therapist_id)
     audit.record(
         "couple.update", actor=actor, object_type="couple", object_id=couple.id, couple_id=couple.id
     )
-    return couple
+    return CoupleUpdate(couple, revoked)
 
 
 def _set_co_therapist(actor: User, couple: Couple, co_id: int | None) -> None:
@@ -225,7 +227,7 @@ def add_second_partner(actor: User, couple: Couple, partner: PartnerInput) -> Us
             "Each partner needs their own email address, so each has a private login.",
             field="email",
         )
-    _check_email_free(email, "email")
+    _check_email_free(actor, email, "email")
     label = "B" if couple.members and couple.members[0].label == "A" else "A"
     user = _add_partner(actor, couple, partner, label)
     audit.record(
@@ -246,7 +248,7 @@ def resend_invitation(actor: User, couple: Couple, label: str) -> None:
         raise InvalidState("There is no such partner.")
     if member.user.has_password:
         raise InvalidState("This partner has already joined; they can log in with their email.")
-    _invite_partner(actor, couple, member.user, label)
+    invitations.send(actor, member.user, couple_id=couple.id, label=label)
     audit.record(
         "invitation.resend",
         actor=actor,
@@ -283,134 +285,3 @@ def view_couple(actor: User, couple_id: int) -> Couple:
         "couple.view", actor=actor, object_type="couple", object_id=couple.id, couple_id=couple.id
     )
     return couple
-
-
-# Listing -----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class CaseloadPage:
-    couples: list[Couple]
-    page: int
-    pages: int
-    total: int
-    counts: dict[str, int]
-    pending_invitations: dict[int, int]
-
-
-def _like(q: str) -> str:
-    escaped = q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
-def list_caseload(
-    actor: User, *, q: str = "", status: str = "active", page: int = 1, per_page: int | None = None
-) -> CaseloadPage:
-    """One page of the therapist's couples, with counts, in a fixed number of queries."""
-    per_page = per_page or current_app.config["PAGE_SIZE"]
-    base = policy.couples_for_therapist(actor)
-    if q:
-        pattern = _like(q.strip())
-        member_match = (
-            select(CoupleMember.couple_id)
-            .join(User, User.id == CoupleMember.user_id)
-            .where(User.name.ilike(pattern, escape="\\"))
-        )
-        base = base.where(
-            or_(Couple.display_name.ilike(pattern, escape="\\"), Couple.id.in_(member_match))
-        )
-    sub = base.subquery()
-    counts_rows = db.session.execute(
-        select(sub.c.status, func.count()).group_by(sub.c.status)
-    ).all()
-    counts = {"active": 0, "closed": 0}
-    counts.update({row[0]: row[1] for row in counts_rows})
-    listed = base.where(Couple.status == status) if status in ("active", "closed") else base
-    total = counts.get(status, 0) if status in ("active", "closed") else sum(counts.values())
-    pages = max(1, -(-total // per_page))
-    page = min(max(1, page), pages)
-    couples = list(
-        db.session.scalars(
-            listed.options(selectinload(Couple.members), selectinload(Couple.therapists))
-            .order_by(func.lower(Couple.display_name), Couple.id)
-            .limit(per_page)
-            .offset((page - 1) * per_page)
-        )
-    )
-    ids = [c.id for c in couples]
-    pending = (
-        dict(
-            db.session.execute(
-                select(Invitation.couple_id, func.count())
-                .where(
-                    Invitation.couple_id.in_(ids),
-                    Invitation.used_at.is_(None),
-                    Invitation.replaced_at.is_(None),
-                )
-                .group_by(Invitation.couple_id)
-            ).all()
-        )
-        if ids
-        else {}
-    )
-    return CaseloadPage(couples, page, pages, total, counts, pending)
-
-
-@dataclass(frozen=True)
-class InvitationInfo:
-    label: str
-    joined: bool
-    pending: bool
-    expires_at: object | None
-
-
-def invitation_status(couple: Couple) -> dict[str, InvitationInfo]:
-    """Per partner label: joined yet, and whether an open invitation exists (one query)."""
-    open_invites = {
-        inv.user_id: inv
-        for inv in db.session.scalars(
-            select(Invitation).where(
-                Invitation.couple_id == couple.id,
-                Invitation.used_at.is_(None),
-                Invitation.replaced_at.is_(None),
-            )
-        )
-    }
-    status = {}
-    for member in couple.members:
-        invite = open_invites.get(member.user_id)
-        status[member.label] = InvitationInfo(
-            label=member.label,
-            joined=member.user.has_password,
-            pending=invite is not None and invite.expires_at > utcnow(),
-            expires_at=invite.expires_at if invite else None,
-        )
-    return status
-
-
-@dataclass
-class _CoupleFormData:
-    display_name: str
-    partner_a_name: str
-    partner_a_email: str
-    partner_b_name: str
-    partner_b_email: str
-    confidentiality_policy: str
-    policy_agreed_on: date
-    co_therapist_id: int
-
-
-def form_data(couple: Couple) -> _CoupleFormData:
-    members = {m.label: m.user for m in couple.members}
-    co = next((t.therapist_id for t in couple.therapists if t.role == "co"), 0)
-    a, b = members.get("A"), members.get("B")
-    return _CoupleFormData(
-        display_name=couple.display_name,
-        partner_a_name=a.name if a else "",
-        partner_a_email=a.email if a else "",
-        partner_b_name=b.name if b else "",
-        partner_b_email=b.email if b else "",
-        confidentiality_policy=couple.confidentiality_policy,
-        policy_agreed_on=couple.policy_agreed_on,
-        co_therapist_id=co,
-    )

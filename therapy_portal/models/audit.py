@@ -48,6 +48,10 @@ class OutboxEmail(Base):
     sent_at: Mapped[datetime | None] = mapped_column(index=True)
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str] = mapped_column(String(300), default="")
+    # An invitation email gets its link when it is delivered; the link is never stored here.
+    invitation_id: Mapped[int | None] = mapped_column(ForeignKey("invitation.id"), index=True)
+    # Set when the email must no longer go out (its invitation was revoked or replaced).
+    cancelled_at: Mapped[datetime | None]
 
 
 # The database refuses to change or delete audit rows (TRUNCATE by an owner stays possible).

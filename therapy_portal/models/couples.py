@@ -100,16 +100,19 @@ class CoupleTherapist(Base):
 
 
 class Invitation(Base):
-    """A single-use link that lets an invited person choose a password.
+    """A single-use link that lets the person at `email` choose a password.
 
-    Only the SHA-256 of the token is stored. Re-sending replaces the previous invitation.
+    The token is made when the email is delivered and only its SHA-256 is stored (NULL until
+    then). The invitation is bound to `email`: it works only while the account still has that
+    address. Re-sending replaces it; changing the address revokes it; it expires.
     """
 
     __tablename__ = "invitation"
+    __table_args__ = (CheckConstraint("expires_at > created_at", name="expires_after_created"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     practice_id: Mapped[int] = mapped_column(ForeignKey("practice.id"), index=True)
-    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
     email: Mapped[str] = mapped_column(String(254))
     couple_id: Mapped[int | None] = mapped_column(ForeignKey("couple.id"), index=True)
@@ -119,5 +122,6 @@ class Invitation(Base):
     expires_at: Mapped[datetime]
     used_at: Mapped[datetime | None]
     replaced_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
 
     user: Mapped[User] = relationship(foreign_keys=[user_id], lazy="joined")

@@ -5,7 +5,16 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from therapy_portal.models.base import Base, utcnow
@@ -30,13 +39,26 @@ class Practice(Base):
 
 class User(Base):
     __tablename__ = "user_account"
-    __table_args__ = (CheckConstraint("role IN ('admin', 'therapist', 'client')", name="role"),)
+    __table_args__ = (
+        CheckConstraint("role IN ('admin', 'therapist', 'client')", name="role"),
+        # One account per address in a practice. Across practices an address may be invited
+        # again (so an invitation never reveals that it is known elsewhere), but only one account
+        # per address can have a password, so the email stays an unambiguous login.
+        UniqueConstraint("practice_id", "email"),
+        Index(
+            "uq_user_account_login_email",
+            "email",
+            unique=True,
+            sqlite_where=text("password_hash IS NOT NULL"),
+            postgresql_where=text("password_hash IS NOT NULL"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     practice_id: Mapped[int] = mapped_column(ForeignKey("practice.id"), index=True)
     role: Mapped[str] = mapped_column(String(16))
-    # The login is the normalised email; unique across the install.
-    email: Mapped[str] = mapped_column(String(254), unique=True)
+    # The login is the normalised email (see the table's constraints).
+    email: Mapped[str] = mapped_column(String(254))
     name: Mapped[str] = mapped_column(String(120))
     credentials: Mapped[str] = mapped_column(String(80), default="")
     password_hash: Mapped[str | None] = mapped_column(String(255))

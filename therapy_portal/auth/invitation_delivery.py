@@ -1,0 +1,97 @@
+"""The text of invitation emails, and the link, made only when the email is delivered.
+
+The outbox stores an invitation email with a placeholder where the link goes. At delivery the
+outbox asks `body_for_delivery`: it makes a fresh token, stores only its SHA-256 on the invitation
+and returns the text with the link, so no table ever holds a usable link. An invitation that was
+revoked, replaced, used or has expired, or whose address no longer matches, is not sent at all.
+
+When another practice's account already logs in with the address, the email carries no link: it
+says what to do instead. Only the address's owner reads that; the inviting practice is told the
+same thing as for a new address.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from flask import current_app
+from sqlalchemy import exists, select
+
+from therapy_portal.extensions import db
+from therapy_portal.models import Invitation, OutboxEmail, Role, User, utcnow
+from therapy_portal.sessions import hash_token
+
+LINK_PLACEHOLDER = "[Your personal link is added when this email is sent. It is never stored.]"
+
+SUBJECTS = {
+    Role.CLIENT: "Your invitation to Therapy Portal",
+    "staff": "You're invited to your practice's Therapy Portal",
+}
+INTROS = {
+    Role.CLIENT: "You have been invited to Therapy Portal, where you can do the work your "
+    "therapist shares with you between sessions.",
+    "staff": "Your practice has added you to Therapy Portal.",
+}
+ELSEWHERE = (
+    "This email address already has a Therapy Portal account, and an address can have only one "
+    "account, so this invitation has no link. To accept it, give the person who invited you a "
+    "different email address, one you don't use with Therapy Portal yet, and ask them to send the "
+    "invitation again. Your existing account is unchanged, and nothing in it has been shared."
+)
+
+
+def _audience(user: User) -> str:
+    return Role.CLIENT if user.role == Role.CLIENT else "staff"
+
+
+def subject_for(user: User) -> str:
+    return SUBJECTS[_audience(user)]
+
+
+def stored_body(user: User) -> str:
+    """What the outbox keeps: the greeting and the placeholder, never a link."""
+    return f"Hello,\n\n{INTROS[_audience(user)]}\n\n{LINK_PLACEHOLDER}"
+
+
+def login_taken(user: User) -> bool:
+    """True when another account (of any practice) already logs in with this user's address."""
+    return bool(
+        db.session.scalar(
+            select(
+                exists().where(
+                    User.email == user.email,
+                    User.id != user.id,
+                    User.password_hash.is_not(None),
+                )
+            )
+        )
+    )
+
+
+def is_open(invitation: Invitation) -> bool:
+    """Not used, replaced or revoked, not expired, and still bound to its account's address."""
+    return (
+        invitation.used_at is None
+        and invitation.replaced_at is None
+        and invitation.revoked_at is None
+        and invitation.expires_at > utcnow()
+        and invitation.email == invitation.user.email
+    )
+
+
+def body_for_delivery(email: OutboxEmail) -> str | None:
+    """The text to deliver now, with a new link; None when the email must not go out."""
+    invitation = db.session.get(Invitation, email.invitation_id)
+    if invitation is None or not is_open(invitation) or email.to_address != invitation.email:
+        return None
+    if login_taken(invitation.user):
+        return email.body.replace(LINK_PLACEHOLDER, ELSEWHERE)
+    token = secrets.token_urlsafe(32)
+    invitation.token_hash = hash_token(token)
+    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+    days = current_app.config["INVITATION_TTL_DAYS"]
+    link = (
+        f"Choose your password here. The link works once and expires in {days} days:\n"
+        f"{base}/invitations/{token}"
+    )
+    return email.body.replace(LINK_PLACEHOLDER, link)

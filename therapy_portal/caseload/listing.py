@@ -1,0 +1,136 @@
+"""What the therapist's caseload pages read: the list, each partner's invitation, the edit form."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from flask import current_app
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import selectinload
+
+from therapy_portal import policy
+from therapy_portal.auth import invitations
+from therapy_portal.auth.invitation_delivery import is_open as invitation_open
+from therapy_portal.extensions import db
+from therapy_portal.models import Couple, CoupleMember, Invitation, User
+
+
+@dataclass(frozen=True)
+class CaseloadPage:
+    couples: list[Couple]
+    page: int
+    pages: int
+    total: int
+    counts: dict[str, int]
+    pending_invitations: dict[int, int]
+
+
+def _like(q: str) -> str:
+    escaped = q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def list_caseload(
+    actor: User, *, q: str = "", status: str = "active", page: int = 1, per_page: int | None = None
+) -> CaseloadPage:
+    """One page of the therapist's couples, with counts, in a fixed number of queries."""
+    per_page = per_page or current_app.config["PAGE_SIZE"]
+    base = policy.couples_for_therapist(actor)
+    if q:
+        pattern = _like(q.strip())
+        member_match = (
+            select(CoupleMember.couple_id)
+            .join(User, User.id == CoupleMember.user_id)
+            .where(User.name.ilike(pattern, escape="\\"))
+        )
+        base = base.where(
+            or_(Couple.display_name.ilike(pattern, escape="\\"), Couple.id.in_(member_match))
+        )
+    sub = base.subquery()
+    counts_rows = db.session.execute(
+        select(sub.c.status, func.count()).group_by(sub.c.status)
+    ).all()
+    counts = {"active": 0, "closed": 0}
+    counts.update({row[0]: row[1] for row in counts_rows})
+    listed = base.where(Couple.status == status) if status in ("active", "closed") else base
+    total = counts.get(status, 0) if status in ("active", "closed") else sum(counts.values())
+    pages = max(1, -(-total // per_page))
+    page = min(max(1, page), pages)
+    couples = list(
+        db.session.scalars(
+            listed.options(selectinload(Couple.members), selectinload(Couple.therapists))
+            .order_by(func.lower(Couple.display_name), Couple.id)
+            .limit(per_page)
+            .offset((page - 1) * per_page)
+        )
+    )
+    ids = [c.id for c in couples]
+    pending = (
+        dict(
+            db.session.execute(
+                select(Invitation.couple_id, func.count())
+                .where(Invitation.couple_id.in_(ids), invitations.open_clause())
+                .group_by(Invitation.couple_id)
+            ).all()
+        )
+        if ids
+        else {}
+    )
+    return CaseloadPage(couples, page, pages, total, counts, pending)
+
+
+@dataclass(frozen=True)
+class InvitationInfo:
+    label: str
+    joined: bool
+    pending: bool
+    expires_at: object | None
+
+
+def invitation_status(couple: Couple) -> dict[str, InvitationInfo]:
+    """Per partner label: joined yet, and whether an open invitation exists (one query)."""
+    open_invites = {
+        inv.user_id: inv
+        for inv in db.session.scalars(
+            select(Invitation).where(Invitation.couple_id == couple.id, invitations.open_clause())
+        )
+    }
+    status = {}
+    for member in couple.members:
+        invite = open_invites.get(member.user_id)
+        status[member.label] = InvitationInfo(
+            label=member.label,
+            joined=member.user.has_password,
+            pending=invite is not None and invitation_open(invite),
+            expires_at=invite.expires_at if invite else None,
+        )
+    return status
+
+
+@dataclass
+class _CoupleFormData:
+    display_name: str
+    partner_a_name: str
+    partner_a_email: str
+    partner_b_name: str
+    partner_b_email: str
+    confidentiality_policy: str
+    policy_agreed_on: date
+    co_therapist_id: int
+
+
+def form_data(couple: Couple) -> _CoupleFormData:
+    members = {m.label: m.user for m in couple.members}
+    co = next((t.therapist_id for t in couple.therapists if t.role == "co"), 0)
+    a, b = members.get("A"), members.get("B")
+    return _CoupleFormData(
+        display_name=couple.display_name,
+        partner_a_name=a.name if a else "",
+        partner_a_email=a.email if a else "",
+        partner_b_name=b.name if b else "",
+        partner_b_email=b.email if b else "",
+        confidentiality_policy=couple.confidentiality_policy,
+        policy_agreed_on=couple.policy_agreed_on,
+        co_therapist_id=co,
+    )
