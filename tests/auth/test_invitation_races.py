@@ -6,7 +6,7 @@ when two requests arrive together (issue 8, defects 7 and 8).
 
 from __future__ import annotations
 
-import threading
+from functools import partial
 
 import pytest
 from sqlalchemy import func, select
@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from tests.conftest import TEST_DB
 from tests.factories import one_partner_couple_input
 from tests.mailbox import LINK, delivered_to
+from tests.races import race
 from therapy_portal.auth.services import authenticate
 from therapy_portal.caseload import services as caseload
 from therapy_portal.extensions import db
@@ -29,24 +30,13 @@ pytestmark = [
 
 def _race(app, posts: list[tuple[str, str]]) -> list[int]:
     """POST each (link, password) from its own thread and client, all released together."""
-    barrier = threading.Barrier(len(posts))
-    statuses: list[int] = [0] * len(posts)
-
-    def post(index: int, link: str, password: str) -> None:
-        client = app.test_client()
-        barrier.wait(timeout=10)
-        response = client.post(link, data={"password": password, "confirm": password})
-        statuses[index] = response.status_code
-
-    threads = [
-        threading.Thread(target=post, args=(i, link, password))
-        for i, (link, password) in enumerate(posts)
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return statuses
+    results = race(
+        *(
+            partial(app.test_client().post, link, data={"password": p, "confirm": p})
+            for link, p in posts
+        )
+    )
+    return [response.status_code for response in results]
 
 
 def _invite(app, therapist_id: int, address: str) -> str:

@@ -122,9 +122,9 @@ def test_submitting_twice_creates_one_submission(app, site, as_user):
     first = client.post(f"/homework/{occurrence_id}", data=data)
     second = client.post(f"/homework/{occurrence_id}", data=data)
     assert first.status_code == 302 and second.status_code == 302
-    assert "already submitted; nothing changed" in client.get(
-        f"/homework/{occurrence_id}"
-    ).get_data(as_text=True)
+    page = client.get(f"/homework/{occurrence_id}").get_data(as_text=True)
+    assert "Submitted. Your therapist will see your answers." in page  # as the first click said
+    assert "changed in another window" not in page
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Submission)) == 1
 
@@ -282,3 +282,51 @@ def test_form_data_roundtrip_of_multidict(app):
         MultiDict([("p_x-0", "a"), ("p_x-1", "b"), ("csrf_token", "t")]),
     )
     assert fields == {"p_x-0": ["a"], "p_x-1": ["b"]}
+
+
+def _who_sees_released(client, occurrence_id: int) -> str:
+    """The "who sees this" line under A's "Shared when released" answer, editing or not."""
+    html = unescape(client.get(f"/homework/{occurrence_id}").get_data(as_text=True))
+    after = html[html.index("Shared when released") :]
+    return re.search(r'class="who"[^>]*>([^<]*)<', after).group(1)
+
+
+def test_a_is_told_at_every_moment_whether_b_reads_the_released_answer(app, site, as_user):
+    from tests.homework.factories import submit as submit_answers
+    from therapy_portal.homework import services
+    from therapy_portal.models import User
+
+    occurrence_id = new_occurrence(app, site)
+
+    def as_therapist(action) -> None:
+        with app.app_context():
+            users = {k: db.session.get(User, v) for k, v in site.ids.items()}
+            occurrence = db.session.get(Occurrence, occurrence_id)
+            action(users, occurrence)
+            db.session.commit()
+
+    def response_of_a():
+        return db.session.scalar(
+            select(Response).where(
+                Response.occurrence_id == occurrence_id, Response.author_label == "A"
+            )
+        )
+
+    as_therapist(
+        lambda u, o: (
+            submit_answers(u["a"], o, answers("A")),
+            submit_answers(u["b"], o, answers("B")),
+        )
+    )
+    client = as_user(site.a)
+    assert "Until then, only your therapist sees it." in _who_sees_released(client, occurrence_id)
+    as_therapist(lambda u, o: services.release_response(u["therapist"], response_of_a()))
+    assert _who_sees_released(client, occurrence_id) == "Your partner can see this answer now."
+    as_therapist(lambda u, o: services.return_response(u["therapist"], response_of_a(), "More?"))
+    assert "who can still see it. What you submit now stays between you and your therapist" in (
+        _who_sees_released(client, occurrence_id)
+    )
+    as_therapist(lambda u, o: submit_answers(u["a"], o, answers("A again")))
+    assert "Until then, only your therapist sees it." in _who_sees_released(client, occurrence_id)
+    b_page = as_user(site.b).get(f"/homework/{occurrence_id}").get_data(as_text=True)
+    assert "released A" not in b_page  # neither the old release nor the new text

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from tests.homework.factories import answers, assign, first_occurrence, key, make_version
 from tests.homework.factories import submit as submit_answers
@@ -11,7 +11,7 @@ from therapy_portal.errors import InvalidState, NotAllowed, ValidationFailed
 from therapy_portal.extensions import db
 from therapy_portal.homework import services
 from therapy_portal.models import AuditEvent
-from therapy_portal.models.homework import DraftConflict, Submission
+from therapy_portal.models.homework import DraftConflict, Response, Submission
 
 
 @pytest.fixture
@@ -189,3 +189,44 @@ def test_joint_mode_has_one_answer_both_partners_edit(hw):
     services.save_draft(hw.b, occurrence.id, {"p_plan": ["B finishes"]}, 1)
     result = submit_answers(hw.a, occurrence, {"p_plan": ["B finishes"]})
     assert result.response.author_label == "J" and result.response.status == "submitted"
+
+
+def _another_tab_saves(response_id: int, text: str) -> None:
+    """A save from another connection, committed after this request read the response."""
+    with db.engine.begin() as other:
+        other.execute(
+            update(Response)
+            .where(Response.id == response_id)
+            .values(draft={"p_private": [text]}, version=Response.version + 1)
+        )
+
+
+def test_a_save_that_lands_between_reading_and_writing_is_a_conflict_not_an_overwrite(
+    hw, occurrence
+):
+    services.save_draft(hw.a, occurrence.id, {"p_private": ["first"]}, 0)
+    db.session.commit()
+    own = services.open_for_partner(hw.a, occurrence.id).own  # this request has read version 1
+    _another_tab_saves(own.id, "from the other tab")
+    result = services.save_draft(hw.a, occurrence.id, {"p_private": ["from this tab"]}, 1)
+    db.session.commit()
+    assert result.conflict is not None and not result.saved
+    assert result.response.draft == {"p_private": ["from the other tab"]}
+    assert result.response.version == 2
+    assert result.conflict.fields == {"p_private": ["from this tab"]}
+
+
+def test_a_stale_save_of_the_text_already_stored_is_not_a_conflict(hw, occurrence):
+    services.save_draft(hw.a, occurrence.id, {"p_private": ["same words"]}, 0)
+    again = services.save_draft(hw.a, occurrence.id, {"p_private": ["same words"]}, 0)
+    assert again.saved and again.response.version == 1
+    assert db.session.scalar(select(func.count()).select_from(DraftConflict)) == 0
+
+
+def test_a_repeated_submit_with_a_mistake_answers_with_the_same_errors(hw, occurrence):
+    fields = answers("a") | {"p_close": ["11"]}
+    same = key()
+    first = services.submit(hw.a, occurrence.id, fields, 0, same)
+    again = services.submit(hw.a, occurrence.id, fields, 0, same)
+    assert first.errors and again.errors == first.errors and again.conflict is None
+    assert again.response.draft == fields and again.response.version == 1

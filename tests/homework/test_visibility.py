@@ -49,6 +49,46 @@ def test_released_by_therapist_opens_only_after_release(hw, occurrence):
     assert "private" not in _b_sees(hw, occurrence)
 
 
+def _a_is_told(hw, occurrence) -> bool:
+    """Does A's page say B can read A's "released" answer now?"""
+    return services.open_for_partner(hw.a, occurrence.id).shared_now["released"]
+
+
+def test_a_release_covers_the_text_released_not_a_rewrite_after_return(hw, occurrence):
+    response = submit_answers(hw.a, occurrence, answers("A")).response
+    submit_answers(hw.b, occurrence, answers("B"))
+    assert not _a_is_told(hw, occurrence)
+    services.release_response(hw.therapist, response)
+    assert _b_sees(hw, occurrence)["released"] == "released A" and _a_is_told(hw, occurrence)
+    services.return_response(hw.therapist, response, "Say more.")
+    # While A rewrites, B still reads the text that was released, and A's page says so.
+    services.save_draft(hw.a, occurrence.id, answers("A again"), response.version)
+    assert _b_sees(hw, occurrence)["released"] == "released A" and _a_is_told(hw, occurrence)
+    # The new submission is not covered by the old release: hidden again, and A is told.
+    submit_answers(hw.a, occurrence, answers("A again"))
+    assert "released" not in _b_sees(hw, occurrence) and not _a_is_told(hw, occurrence)
+    assert policy.can_release(response, occurrence.assignment)
+    services.release_response(hw.therapist, response)
+    assert _b_sees(hw, occurrence)["released"] == "released A again" and _a_is_told(hw, occurrence)
+
+
+def test_answer_visible_refuses_a_release_of_earlier_text(hw):
+    from therapy_portal.models import utcnow
+
+    now = utcnow()
+    rewritten = Response(
+        author_label="A",
+        answers={"k": "new"},
+        first_submitted_at=now,
+        answers_version=5,
+        released_version=2,
+        released_at=now,
+    )
+    assert not policy.answer_visible(
+        hw.b, "B", "each_partner", "released_by_therapist", rewritten, None
+    )
+
+
 def test_therapist_only_is_never_shared_even_after_release(hw, occurrence):
     response = submit_answers(hw.a, occurrence, answers("A")).response
     submit_answers(hw.b, occurrence, answers("B"))
@@ -78,7 +118,8 @@ def test_answer_visible_rule_table(
         author_label="A",
         answers={"k": "v"} if author_submitted else None,
         first_submitted_at=now if author_submitted else None,
-        released_at=now if released else None,
+        answers_version=2 if author_submitted else None,
+        released_version=2 if released else None,
     )
     own = Response(author_label="B", first_submitted_at=now if viewer_submitted else None)
     assert policy.answer_visible(hw.b, "B", "each_partner", visibility, other, own) is expected

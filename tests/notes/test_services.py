@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, time, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from tests.notes.factories import facts, make_note, note_input
 from therapy_portal.errors import Conflict, InvalidState, NotAllowed, ValidationFailed
@@ -215,3 +215,21 @@ def test_deleting_a_draft_is_allowed_but_not_a_signed_note(people):
     signed = make_note(people["therapist"], people["couple"], signed=True)
     with pytest.raises(InvalidState):
         services.delete_draft(people["therapist"], signed)
+
+
+def test_a_note_save_that_lands_between_reading_and_writing_is_a_conflict_not_an_error(people):
+    note = make_note(people["therapist"], people["couple"])
+    db.session.commit()
+    version = note.version  # this request has read the note...
+    with db.engine.begin() as other:  # ...when another tab's save commits
+        other.execute(
+            update(SessionNote)
+            .where(SessionNote.id == note.id)
+            .values(sections={"data": "From the other tab."}, version=version + 1)
+        )
+    with pytest.raises(Conflict, match="saved in another tab"):
+        services.save_draft(
+            people["therapist"], note, note_input(note, sections={"data": "Mine."}), version
+        )
+    db.session.rollback()
+    assert db.session.get(SessionNote, note.id).sections == {"data": "From the other tab."}

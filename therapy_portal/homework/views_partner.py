@@ -31,6 +31,12 @@ JOINT_NOTICE = (
     "therapist can all see it, and either of you can edit it."
 )
 
+RELEASED_BEFORE_NOTICE = (
+    "Your therapist shared the answer you submitted before with your partner, who can still "
+    "see it. What you submit now stays between you and your therapist until your therapist "
+    "shares it again."
+)
+
 
 def _version_of(view) -> int:
     return view.own.version if view.own is not None else 0
@@ -46,15 +52,22 @@ def _form(view, formdata=None, version: int | None = None, key: str | None = Non
     return form
 
 
+def _notice(view, key: str) -> str:
+    """Who sees this answer, phrased from what the policy says the partner reads now."""
+    if view.response_label == "J":
+        return JOINT_NOTICE
+    visibility = view.assignment.visibility.get(key, "therapist_only")
+    if not view.shared_now.get(key):
+        return VISIBILITY_NOTICES[visibility]
+    if view.own.is_submitted:
+        return "Your partner can see this answer now."
+    if visibility == "released_by_therapist":
+        return RELEASED_BEFORE_NOTICE
+    return "Your partner can see the answer you submitted before. " + VISIBILITY_NOTICES[visibility]
+
+
 def _render(view, form, status: int = 200, unsaved: dict | None = None):
-    notices = {
-        p["key"]: (
-            JOINT_NOTICE
-            if view.response_label == "J"
-            else VISIBILITY_NOTICES[view.assignment.visibility.get(p["key"], "therapist_only")]
-        )
-        for p in view.prompts
-    }
+    notices = {p["key"]: _notice(view, p["key"]) for p in view.prompts}
     display = {p["key"]: prompt_type_for(p) for p in view.prompts}
     return render_template(
         "homework/answer.html",
@@ -143,14 +156,8 @@ def answer_post(occurrence_id: int):
             "please check the marked questions."
         )
         return _render(view, form, 422)
-    if submitting:
-        flash(
-            "Submitted. Your therapist will see your answers."
-            if not result.duplicate
-            else "This was already submitted; nothing changed."
-        )
-    else:
-        flash("Draft saved.")
+    # A repeated submit (a double click) answers as the first one did.
+    flash("Submitted. Your therapist will see your answers." if submitting else "Draft saved.")
     return redirect(url_for("homework.answer", occurrence_id=occurrence_id))
 
 

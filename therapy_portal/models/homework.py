@@ -178,6 +178,11 @@ class Response(Base):
     ``draft`` holds the raw form input exactly as typed (never cleaned, so nothing is lost);
     ``answers`` holds the cleaned values of the latest submission. ``version`` counts saves:
     a save naming an older version is a conflict.
+
+    A release covers the text that was released: ``answers_version`` is the version whose
+    submission ``answers`` holds, ``released_version`` the one the therapist released. A new
+    submission moves ``answers_version`` on, so its text is not released until released again
+    (``released_at`` and ``released_by_id`` tell when and by whom, for the latest release).
     """
 
     __tablename__ = "response"
@@ -206,8 +211,15 @@ class Response(Base):
     return_note: Mapped[str] = mapped_column(Text, default="")
     released_at: Mapped[datetime | None]
     released_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    answers_version: Mapped[int | None]
+    released_version: Mapped[int | None]
 
     occurrence: Mapped[Occurrence] = relationship(lazy="raise")
+
+    @property
+    def is_released(self) -> bool:
+        """Has the therapist released the text ``answers`` holds now?"""
+        return self.released_version is not None and self.released_version == self.answers_version
 
     @property
     def is_submitted(self) -> bool:

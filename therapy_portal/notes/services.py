@@ -14,6 +14,7 @@ from flask import current_app
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.exc import StaleDataError
 
 from therapy_portal import audit, policy
 from therapy_portal.errors import Conflict, InvalidState, NotAllowed, ValidationFailed
@@ -36,6 +37,22 @@ CONFLICT_MESSAGE = (
     "This note was saved in another tab or window after you opened it, so your changes were not "
     "saved. Your text is kept below, next to the saved version: combine them, then save again."
 )
+
+DELETE_CONFLICT_MESSAGE = (
+    "This draft was saved in another tab or window a moment ago, so it was not deleted. "
+    "Open it to see what was saved."
+)
+
+
+def _flush_guarded(message: str) -> None:
+    """Flush the note's change as one ``UPDATE … WHERE version = :v`` (the model's
+    ``version_id_col``): a save that lost a race to another tab matches no row, and is refused
+    with `Conflict`. The caller rolls back, as after any domain error; the user's text is in
+    their request and goes back to them beside the saved version."""
+    try:
+        db.session.flush()
+    except StaleDataError:
+        raise Conflict(message) from None
 
 
 @dataclass(frozen=True)
@@ -156,7 +173,7 @@ def save_draft(actor: User, note: SessionNote, data: NoteInput, version: int) ->
     note.next_session = data.next_session[:200]
     note.digest = data.digest
     note.updated_at = utcnow()
-    db.session.flush()
+    _flush_guarded(CONFLICT_MESSAGE)
     audit.record(
         "note.save",
         actor=actor,
@@ -238,7 +255,7 @@ def sign_note(actor: User, note: SessionNote) -> SessionNote:
     note.signer_credentials = actor.credentials
     note.signed_at = utcnow().replace(microsecond=0)
     note.signature = signing.sign_note_fields(note)
-    db.session.flush()
+    _flush_guarded(CONFLICT_MESSAGE)
     audit.record(
         "note.sign",
         actor=actor,
@@ -342,7 +359,7 @@ def delete_draft(actor: User, note: SessionNote) -> None:
     # Its partner-copy marks go with it (SQLite does not enforce the foreign key's cascade).
     db.session.execute(delete(NoteCopyExclusion).where(NoteCopyExclusion.note_id == note.id))
     db.session.delete(note)
-    db.session.flush()
+    _flush_guarded(DELETE_CONFLICT_MESSAGE)
 
 
 @dataclass(frozen=True)

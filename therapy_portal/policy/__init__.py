@@ -25,7 +25,6 @@ from therapy_portal.policy.homework import (
     assignment_for_therapist_or_404,
     assignments_for_therapist,
     can_answer_now,
-    can_edit_template,
     can_release,
     conflict_for_partner_or_404,
     default_visibility,
@@ -35,10 +34,9 @@ from therapy_portal.policy.homework import (
     occurrence_for_partner_or_404,
     occurrence_for_therapist_or_404,
     occurrences_for_therapist,
+    partner_reads,
     response_label_for,
-    template_for_therapist_or_404,
-    templates_for_therapist,
-    version_for_therapist_or_404,
+    shared_with_partner,
     visibility_problem,
     visible_answers,
 )
@@ -64,6 +62,12 @@ from therapy_portal.policy.notes import (
     psychotherapy_note_for_author_or_404,
     psychotherapy_notes_for_author,
 )
+from therapy_portal.policy.templates import (
+    can_edit_template,
+    template_for_therapist_or_404,
+    templates_for_therapist,
+    version_for_therapist_or_404,
+)
 
 __all__ = [
     # homework
@@ -87,6 +91,8 @@ __all__ = [
     "version_for_therapist_or_404",
     "visibility_problem",
     "visible_answers",
+    "partner_reads",
+    "shared_with_partner",
     "alert_for_therapist_or_404",
     "alerts_for_therapist",
     "can_schedule_checkins",

@@ -7,7 +7,9 @@ asks it (through `visible_answers`). The rules, by prompt visibility, for the *o
 - ``shared_at_once``: once the author has submitted.
 - ``shared_after_both``: once both partners have submitted. In *turns* mode partner A writes
   first and B responds to what A wrote, so A's answer is shared with B once A has submitted.
-- ``released_by_therapist``: once the therapist has released that response.
+- ``released_by_therapist``: once the therapist has released that response's current text. A
+  release covers the submission it released: when the answer is returned and submitted again,
+  the new text falls back to this rule (hidden) until the therapist releases it again.
 
 A joint response belongs to both partners. A therapist of the couple sees every submitted
 answer, never a draft. Defaults come from the couple's confidentiality policy (see
@@ -33,8 +35,6 @@ from therapy_portal.models.homework import (
     JOINT,
     Assignment,
     DraftConflict,
-    ExerciseTemplate,
-    ExerciseVersion,
     Occurrence,
     Response,
 )
@@ -51,48 +51,6 @@ def _treats(user: User, couple_id_column) -> Any:
     return exists().where(
         CoupleTherapist.couple_id == couple_id_column, CoupleTherapist.therapist_id == user.id
     )
-
-
-# ----------------------------------------------------------------------------- templates
-def templates_for_therapist(user: User) -> Select[tuple[ExerciseTemplate]]:
-    """Built-ins and the therapist's practice's own templates."""
-    if user.role != Role.THERAPIST:
-        return select(ExerciseTemplate).where(False)
-    return select(ExerciseTemplate).where(
-        (ExerciseTemplate.practice_id.is_(None))
-        | (ExerciseTemplate.practice_id == user.practice_id)
-    )
-
-
-def template_for_therapist_or_404(user: User, template_id: int) -> ExerciseTemplate:
-    template = db.session.scalar(
-        templates_for_therapist(user).where(ExerciseTemplate.id == template_id)
-    )
-    if template is None:
-        raise _deny(user, "exercise_template", template_id)
-    return template
-
-
-def version_for_therapist_or_404(user: User, version_id: int) -> ExerciseVersion:
-    version = None
-    if user.role == Role.THERAPIST:
-        version = db.session.scalar(
-            select(ExerciseVersion)
-            .where(
-                ExerciseVersion.id == version_id,
-                (ExerciseVersion.practice_id.is_(None))
-                | (ExerciseVersion.practice_id == user.practice_id),
-            )
-            .options(joinedload(ExerciseVersion.template))
-        )
-    if version is None:
-        raise _deny(user, "exercise_version", version_id)
-    return version
-
-
-def can_edit_template(user: User, template: ExerciseTemplate) -> bool:
-    """Practice templates are shared by the practice's therapists; built-ins are copied first."""
-    return user.role == Role.THERAPIST and template.practice_id == user.practice_id
 
 
 # ----------------------------------------------------------------------- assignments (therapist)
@@ -259,6 +217,14 @@ def answer_visible(
         return False
     if response.author_label in (JOINT, viewer_label):
         return True
+    return partner_reads(mode, visibility, response, own_response)
+
+
+def partner_reads(
+    mode: str, visibility: str, response: Response, reader_response: Response | None
+) -> bool:
+    """May the *other* partner read ``response``'s answer to this prompt now? (The partner half
+    of `answer_visible`; ``reader_response`` is the other partner's own response.)"""
     if response.answers is None or not response.ever_submitted:
         return False
     if visibility == "shared_at_once":
@@ -266,10 +232,28 @@ def answer_visible(
     if visibility == "shared_after_both":
         if mode == "turns" and response.author_label == "A":
             return True
-        return own_response is not None and own_response.ever_submitted
+        return reader_response is not None and reader_response.ever_submitted
     if visibility == "released_by_therapist":
-        return response.released_at is not None
+        return response.is_released
     return False
+
+
+def shared_with_partner(
+    assignment: Assignment,
+    prompts: Sequence[Mapping[str, Any]],
+    own: Response | None,
+    other: Response | None,
+) -> dict[str, bool]:
+    """For a partner's own (not joint) response: which answers the other partner reads now, by
+    prompt key, so the page can tell its author the truth at every moment."""
+    if own is None or own.author_label == JOINT:
+        return {}
+    return {
+        p["key"]: partner_reads(
+            assignment.mode, assignment.visibility.get(p["key"], THERAPIST_ONLY), own, other
+        )
+        for p in prompts
+    }
 
 
 def visible_answers(
@@ -307,6 +291,7 @@ def can_release(response: Response, assignment: Assignment) -> bool:
     return (
         response.author_label != JOINT
         and response.ever_submitted
-        and response.released_at is None
+        and response.answers is not None
+        and not response.is_released
         and "released_by_therapist" in assignment.visibility.values()
     )

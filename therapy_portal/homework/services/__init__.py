@@ -2,7 +2,8 @@
 
 - `templates`: the library, copying, building and versioning templates
 - `assignments`: assigning to a couple, due dates, extension, cancel
-- `responses`: the partner's answer page, drafts, conflicts, submission
+- `responses`: the partner's answer page (what the policy lets them see), conflict copies
+- `drafts`: saving drafts and submitting, safe under concurrent requests
 - `partner_home`: the partner's Due soon / Overdue / Done
 - `review`: per-couple counts, the review queue, a couple's assignments
 - `review_actions`: the review page, feedback, mark reviewed, return, release
@@ -18,14 +19,12 @@ from therapy_portal.homework.services.assignments import (
     plan_due_dates,
     resolve_visibility,
 )
+from therapy_portal.homework.services.drafts import SaveResult, save_draft, submit
 from therapy_portal.homework.services.partner_home import PartnerHome, partner_home
 from therapy_portal.homework.services.responses import (
     PartnerView,
-    SaveResult,
     dismiss_conflict,
     open_for_partner,
-    save_draft,
-    submit,
 )
 from therapy_portal.homework.services.review import (
     HomeworkCounts,

@@ -1,29 +1,16 @@
-"""The partner's side: what is due, opening a piece of homework, drafts, conflicts, submitting.
-
-Drafts store the raw input exactly as typed (so an over-long or unfinished answer is never
-lost). Every save names the draft version it started from; a stale save keeps its text as a
-`DraftConflict` copy and changes nothing else. A submission carries an idempotency key: the same
-key twice is one submission.
+"""The partner's side: opening a piece of homework with only what the policy lets them see,
+and putting away a conflict copy. Saving and submitting are in `drafts`.
 """
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from therapy_portal import audit, policy
-from therapy_portal.errors import InvalidState, ValidationFailed
 from therapy_portal.extensions import db
-from therapy_portal.homework.services.common import (
-    MAX_DRAFT_CHARS,
-    clean_fields,
-    draft_size,
-    validate_answers,
-)
 from therapy_portal.models import User, utcnow
 from therapy_portal.models.homework import (
     DraftConflict,
@@ -31,10 +18,12 @@ from therapy_portal.models.homework import (
     Occurrence,
     Response,
     ResponseStatus,
-    Submission,
 )
 
-_KEY = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+ALREADY_SUBMITTED = (
+    "You have submitted this, so it can't be edited. If you want to add something, "
+    "ask your therapist to return it to you."
+)
 
 
 @dataclass
@@ -49,6 +38,8 @@ class PartnerView:
     feedback: list[Feedback]
     conflicts: list[DraftConflict]
     blocked: str | None
+    #: Which of this partner's own answers the other partner reads now (policy), by prompt key.
+    shared_now: dict[str, bool]
 
     @property
     def assignment(self):
@@ -61,18 +52,6 @@ class PartnerView:
     @property
     def can_edit(self) -> bool:
         return self.blocked is None
-
-
-@dataclass
-class SaveResult:
-    response: Response
-    conflict: DraftConflict | None = None
-    duplicate: bool = False
-    errors: dict[str, list[str]] = field(default_factory=dict)
-
-    @property
-    def saved(self) -> bool:
-        return self.conflict is None and not self.errors
 
 
 def _responses(occurrence: Occurrence) -> dict[str, Response]:
@@ -98,13 +77,27 @@ def blocked_reason(
             "Anything you wrote is kept below."
         )
     if own is not None and own.status == ResponseStatus.SUBMITTED:
-        return (
-            "You have submitted this, so it can't be edited. If you want to add something, "
-            "ask your therapist to return it to you."
-        )
+        return ALREADY_SUBMITTED
     if not policy.can_answer_now(assignment.mode, member_label, responses):
         return "Partner A writes first. You can respond here once they have submitted."
     return None
+
+
+def _open_conflicts(actor: User, own: Response | None) -> list[DraftConflict]:
+    """The actor's own conflict copies of this response that they have not put away."""
+    if own is None:
+        return []
+    return list(
+        db.session.scalars(
+            select(DraftConflict)
+            .where(
+                DraftConflict.response_id == own.id,
+                DraftConflict.author_id == actor.id,
+                DraftConflict.dismissed_at.is_(None),
+            )
+            .order_by(DraftConflict.id)
+        )
+    )
 
 
 def open_for_partner(actor: User, occurrence_id: int, *, audit_view: bool = True) -> PartnerView:
@@ -137,21 +130,6 @@ def open_for_partner(actor: User, occurrence_id: int, *, audit_view: bool = True
             .order_by(Feedback.created_at, Feedback.id)
         )
     )
-    conflicts = (
-        []
-        if own is None
-        else list(
-            db.session.scalars(
-                select(DraftConflict)
-                .where(
-                    DraftConflict.response_id == own.id,
-                    DraftConflict.author_id == actor.id,
-                    DraftConflict.dismissed_at.is_(None),
-                )
-                .order_by(DraftConflict.id)
-            )
-        )
-    )
     return PartnerView(
         occurrence,
         label,
@@ -159,145 +137,10 @@ def open_for_partner(actor: User, occurrence_id: int, *, audit_view: bool = True
         own,
         partner_answers,
         feedback,
-        conflicts,
+        _open_conflicts(actor, own),
         blocked_reason(occurrence, label, own, responses),
+        policy.shared_with_partner(assignment, assignment.version.prompts, own, other),
     )
-
-
-def _own_response(actor: User, view: PartnerView) -> Response:
-    if view.own is not None:
-        return view.own
-    response = Response(
-        practice_id=view.occurrence.practice_id,
-        couple_id=view.occurrence.couple_id,
-        occurrence_id=view.occurrence.id,
-        author_label=view.response_label,
-        draft={},
-        version=0,
-        last_edited_by_id=actor.id,
-    )
-    try:
-        with db.session.begin_nested():
-            db.session.add(response)
-    except IntegrityError:  # another tab created it a moment ago
-        response = db.session.scalar(
-            select(Response).where(
-                Response.occurrence_id == view.occurrence.id,
-                Response.author_label == view.response_label,
-            )
-        )
-    view.own = response
-    return response
-
-
-def _check_size(fields: dict[str, list[str]]) -> None:
-    if draft_size(fields) > MAX_DRAFT_CHARS:
-        raise ValidationFailed(
-            f"That is more than the {MAX_DRAFT_CHARS:,} characters one answer can hold."
-        )
-
-
-def _keep_conflict(actor: User, response: Response, fields: dict, version: int) -> DraftConflict:
-    conflict = DraftConflict(
-        practice_id=response.practice_id,
-        response_id=response.id,
-        author_id=actor.id,
-        fields=fields,
-        based_on_version=version,
-    )
-    db.session.add(conflict)
-    db.session.flush()
-    audit.record(
-        "homework.draft_conflict",
-        actor=actor,
-        object_type="response",
-        object_id=response.id,
-        couple_id=response.couple_id,
-        version=version,
-    )
-    return conflict
-
-
-def save_draft(actor: User, occurrence_id: int, raw_fields: Any, version: int) -> SaveResult:
-    """Save the raw input as the draft. A stale ``version`` keeps the text as a conflict copy."""
-    view = open_for_partner(actor, occurrence_id, audit_view=False)
-    if view.blocked:
-        raise InvalidState(view.blocked)
-    fields = clean_fields(view.prompts, raw_fields)
-    _check_size(fields)
-    response = _own_response(actor, view)
-    if version != response.version:
-        return SaveResult(response, conflict=_keep_conflict(actor, response, fields, version))
-    response.draft = fields
-    response.version += 1
-    response.updated_at = utcnow()
-    response.last_edited_by_id = actor.id
-    db.session.flush()
-    return SaveResult(response)
-
-
-def submit(
-    actor: User, occurrence_id: int, raw_fields: Any, version: int, idempotency_key: str
-) -> SaveResult:
-    """Submit the answer once. A repeated key returns the earlier submission unchanged.
-
-    Invalid answers are saved as the draft (nothing typed is lost) and returned as errors.
-    """
-    if not isinstance(idempotency_key, str) or not _KEY.match(idempotency_key):
-        raise ValidationFailed("This form is out of date. Reload the page and submit again.")
-    view = open_for_partner(actor, occurrence_id, audit_view=False)
-    earlier = db.session.scalar(
-        select(Submission).where(Submission.idempotency_key == idempotency_key)
-    )
-    if earlier is not None:
-        if view.own is None or earlier.response_id != view.own.id:
-            raise ValidationFailed("This form is out of date. Reload the page and submit again.")
-        return SaveResult(view.own, duplicate=True)
-    if view.blocked:
-        raise InvalidState(view.blocked)
-    fields = clean_fields(view.prompts, raw_fields)
-    _check_size(fields)
-    response = _own_response(actor, view)
-    if version != response.version:
-        return SaveResult(response, conflict=_keep_conflict(actor, response, fields, version))
-    answers, errors = validate_answers(view.prompts, fields)
-    response.draft = fields
-    response.version += 1
-    response.updated_at = utcnow()
-    response.last_edited_by_id = actor.id
-    if answers is None:
-        db.session.flush()
-        return SaveResult(response, errors=errors)
-    try:
-        with db.session.begin_nested():
-            db.session.add(
-                Submission(
-                    practice_id=response.practice_id,
-                    response_id=response.id,
-                    idempotency_key=idempotency_key,
-                    answers=answers,
-                    submitted_by_id=actor.id,
-                )
-            )
-    except IntegrityError:  # the same key raced in from a double click
-        return SaveResult(response, duplicate=True)
-    now = utcnow()
-    response.answers = answers
-    response.status = ResponseStatus.SUBMITTED
-    response.submitted_at = now
-    response.first_submitted_at = response.first_submitted_at or now
-    view.occurrence.reviewed_at = None  # new work to review
-    db.session.flush()
-    audit.record(
-        "homework.submit",
-        actor=actor,
-        object_type="response",
-        object_id=response.id,
-        couple_id=response.couple_id,
-        occurrence_id=occurrence_id,
-        version=response.version,
-    )
-    return SaveResult(response)
 
 
 def dismiss_conflict(actor: User, conflict_id: int) -> DraftConflict:

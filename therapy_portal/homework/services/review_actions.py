@@ -210,7 +210,8 @@ def return_response(actor: User, response: Response, note: str) -> None:
 
 
 def release_response(actor: User, response: Response) -> None:
-    """Share a response's "released by the therapist" answers with the other partner."""
+    """Share a response's "released by the therapist" answers, as submitted now, with the
+    other partner. A later submission is not covered: it waits for its own release."""
     assignment = db.session.get(
         Assignment, db.session.get(Occurrence, response.occurrence_id).assignment_id
     )
@@ -218,6 +219,7 @@ def release_response(actor: User, response: Response) -> None:
         raise NotAllowed("not found")
     if not policy.can_release(response, assignment):
         raise InvalidState("There is nothing held back to release in this answer.")
+    response.released_version = response.answers_version  # the text released, no later one
     response.released_at = utcnow()
     response.released_by_id = actor.id
     audit.record(
@@ -226,4 +228,5 @@ def release_response(actor: User, response: Response) -> None:
         object_type="response",
         object_id=response.id,
         couple_id=response.couple_id,
+        version=response.answers_version,
     )

@@ -1,0 +1,229 @@
+"""Saving a draft and submitting an answer, safe when two requests arrive at the same moment.
+
+Drafts store the raw input exactly as typed (so an over-long or unfinished answer is never
+lost). Every save names the draft version it started from, and the version check and the write
+are one guarded ``UPDATE … WHERE version = :v``: of two saves of one version exactly one is
+stored, on PostgreSQL (the second waits for the row, then matches nothing) and on SQLite (writers
+take turns). The other keeps its text as a `DraftConflict` copy of its author and changes nothing
+else. A save whose text is already the stored draft is not a conflict: nothing could be lost.
+
+A submission carries an idempotency key: a repeat of the same key, even one racing the first,
+answers as the first did and stores nothing more.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+
+from therapy_portal import audit
+from therapy_portal.errors import InvalidState, ValidationFailed
+from therapy_portal.extensions import db
+from therapy_portal.homework.services.common import (
+    MAX_DRAFT_CHARS,
+    clean_fields,
+    draft_size,
+    validate_answers,
+)
+from therapy_portal.homework.services.responses import (
+    ALREADY_SUBMITTED,
+    PartnerView,
+    open_for_partner,
+)
+from therapy_portal.models import User, utcnow
+from therapy_portal.models.homework import DraftConflict, Response, ResponseStatus, Submission
+
+_KEY = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+OUT_OF_DATE = "This form is out of date. Reload the page and submit again."
+
+
+@dataclass
+class SaveResult:
+    response: Response
+    conflict: DraftConflict | None = None
+    duplicate: bool = False
+    errors: dict[str, list[str]] = field(default_factory=dict)
+
+    @property
+    def saved(self) -> bool:
+        return self.conflict is None and not self.errors
+
+
+def _own_response(actor: User, view: PartnerView) -> Response:
+    if view.own is not None:
+        return view.own
+    response = Response(
+        practice_id=view.occurrence.practice_id,
+        couple_id=view.occurrence.couple_id,
+        occurrence_id=view.occurrence.id,
+        author_label=view.response_label,
+        draft={},
+        version=0,
+        last_edited_by_id=actor.id,
+    )
+    try:
+        with db.session.begin_nested():
+            db.session.add(response)
+    except IntegrityError:  # another tab created it a moment ago
+        response = db.session.scalar(
+            select(Response).where(
+                Response.occurrence_id == view.occurrence.id,
+                Response.author_label == view.response_label,
+            )
+        )
+    view.own = response
+    return response
+
+
+def _check_size(fields: dict[str, list[str]]) -> None:
+    if draft_size(fields) > MAX_DRAFT_CHARS:
+        raise ValidationFailed(
+            f"That is more than the {MAX_DRAFT_CHARS:,} characters one answer can hold."
+        )
+
+
+def _write(actor: User, response: Response, version: int, **values: Any) -> bool:
+    """Write ``values`` and the next version if the row is still at ``version``, in one
+    statement; then reload the row (the latest committed one when the write lost)."""
+    db.session.flush()
+    written = db.session.execute(
+        update(Response)
+        .where(Response.id == response.id, Response.version == version)
+        .values(version=version + 1, updated_at=utcnow(), last_edited_by_id=actor.id, **values)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.refresh(response)
+    return written == 1
+
+
+def _keep_conflict(actor: User, response: Response, fields: dict, version: int) -> DraftConflict:
+    conflict = DraftConflict(
+        practice_id=response.practice_id,
+        response_id=response.id,
+        author_id=actor.id,
+        fields=fields,
+        based_on_version=version,
+    )
+    db.session.add(conflict)
+    db.session.flush()
+    audit.record(
+        "homework.draft_conflict",
+        actor=actor,
+        object_type="response",
+        object_id=response.id,
+        couple_id=response.couple_id,
+        version=version,
+    )
+    return conflict
+
+
+def save_draft(actor: User, occurrence_id: int, raw_fields: Any, version: int) -> SaveResult:
+    """Save the raw input as the draft. A stale ``version`` keeps the text as a conflict copy."""
+    view = open_for_partner(actor, occurrence_id, audit_view=False)
+    if view.blocked:
+        raise InvalidState(view.blocked)
+    fields = clean_fields(view.prompts, raw_fields)
+    _check_size(fields)
+    response = _own_response(actor, view)
+    if _write(actor, response, version, draft=fields) or response.draft == fields:
+        return SaveResult(response)
+    return SaveResult(response, conflict=_keep_conflict(actor, response, fields, version))
+
+
+def _replay(view: PartnerView, idempotency_key: str) -> SaveResult | None:
+    """The first answer to this key, if a submission with it is stored (None if not)."""
+    earlier = db.session.scalar(
+        select(Response)
+        .join(Submission, Submission.response_id == Response.id)
+        .where(Submission.idempotency_key == idempotency_key)
+        .execution_options(populate_existing=True)
+    )
+    if earlier is None:
+        return None
+    if earlier.occurrence_id != view.occurrence.id or earlier.author_label != view.response_label:
+        raise ValidationFailed(OUT_OF_DATE)
+    view.own = earlier
+    return SaveResult(earlier, duplicate=True)
+
+
+def _submitted_values(answers: dict[str, Any]) -> dict[str, Any]:
+    now = utcnow()
+    return {
+        "answers": answers,
+        "status": ResponseStatus.SUBMITTED,
+        "submitted_at": now,
+        "first_submitted_at": func.coalesce(Response.first_submitted_at, now),
+        # The new text is the one at the next version; a release of earlier text doesn't cover it.
+        "answers_version": Response.version + 1,
+    }
+
+
+def submit(
+    actor: User, occurrence_id: int, raw_fields: Any, version: int, idempotency_key: str
+) -> SaveResult:
+    """Submit the answer once. A repeated key answers as the first submit did.
+
+    Invalid answers are saved as the draft (nothing typed is lost) and returned as errors.
+    """
+    if not isinstance(idempotency_key, str) or not _KEY.match(idempotency_key):
+        raise ValidationFailed(OUT_OF_DATE)
+    view = open_for_partner(actor, occurrence_id, audit_view=False)
+    replay = _replay(view, idempotency_key)
+    if replay is not None:
+        return replay
+    if view.blocked:
+        raise InvalidState(view.blocked)
+    fields = clean_fields(view.prompts, raw_fields)
+    _check_size(fields)
+    response = _own_response(actor, view)
+    answers, errors = validate_answers(view.prompts, fields)
+    values = {"draft": fields, **({} if answers is None else _submitted_values(answers))}
+    if not _write(actor, response, version, **values):
+        # The same submit may have won a moment ago (a double click): answer as it did.
+        replay = _replay(view, idempotency_key)
+        if replay is not None:
+            return replay
+        if response.draft != fields:
+            return SaveResult(response, conflict=_keep_conflict(actor, response, fields, version))
+        if response.status == ResponseStatus.SUBMITTED:
+            raise InvalidState(ALREADY_SUBMITTED)
+        # The text stored is exactly this text (a repeat, or another tab): build on it.
+        if answers is not None and not _write(actor, response, response.version, **values):
+            return SaveResult(response, conflict=_keep_conflict(actor, response, fields, version))
+    if answers is None:
+        return SaveResult(response, errors=errors)
+    return _record_submission(actor, view, response, answers, idempotency_key)
+
+
+def _record_submission(
+    actor: User, view: PartnerView, response: Response, answers: dict, idempotency_key: str
+) -> SaveResult:
+    try:
+        with db.session.begin_nested():
+            db.session.add(
+                Submission(
+                    practice_id=response.practice_id,
+                    response_id=response.id,
+                    idempotency_key=idempotency_key,
+                    answers=answers,
+                    submitted_by_id=actor.id,
+                )
+            )
+    except IntegrityError:  # the key was stored by another answer: a form from elsewhere
+        raise ValidationFailed(OUT_OF_DATE) from None
+    view.occurrence.reviewed_at = None  # new work to review
+    db.session.flush()
+    audit.record(
+        "homework.submit",
+        actor=actor,
+        object_type="response",
+        object_id=response.id,
+        couple_id=response.couple_id,
+        occurrence_id=view.occurrence.id,
+        version=response.version,
+    )
+    return SaveResult(response)
