@@ -1,7 +1,7 @@
 """Parts of a session note marked "not for partner copies" (note_copy_exclusion)
 
 Revision ID: 0005_partner_copy_fields
-Revises: 0003_invitation_binding
+Revises: 0004_release_binding
 Create Date: 2026-11-30 16:35:38.866394
 
 """
@@ -13,7 +13,7 @@ from therapy_portal.models.base import UTCDateTime
 
 # revision identifiers, used by Alembic.
 revision = '0005_partner_copy_fields'
-down_revision = '0003_invitation_binding'
+down_revision = '0004_release_binding'
 branch_labels = None
 depends_on = None
 
