@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 PORT   ?= 5000
 export FLASK_APP := therapy_portal:create_app
 
-.PHONY: run test install lint fmt db-upgrade seed clean
+.PHONY: run test install lint fmt db-upgrade seed clean cluster
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,9 +28,20 @@ seed: db-upgrade
 	$(BIN)/flask seed-demo --if-empty
 	$(BIN)/flask homework load-library
 
+# The web server and the task-queue worker (SQLite queue under instance/); one Ctrl-C stops both.
+# Links in emails use the address the app was started on (also remembered for `flask send-reminders`).
 run: seed
+	@echo "http://127.0.0.1:$(PORT)" > instance/public_base_url
 	@PUBLIC_BASE_URL=http://127.0.0.1:$(PORT) $(BIN)/flask demo-logins
-	PUBLIC_BASE_URL=http://127.0.0.1:$(PORT) $(BIN)/flask run --host 127.0.0.1 --port $(PORT)
+	@export PUBLIC_BASE_URL=http://127.0.0.1:$(PORT); \
+	$(BIN)/flask worker & worker=$$!; \
+	trap 'kill -TERM $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
+	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
+
+# Two app servers, a worker and nginx on PostgreSQL and Redis (docs/deploy.md); Ctrl-C stops all.
+CLUSTER_PORT ?= 8080
+cluster: install
+	CLUSTER_PORT=$(CLUSTER_PORT) $(BIN)/python deploy/cluster.py
 
 # Runs the whole suite on SQLite; with TEST_DATABASE_URL set it runs it again on PostgreSQL.
 test: install

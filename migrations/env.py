@@ -81,9 +81,16 @@ def run_migrations_online():
                 directives[:] = []
                 logger.info("No changes in schema detected.")
 
+    # The task queue's own tables (Huey on PostgreSQL, TASK_QUEUE_URL=postgresql://...) are
+    # created by Huey, not by migrations: autogenerate leaves them alone.
+    def include_name(name, type_, parent_names):
+        return not (type_ == "table" and name and name.startswith("huey_"))
+
     conf_args = current_app.extensions["migrate"].configure_args
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
+    if conf_args.get("include_name") is None:
+        conf_args["include_name"] = include_name
 
     connectable = get_engine()
 

@@ -3,10 +3,16 @@
 `TEST_DB=postgres` (set by `make test` when TEST_DATABASE_URL is given) runs the same tests on
 PostgreSQL: each xdist worker gets its own database, emptied after every test. On SQLite each test
 gets a copy of a schema-only template file.
+
+On PostgreSQL the suite runs the way production does: the schema is created (and emptied) by the
+owner, and the application connects as a second role `<database>_app` that may only SELECT and
+INSERT `audit_event` (`therapy_portal.db_roles`). Tests that must reach behind the application's
+back use `owner_engine()`.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 from collections.abc import Iterator
@@ -38,6 +44,21 @@ def _postgres_base_url() -> sa.URL:
     return url
 
 
+def app_role_name() -> str:
+    return f"{_postgres_base_url().database}_app"
+
+
+def _ensure_app_role(admin: sa.Engine, role: str) -> None:
+    with admin.connect() as conn:
+        exists = conn.execute(
+            sa.text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": role}
+        ).scalar()
+        if not exists:
+            # Another worker may create it first.
+            with contextlib.suppress(sa.exc.ProgrammingError, sa.exc.IntegrityError):
+                conn.execute(sa.text(f'CREATE ROLE "{role}" LOGIN'))
+
+
 @pytest.fixture(scope="session")
 def database_template(tmp_path_factory, worker_id) -> Iterator[str]:
     """A database with the schema and nothing else; SQLite: a file to copy, PostgreSQL: a URL."""
@@ -51,8 +72,10 @@ def database_template(tmp_path_factory, worker_id) -> Iterator[str]:
                 conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
         except sa.exc.OperationalError as exc:  # pragma: no cover - depends on the machine
             pytest.exit(f"PostgreSQL is not reachable at {base}: {exc}", returncode=1)
+        _ensure_app_role(admin, app_role_name())
         url = base.set(database=name).render_as_string(hide_password=False)
         _create_schema(url)
+        _grant_app_role(url)
         yield url
         with admin.connect() as conn:
             conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
@@ -70,6 +93,35 @@ def _create_schema(url: str) -> None:
         _db.engine.dispose()
 
 
+def _grant_app_role(owner_url: str) -> None:
+    from therapy_portal.db_roles import grant_app_role
+
+    engine = sa.create_engine(owner_url)
+    with engine.begin() as conn:
+        grant_app_role(conn, app_role_name())
+    engine.dispose()
+
+
+def _app_url(owner_url: str) -> str:
+    url = make_url(owner_url).set(username=app_role_name(), password=None)
+    return url.render_as_string(hide_password=False)
+
+
+_owner_engines: dict[str, sa.Engine] = {}
+
+
+def owner_engine() -> sa.Engine:
+    """The schema owner's engine (PostgreSQL), or the app's own engine (SQLite)."""
+    from flask import current_app
+
+    url = current_app.config.get("TEST_OWNER_DATABASE_URI")
+    if not url:
+        return _db.engine
+    if url not in _owner_engines:
+        _owner_engines[url] = sa.create_engine(url, poolclass=sa.pool.NullPool)
+    return _owner_engines[url]
+
+
 @pytest.fixture
 def app_overrides() -> dict:
     """Override in a test module to change configuration (e.g. turn CSRF on)."""
@@ -78,13 +130,15 @@ def app_overrides() -> dict:
 
 @pytest.fixture
 def app(database_template, tmp_path, app_overrides):
+    owner = {}
     if TEST_DB == "postgres":
-        uri = database_template
+        uri = _app_url(database_template)
+        owner = {"TEST_OWNER_DATABASE_URI": database_template}
     else:
         path = tmp_path / "test.sqlite3"
         shutil.copyfile(database_template, path)
         uri = f"sqlite:///{path}"
-    app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": uri, **app_overrides})
+    app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": uri, **owner, **app_overrides})
     from therapy_portal.extensions import limiter
 
     with app.app_context():
@@ -94,7 +148,7 @@ def app(database_template, tmp_path, app_overrides):
         _db.session.remove()
         if TEST_DB == "postgres":
             tables = ", ".join(f'"{t.name}"' for t in _db.metadata.sorted_tables)
-            with _db.engine.begin() as conn:
+            with owner_engine().begin() as conn:
                 conn.execute(sa.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
         _db.engine.dispose()
 

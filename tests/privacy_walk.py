@@ -19,6 +19,7 @@ from werkzeug.routing.converters import AnyConverter
 
 from therapy_portal.extensions import db
 from therapy_portal.models import Couple, MeasureResponse, MeasureSchedule, SafetyAlert, User
+from therapy_portal.models.audit import BreakGlassGrant
 from therapy_portal.models.homework import (
     Assignment,
     DraftConflict,
@@ -44,6 +45,7 @@ SOURCES = {
     "draft_conflict_id": DraftConflict,
     "safety_alert_id": SafetyAlert,
     "user_id": User,
+    "grant_id": BreakGlassGrant,
 }
 # Values for parameters that are not row ids.
 FIXED = {"token": ["no-such-invitation-0000"], "label": ["A", "B"]}

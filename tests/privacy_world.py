@@ -21,6 +21,7 @@ from sqlalchemy import select
 from tests.factories import make_couple, make_practice, make_user, partner
 from tests.homework.factories import assign, make_version
 from therapy_portal import policy
+from therapy_portal.admin import emergency
 from therapy_portal.extensions import db
 from therapy_portal.homework import services as homework
 from therapy_portal.measures import services as measures
@@ -190,6 +191,9 @@ def seed() -> Seeded:
     _session_notes(therapist, couple)
     db.session.commit()
     made = _records_copies(therapist, couple)
+    # Another admin's emergency access to couple One: its pages are walked by everyone else.
+    emergency_admin = make_user(home, Role.ADMIN, name="Admin Emergency")
+    emergency.start(emergency_admin, couple.id, "Client in crisis, therapist unreachable today")
     people = {
         "partner_a": a,
         "therapist": therapist,

@@ -16,6 +16,7 @@ import pytest
 from tests import privacy_walk, privacy_world
 from tests.factories import login
 from tests.privacy_world import IDENTITY, JOINT_NOTE, PRIVATE
+from therapy_portal import storage
 from therapy_portal.extensions import db
 from therapy_portal.mail import send_pending
 from therapy_portal.models import OutboxEmail
@@ -28,7 +29,9 @@ WALKERS = {
     "partner_b": PRIVATE | NOTES_ONLY,
     "other_couples_partner": PRIVATE | NOTES_ONLY | IDENTITY,
     "other_couples_therapist": PRIVATE | NOTES_ONLY | IDENTITY,
-    "practice_admin": PRIVATE | NOTES_ONLY | IDENTITY,
+    # The practice's admin sees couples' display names to staff them (docs/security.md), never
+    # a partner's name or anything clinical.
+    "practice_admin": PRIVATE | NOTES_ONLY | {"partner A's name": IDENTITY["partner A's name"]},
     "other_practice_admin": PRIVATE | NOTES_ONLY | IDENTITY,
     "other_practice_partner": PRIVATE | NOTES_ONLY | IDENTITY,
     "visitor": PRIVATE | NOTES_ONLY | IDENTITY,
@@ -93,8 +96,8 @@ def test_the_canaries_are_real(app, seeded):
 
 def _copy_text(app, export_id: int) -> str:
     with app.app_context():
-        job = db.session.get(NoteExport, export_id)
-        data = (jobs.export_dir(app) / job.file_name).read_bytes()
+        stored = jobs.file_of(db.session.get(NoteExport, export_id))
+        data = b"".join(storage.stream(stored))
     return privacy_walk._zip_text(data)
 
 

@@ -22,6 +22,7 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
     from therapy_portal.settings import load_settings
 
     load_settings(app, config_name, overrides)
+    web.register_proxy_fix(app)
     web.register_extensions(app)
     register_blueprints(app)
     errors.register_error_handlers(app)

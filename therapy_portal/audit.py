@@ -6,9 +6,12 @@ Services call `record()`; it adds an event to the current transaction. Denials a
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
-from flask import g, has_request_context, request
+from flask import g, has_request_context, make_response, request
+from flask_login import current_user
 
 from therapy_portal.extensions import db
 from therapy_portal.models import AuditEvent
@@ -37,6 +40,7 @@ _DETAIL_KEYS = frozenset(
         "note_id",
         "fields",
         "partner",
+        "grant_id",
     }
 )
 
@@ -103,3 +107,37 @@ def flush_after_rollback() -> None:
     if events:
         db.session.add_all(events)
         db.session.commit()
+
+
+def reading_couple(couple_id: int | None) -> None:
+    """Scoped loaders name the couple whose record a request reads, for `reads()` to record."""
+    if has_request_context() and couple_id is not None:
+        g.reading_couple_id = couple_id
+
+
+def reads(action: str, object_type: str = "", id_arg: str | None = None) -> Callable:
+    """Record that the signed-in person was shown PHI, once the view has produced its page.
+
+    Only pages actually shown (status below 300) are recorded. The event is committed before
+    the response leaves; if it cannot be written the request fails, so no read goes unrecorded.
+    The couple comes from the URL (`couple_id`) or from the scoped loader that found the object.
+    """
+
+    def decorate(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            response = make_response(view(*args, **kwargs))
+            if response.status_code < 300:
+                record(
+                    action,
+                    actor=current_user,
+                    object_type=object_type,
+                    object_id=kwargs.get(id_arg) if id_arg else None,
+                    couple_id=kwargs.get("couple_id", g.get("reading_couple_id")),
+                )
+                db.session.commit()
+            return response
+
+        return wrapped
+
+    return decorate

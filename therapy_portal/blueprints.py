@@ -7,6 +7,7 @@ from flask import Flask
 
 def register_blueprints(app: Flask) -> None:
     from therapy_portal.admin.routes import bp as admin_bp
+    from therapy_portal.admin.routes_couples import bp as admin_couples_bp
     from therapy_portal.auth.routes import bp as auth_bp
     from therapy_portal.caseload.routes import bp as caseload_bp
     from therapy_portal.core.routes import bp as core_bp
@@ -19,6 +20,7 @@ def register_blueprints(app: Flask) -> None:
         core_bp,
         auth_bp,
         admin_bp,
+        admin_couples_bp,
         caseload_bp,
         partner_bp,
         measures_bp,
@@ -26,3 +28,11 @@ def register_blueprints(app: Flask) -> None:
         homework_bp,
     ):
         app.register_blueprint(bp)
+    if app.config.get("DEV_MAILBOX"):
+        if app.config["ENV_NAME"] == "production":
+            from therapy_portal.settings import ConfigurationError
+
+            raise ConfigurationError("DEV_MAILBOX shows every email: never in production.")
+        from therapy_portal.devmail.routes import bp as devmail_bp
+
+        app.register_blueprint(devmail_bp)

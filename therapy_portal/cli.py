@@ -19,8 +19,14 @@ def _read_password(password_stdin: bool) -> str:
 
 def register_commands(app: Flask) -> None:
     from therapy_portal import demo
+    from therapy_portal.tasks import worker
+
+    worker.register_commands(app)
     from therapy_portal.models import Practice, Role, User
     from therapy_portal.passwords import hash_password, password_problem
+    from therapy_portal.security_cli import register_security_commands
+
+    register_security_commands(app)
 
     @app.cli.group("practice")
     def practice_group() -> None:
@@ -131,8 +137,9 @@ def register_commands(app: Flask) -> None:
     @app.cli.command("send-reminders")
     def send_reminders() -> None:
         """Queue due reminders and deliver the outbox. Idempotent; safe under cron."""
-        from therapy_portal import mail, reminders
+        from therapy_portal import reminders
+        from therapy_portal.tasks.registry import deliver_outbox
 
         queued = reminders.queue_due_reminders()
-        sent, failed = mail.send_pending()
+        sent, failed = deliver_outbox(retry_when_busy=False)  # never beside a worker's delivery
         click.echo(f"Queued {queued} reminders; sent {sent} emails; {failed} failed.")

@@ -1,4 +1,8 @@
-"""The email outbox: rows written with the change that caused them, delivered by a CLI command.
+"""The email outbox: rows written with the change that caused them, delivered by the worker.
+
+`queue_email` adds a row to the current transaction and asks for a `deliver_outbox` task once that
+transaction commits (`MAIL_DELIVER_ON_COMMIT`), so an invitation leaves within seconds; the worker's
+periodic sweep and `flask send-reminders` deliver anything left over.
 
 Emails never carry PHI: a greeting, a sentence saying something is waiting, and a link.
 """
@@ -16,6 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from therapy_portal.auth.invitation_delivery import body_for_delivery
+from therapy_portal.devmail import store as dev_mailbox
 from therapy_portal.extensions import db
 from therapy_portal.models import OutboxEmail, utcnow
 
@@ -56,6 +61,10 @@ def queue_email(
             db.session.add(email)
     except IntegrityError:
         return None
+    if current_app.config.get("MAIL_DELIVER_ON_COMMIT"):
+        from therapy_portal import tasks
+
+        tasks.after_commit("deliver_outbox")
     return email
 
 
@@ -129,6 +138,7 @@ def send_pending(limit: int = 100) -> tuple[int, int]:
             failed += 1
         else:
             email.sent_at = utcnow()
+            dev_mailbox.keep(email, body)
             sent += 1
     db.session.commit()
     return sent, failed

@@ -1,9 +1,9 @@
 """Configuration: TOML layers from `config/`, then the environment, then overrides.
 
 Order: `config/default.toml` → `config/<name>.toml` → environment → `overrides`.
-Secrets come only from the environment (`SECRET_KEY`, `DATABASE_URL`, `NOTE_SIGNING_KEY`, or
-any key prefixed `THERAPY_PORTAL_`). Production refuses to start when a required secret is
-missing, and says which.
+Secrets come only from the environment (`SECRET_KEY`, `DATABASE_URL`, `NOTE_SIGNING_KEY`,
+`ENCRYPTION_KEYS`, or any key prefixed `THERAPY_PORTAL_`). Production refuses to start when a
+required secret is missing, and says which.
 """
 
 from __future__ import annotations
@@ -18,7 +18,8 @@ from flask import Flask
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 CONFIG_DIR = PROJECT_ROOT / "config"
 ENVIRONMENTS = ("development", "testing", "production")
-REQUIRED_IN_PRODUCTION = ("SECRET_KEY", "DATABASE_URL", "NOTE_SIGNING_KEY")
+REQUIRED_IN_PRODUCTION = ("SECRET_KEY", "DATABASE_URL", "NOTE_SIGNING_KEY", "ENCRYPTION_KEYS")
+PROXY_FIX_KEYS = tuple(f"PROXY_FIX_X_{name}" for name in ("FOR", "PROTO", "HOST", "PORT", "PREFIX"))
 
 
 class ConfigurationError(RuntimeError):
@@ -42,6 +43,12 @@ def database_url(url: str) -> str:
     return url
 
 
+def remembered_base_url(instance_path: str) -> str | None:
+    """The address `make run` last served (so `flask send-reminders` by hand links to it)."""
+    path = Path(instance_path) / "public_base_url"
+    return path.read_text(encoding="utf-8").strip() if path.is_file() else None
+
+
 def load_settings(app: Flask, name: str | None, overrides: dict[str, Any] | None = None) -> None:
     name = environment_name(name)
     app.config["ENV_NAME"] = name
@@ -53,9 +60,20 @@ def load_settings(app: Flask, name: str | None, overrides: dict[str, Any] | None
         raise ConfigurationError(
             "Production needs these environment variables, which are not set: " + ", ".join(missing)
         )
-    for key in ("SECRET_KEY", "NOTE_SIGNING_KEY", "RATELIMIT_STORAGE_URI", "PUBLIC_BASE_URL"):
+    for key in (
+        "SECRET_KEY",
+        "NOTE_SIGNING_KEY",
+        "ENCRYPTION_KEYS",
+        "RATELIMIT_STORAGE_URI",
+        "PUBLIC_BASE_URL",
+        "TASK_QUEUE_URL",
+        "EXPORT_STORAGE",
+    ):
         if os.environ.get(key):
             app.config[key] = os.environ[key]
+    remembered = remembered_base_url(app.instance_path)
+    if name == "development" and not os.environ.get("PUBLIC_BASE_URL") and remembered:
+        app.config["PUBLIC_BASE_URL"] = remembered
     if os.environ.get("DATABASE_URL") and name != "testing":
         app.config["SQLALCHEMY_DATABASE_URI"] = os.environ["DATABASE_URL"]
     app.config.from_prefixed_env("THERAPY_PORTAL")
@@ -72,9 +90,40 @@ def load_settings(app: Flask, name: str | None, overrides: dict[str, Any] | None
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         # SQLite drops pool_pre_ping semantics; keep connections simple and durable.
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {"connect_args": {"timeout": 15}}
+    for key in PROXY_FIX_KEYS:
+        value = app.config.get(key, 0)
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise ConfigurationError(
+                f"{key} must be a number of proxies (0 or more), not {value!r}."
+            )
     if not app.config.get("SECRET_KEY"):
         raise ConfigurationError("SECRET_KEY is not set.")
     if name == "production" and len(app.config["SECRET_KEY"]) < 32:
         raise ConfigurationError(
             "SECRET_KEY is too short for production (use 32+ random characters)."
         )
+    if name == "production":
+        check_rate_limit_storage(app.config)
+
+
+def check_rate_limit_storage(config: dict) -> None:
+    """Refuse per-process limiter counters wherever more than one process can serve.
+
+    With `memory://` each gunicorn worker and each host counts on its own, so "5 failed logins
+    per 15 minutes" becomes 5 per process: an attacker spreading attempts over N processes gets
+    N times as many. Only an operator who declares a single process (`RATELIMIT_SINGLE_PROCESS`)
+    may keep it, and not when gunicorn is told to start several (`WEB_CONCURRENCY`).
+    """
+    if not str(config.get("RATELIMIT_STORAGE_URI", "")).startswith("memory://"):
+        return
+    workers = int(os.environ.get("WEB_CONCURRENCY") or 1)
+    if config.get("RATELIMIT_SINGLE_PROCESS") and workers == 1:
+        return
+    raise ConfigurationError(
+        "RATELIMIT_STORAGE_URI is memory://, which keeps login-throttle counters inside each "
+        "process: with several gunicorn workers or hosts, every process allows its own 5 "
+        "attempts, so the limits would not mean what they say. Set RATELIMIT_STORAGE_URI to a "
+        "shared store (redis://host:6379/0), or, if exactly one process on one host serves the "
+        "portal, set THERAPY_PORTAL_RATELIMIT_SINGLE_PROCESS=true."
+        + (f" (WEB_CONCURRENCY={workers} starts several workers.)" if workers > 1 else "")
+    )

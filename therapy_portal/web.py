@@ -8,9 +8,10 @@ from datetime import datetime
 
 from flask import Flask, Response, g, redirect, request, session, url_for
 from flask_login import current_user
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from therapy_portal.extensions import csrf, db, limiter, login_manager, migrate
-from therapy_portal.settings import PROJECT_ROOT
+from therapy_portal.settings import PROJECT_ROOT, PROXY_FIX_KEYS
 from therapy_portal.timezones import practice_zone
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
@@ -31,9 +32,13 @@ CSP = (
 
 
 def register_extensions(app: Flask) -> None:
+    from therapy_portal import audit_chain, crypto, tasks
     from therapy_portal.sessions import DatabaseSessionInterface
 
+    crypto.init_app(app)
+    audit_chain.install()
     db.init_app(app)
+    tasks.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     limiter.init_app(app)
@@ -67,6 +72,14 @@ def register_extensions(app: Flask) -> None:
                 + "Log in to continue."
             )
         return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+
+
+def register_proxy_fix(app: Flask) -> None:
+    """Trust X-Forwarded-* headers only as configured: by default none, so a client cannot
+    choose the address that login throttling and the audit log see."""
+    hops = {key.removeprefix("PROXY_FIX_").lower(): app.config[key] for key in PROXY_FIX_KEYS}
+    if any(hops.values()):
+        app.wsgi_app = ProxyFix(app.wsgi_app, **hops)
 
 
 def register_request_hooks(app: Flask) -> None:
@@ -104,8 +117,11 @@ def register_request_hooks(app: Flask) -> None:
 
     @app.context_processor
     def layout_context() -> dict:
+        from therapy_portal.admin.emergency import active_grant
+
         user = current_user if current_user.is_authenticated else None
         return {
+            "emergency_grant": active_grant(user) if user is not None else None,
             "viewer": user,
             "app_name": app.config["APP_NAME"],
             "therapist_nav": THERAPIST_NAV,

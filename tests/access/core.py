@@ -40,19 +40,27 @@ EXPECTED = {
     "auth.change_password": SIGNED_IN,
     "admin.therapists": ADMIN,
     "admin.audit_log": ADMIN,
+    "admin.audit_export": ADMIN,
     "admin.deactivate": ADMIN,
     "admin.reactivate": ADMIN,
     "admin.resend": ADMIN,
+    "admin_couples.couples": ADMIN,
+    "admin_couples.care_team_edit": ADMIN,
+    "admin_couples.emergency_record": {**ADMIN, "admin": "denied"},  # no grant in the world
+    "admin_couples.emergency_end": {**ADMIN, "admin": "denied"},
     "caseload.index": ANY_THERAPIST,
     "caseload.clear_search": ANY_THERAPIST,
     "caseload.create": ANY_THERAPIST,
     "caseload.detail": THERAPIST_C1,
     "caseload.edit": THERAPIST_C1,
+    "caseload.access_log": THERAPIST_C1,
     "caseload.add_partner": THERAPIST_C1,
     "caseload.close": THERAPIST_C1,
     "caseload.reopen": THERAPIST_C1,
     "caseload.resend_invitation": THERAPIST_C1,
     "partner.home": PARTNERS,
+    # Development and tests only (production has no such route): see tests/core/test_devmail.py.
+    "devmail.mailbox": EVERYONE,
 }
 
 
@@ -62,4 +70,5 @@ def params(world: World) -> dict:
         "user_id": world.ids["other_therapist"],
         "label": "A",
         "token": "not-a-real-token",
+        "grant_id": 1,
     }

@@ -144,6 +144,8 @@ def test_production_cookie_is_secure_and_host_prefixed(monkeypatch, tmp_path):
     monkeypatch.setenv("SECRET_KEY", "x" * 40)
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/p.sqlite3")
     monkeypatch.setenv("NOTE_SIGNING_KEY", "y" * 40)
+    monkeypatch.setenv("RATELIMIT_STORAGE_URI", "redis://127.0.0.1:6379/2")
+    monkeypatch.setenv("ENCRYPTION_KEYS", "k1:" + "A" * 43 + "=")
     app = create_app("production")
     assert app.config["SESSION_COOKIE_SECURE"] is True
     assert app.config["SESSION_COOKIE_NAME"].startswith("__Host-")

@@ -20,7 +20,6 @@ from therapy_portal.notes import digest as digests
 def app_overrides(tmp_path) -> dict:
     return {
         "WTF_CSRF_ENABLED": True,
-        "NOTE_EXPORT_BACKGROUND": True,
         "NOTE_EXPORT_DIR": str(tmp_path / "exports"),
     }
 

@@ -221,5 +221,6 @@ def test_caseload_query_budget_is_constant(app, therapist_client, world, count_q
     with count_queries() as large:
         page = therapist_client.get("/couples")
     assert b"Bulk 018" in page.data
-    # +1 for the homework counts (one grouped statement for the whole page).
-    assert large.count == small.count <= 9, large.statements
+    # +1 for the homework counts (one grouped statement for the whole page); +3 for the read's
+    # audit event (lock the chain head, insert, move the head).
+    assert large.count == small.count <= 12, large.statements

@@ -38,6 +38,7 @@ def test_production_refuses_a_short_secret(monkeypatch, tmp_path):
     monkeypatch.setenv("SECRET_KEY", "short")
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/x.db")
     monkeypatch.setenv("NOTE_SIGNING_KEY", "n" * 40)
+    monkeypatch.setenv("ENCRYPTION_KEYS", "k1:" + "A" * 43 + "=")
     with pytest.raises(ConfigurationError, match="too short"):
         create_app("production")
 

@@ -111,7 +111,7 @@ def test_a_failure_midway_leaves_no_file_and_a_clear_message(app, people, two_si
     assert job.status == "failed" and "Rendering took too long" in job.error
     assert list(Path(jobs.export_dir(app)).iterdir()) == []
     with pytest.raises(ValidationFailed, match="not ready"):
-        jobs.download_path(people["therapist"], job)
+        jobs.download(people["therapist"], job)
 
 
 def test_an_unexpected_crash_is_recorded_as_failed_without_a_file(

@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy import select
 
-from tests.conftest import TEST_DB
+from tests.conftest import TEST_DB, owner_engine
 from tests.notes.factories import make_note
 from therapy_portal.errors import InvalidState
 from therapy_portal.extensions import db
@@ -19,7 +19,7 @@ from therapy_portal.notes import services, signing
 
 def tamper(sql: str, **params) -> None:
     """Change a row behind the application's back (PostgreSQL: with its trigger disabled)."""
-    with db.engine.begin() as conn:
+    with owner_engine().begin() as conn:
         if TEST_DB == "postgres":
             conn.execute(sa.text("ALTER TABLE session_note DISABLE TRIGGER USER"))
             conn.execute(sa.text("ALTER TABLE note_addendum DISABLE TRIGGER USER"))

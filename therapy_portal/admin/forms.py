@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, StringField
+from wtforms import DateField, EmailField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional
+
+from therapy_portal.admin.audit_view import AuditFilter
 
 
 class InviteTherapistForm(FlaskForm):
@@ -29,3 +31,29 @@ class InviteTherapistForm(FlaskForm):
         description="For example LMFT. Up to 80 characters.",
         validators=[Optional(), Length(max=80)],
     )
+
+
+class AuditFilterForm(FlaskForm):
+    """Filters for the audit log: identifiers only, read from the query string."""
+
+    class Meta:
+        csrf = False
+
+    actor_id = SelectField("Who", coerce=int, default=0)
+    couple_id = SelectField("Couple", coerce=int, default=0)
+    action = StringField(
+        "Action",
+        description="Exact name, for example note.view.",
+        validators=[Optional(), Length(max=64)],
+    )
+    date_from = DateField("From", validators=[Optional()])
+    date_to = DateField("To", validators=[Optional()])
+
+    def to_filter(self) -> AuditFilter:
+        return AuditFilter(
+            actor_id=self.actor_id.data or None,
+            couple_id=self.couple_id.data or None,
+            action=(self.action.data or "").strip() or None,
+            date_from=self.date_from.data,
+            date_to=self.date_to.data,
+        )

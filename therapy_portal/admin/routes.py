@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
 from therapy_portal import policy
-from therapy_portal.admin import services
-from therapy_portal.admin.forms import InviteTherapistForm
+from therapy_portal.admin import audit_view, services
+from therapy_portal.admin.audit_view import AuditFilter
+from therapy_portal.admin.forms import AuditFilterForm, InviteTherapistForm
 from therapy_portal.errors import DomainError
 from therapy_portal.extensions import db
 from therapy_portal.formtools import attach_error, run_action
@@ -71,9 +82,39 @@ def resend(user_id: int):
     return _user_action(user_id, services.resend_staff_invitation, "A new invitation was sent.")
 
 
+def _audit_filter() -> tuple[AuditFilterForm, AuditFilter]:
+    form = AuditFilterForm(request.args)
+    people, couples = audit_view.filter_choices(current_user)
+    form.actor_id.choices = [(0, "Anyone")] + people
+    form.couple_id.choices = [(0, "Any couple")] + couples
+    # Bad filter values never fail the page: they are dropped and marked on the form.
+    return form, form.to_filter() if form.validate() else AuditFilter()
+
+
 @bp.get("/audit")
 @admin_only
 def audit_log():
-    page = services.audit_log(current_user, page=request.args.get("page", 1, type=int))
+    form, wanted = _audit_filter()
+    page = audit_view.page(
+        current_user,
+        wanted,
+        before=request.args.get("before", type=int),
+        after=request.args.get("after", type=int),
+    )
     db.session.commit()
-    return render_template("admin/audit.html", page=page)
+    return render_template("admin/audit.html", page=page, form=form, args=wanted.as_args())
+
+
+@bp.get("/audit.csv")
+@admin_only
+def audit_export():
+    _form, wanted = _audit_filter()
+    lines = audit_view.export_csv(current_user, wanted)
+    return Response(
+        stream_with_context(lines),
+        mimetype="text/csv",
+        headers={
+            "Content-Disposition": "attachment; filename=audit-log.csv",
+            "Cache-Control": "no-store",
+        },
+    )

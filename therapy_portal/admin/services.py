@@ -11,7 +11,7 @@ from therapy_portal.auth import invitations
 from therapy_portal.auth.services import normalise_email
 from therapy_portal.errors import InvalidState, NotAllowed, ValidationFailed
 from therapy_portal.extensions import db
-from therapy_portal.models import AuditEvent, CoupleTherapist, Role, User
+from therapy_portal.models import CoupleTherapist, Role, User
 from therapy_portal.sessions import revoke_user_sessions
 
 
@@ -111,35 +111,3 @@ def reactivate_user(actor: User, user_id: int) -> None:
         raise InvalidState("This account is already active.")
     user.active = True
     audit.record("admin.reactivate", actor=actor, object_type="user", object_id=user.id)
-
-
-@dataclass(frozen=True)
-class AuditPage:
-    events: list[AuditEvent]
-    actors: dict[int, str]
-    page: int
-    pages: int
-
-
-def audit_log(actor: User, *, page: int = 1, per_page: int = 50) -> AuditPage:
-    """The practice's audit events, newest first (identifiers only; no clinical content)."""
-    _require_admin(actor)
-    base = select(AuditEvent).where(AuditEvent.practice_id == actor.practice_id)
-    total = db.session.scalar(select(func.count()).select_from(base.subquery())) or 0
-    pages = max(1, -(-total // per_page))
-    page = min(max(1, page), pages)
-    events = list(
-        db.session.scalars(
-            base.order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
-            .limit(per_page)
-            .offset((page - 1) * per_page)
-        )
-    )
-    ids = {e.actor_id for e in events if e.actor_id}
-    actors = (
-        dict(db.session.execute(select(User.id, User.email).where(User.id.in_(ids))).all())
-        if ids
-        else {}
-    )
-    audit.record("admin.audit_view", actor=actor, object_type="audit_log")
-    return AuditPage(events, actors, page, pages)

@@ -76,6 +76,12 @@ class CoupleForm(FlaskForm):
             return False
         return ok
 
+    def keep_care_team(self, current) -> None:
+        """For a co-therapist: the policy and co-therapist stay as they are."""
+        self.confidentiality_policy.data = current.confidentiality_policy
+        self.policy_agreed_on.data = current.policy_agreed_on
+        self.co_therapist_id.data = current.co_therapist_id
+
     def to_input(self) -> CoupleInput:
         b = None
         if self.partner_b_name.data and self.partner_b_email.data:

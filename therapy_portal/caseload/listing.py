@@ -120,6 +120,10 @@ class _CoupleFormData:
     co_therapist_id: int
 
 
+def primary_therapist_id(couple: Couple) -> int:
+    return next(t.therapist_id for t in couple.therapists if t.role == "primary")
+
+
 def form_data(couple: Couple) -> _CoupleFormData:
     members = {m.label: m.user for m in couple.members}
     co = next((t.therapist_id for t in couple.therapists if t.role == "co"), 0)

@@ -7,9 +7,10 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import SelectChoice
 
-from therapy_portal import policy
+from therapy_portal import audit, policy
 from therapy_portal.auth.pending import take_pending_form
 from therapy_portal.caseload import listing, services
+from therapy_portal.caseload.access_log import who_has_seen
 from therapy_portal.caseload.forms import CoupleForm, PartnerForm, SearchForm
 from therapy_portal.errors import DomainError
 from therapy_portal.extensions import db
@@ -20,8 +21,8 @@ bp = Blueprint("caseload", __name__, url_prefix="/couples")
 therapist_only = policy.requires(Role.THERAPIST)
 
 
-def _co_therapist_choices(form: CoupleForm) -> None:
-    others = [t for t in services.practice_therapists(current_user) if t.id != current_user.id]
+def _co_therapist_choices(form: CoupleForm, primary_id: int) -> None:
+    others = [t for t in services.practice_therapists(current_user) if t.id != primary_id]
     form.co_therapist_id.choices = [SelectChoice(0, "No co-therapist")] + [
         SelectChoice(t.id, t.display_with_credentials) for t in others
     ]
@@ -29,6 +30,7 @@ def _co_therapist_choices(form: CoupleForm) -> None:
 
 @bp.route("", methods=["GET", "POST"])
 @therapist_only
+@audit.reads("caseload.view")
 def index():
     # The search term is a name, so it lives in the session, never in the URL.
     search = SearchForm(data=session.get("caseload_filter", {}))
@@ -71,7 +73,7 @@ def create():
         if request.method == "GET"
         else CoupleForm()
     )
-    _co_therapist_choices(form)
+    _co_therapist_choices(form, current_user.id)
     if request.method == "POST" and form.validate_on_submit():
         try:
             couple = services.create_couple(current_user, form.to_input())
@@ -96,16 +98,30 @@ def detail(couple_id: int):
         couple=couple,
         action_form=FlaskForm(),
         can_edit=policy.can_edit_couple(current_user, couple),
+        can_see_access_log=policy.can_see_access_log(current_user, couple),
         invitations=listing.invitation_status(couple),
     )
 
 
+@bp.get("/<int:couple_id>/access-log")
+@therapist_only
+def access_log(couple_id: int):
+    couple = policy.couple_for_therapist_or_404(current_user, couple_id)
+    viewers = who_has_seen(current_user, couple)
+    db.session.commit()
+    return render_template("caseload/access_log.html", couple=couple, viewers=viewers)
+
+
 @bp.route("/<int:couple_id>/edit", methods=["GET", "POST"])
 @therapist_only
+@audit.reads("couple.edit_view", "couple", "couple_id")
 def edit(couple_id: int):
     couple = policy.couple_for_therapist_or_404(current_user, couple_id)
     form = CoupleForm(obj=listing.form_data(couple)) if request.method == "GET" else CoupleForm()
-    _co_therapist_choices(form)
+    _co_therapist_choices(form, listing.primary_therapist_id(couple))
+    can_change_team = policy.can_change_care_team(current_user, couple)
+    if not can_change_team:  # shown as text; the service refuses any other value anyway
+        form.keep_care_team(listing.form_data(couple))
     if request.method == "POST" and form.validate_on_submit():
         try:
             update = services.update_couple(current_user, couple, form.to_input())
@@ -124,11 +140,14 @@ def edit(couple_id: int):
                 )
             return redirect(url_for("caseload.detail", couple_id=couple.id))
     status = 422 if request.method == "POST" else 200
-    return render_template("caseload/form.html", form=form, couple=couple), status
+    return render_template(
+        "caseload/form.html", form=form, couple=couple, can_change_team=can_change_team
+    ), status
 
 
 @bp.route("/<int:couple_id>/partners/new", methods=["GET", "POST"])
 @therapist_only
+@audit.reads("couple.add_partner_form", "couple", "couple_id")
 def add_partner(couple_id: int):
     couple = policy.couple_for_therapist_or_404(current_user, couple_id)
     form = PartnerForm()

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from therapy_portal import audit, policy
 from therapy_portal.auth import invitations
 from therapy_portal.auth.services import normalise_email
+from therapy_portal.caseload import care_team
 from therapy_portal.errors import InvalidState, ValidationFailed
 from therapy_portal.extensions import db
 from therapy_portal.models import (
@@ -172,14 +173,12 @@ def update_couple(actor: User, couple: Couple, data: CoupleInput) -> CoupleUpdat
     """Edit names, policy and co-therapist. A partner's email changes only before they join.
 
     Changing an address revokes the partner's open invitations (the old address's link stops
-    working); `revoked_labels` names those partners so the therapist can send new ones.
+    working); `revoked_labels` names those partners so the therapist can send new ones. The
+    care team and the policy change only through `care_team.change` (primary therapist or admin).
     """
-    _check_co_therapist(actor, data.co_therapist_id)
     members = {m.label: m for m in couple.members}
     revoked = []
     couple.display_name = data.display_name.strip()
-    couple.confidentiality_policy = data.confidentiality_policy
-    couple.policy_agreed_on = data.policy_agreed_on
     for label, partner in (("A", data.partner_a), ("B", data.partner_b)):
         member = members.get(label)
         if member is None or partner is None:
@@ -197,24 +196,14 @@ def update_couple(actor: User, couple: Couple, data: CoupleInput) -> CoupleUpdat
             )
             if invitations.change_address(actor, member.user, email, couple_id=couple.id):
                 revoked.append(label)
-    _set_co_therapist(actor, couple, data.co_therapist_id)
+    wanted = care_team.CareTeam(
+        data.co_therapist_id, data.confidentiality_policy, data.policy_agreed_on
+    )
+    care_team.change(actor, couple, wanted)
     audit.record(
         "couple.update", actor=actor, object_type="couple", object_id=couple.id, couple_id=couple.id
     )
     return CoupleUpdate(couple, revoked)
-
-
-def _set_co_therapist(actor: User, couple: Couple, co_id: int | None) -> None:
-    current = [t for t in couple.therapists if t.role == "co"]
-    if current and (co_id is None or current[0].therapist_id != co_id):
-        db.session.delete(current[0])
-        db.session.flush()
-    if co_id and (not current or current[0].therapist_id != co_id):
-        db.session.add(
-            CoupleTherapist(
-                practice_id=couple.practice_id, couple_id=couple.id, therapist_id=co_id, role="co"
-            )
-        )
 
 
 def add_second_partner(actor: User, couple: Couple, partner: PartnerInput) -> User:

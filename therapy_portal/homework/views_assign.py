@@ -9,7 +9,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import SelectChoice
 
-from therapy_portal import policy
+from therapy_portal import audit, policy
 from therapy_portal.auth.pending import take_pending_form
 from therapy_portal.errors import DomainError
 from therapy_portal.extensions import db
@@ -27,6 +27,7 @@ LABELS = {"modes": MODE_LABELS, "cadences": CADENCE_LABELS, "visibilities": VISI
 
 @bp.get("/couples/<int:couple_id>")
 @therapist_only
+@audit.reads("homework.couple_view", "couple", "couple_id")
 def couple_homework(couple_id: int):
     couple = policy.couple_for_therapist_or_404(current_user, couple_id)
     rows = services.couple_assignments(current_user, couple)
@@ -74,6 +75,7 @@ def _assign_form(version, couple, formdata):
 
 @bp.route("/couples/<int:couple_id>/assign", methods=["GET", "POST"])
 @therapist_only
+@audit.reads("assignment.new_form", "couple", "couple_id")
 def assign(couple_id: int):
     couple = policy.couple_for_therapist_or_404(current_user, couple_id)
     template_id = request.args.get("template_id", type=int)
@@ -125,6 +127,7 @@ def assign(couple_id: int):
 
 @bp.get("/assignments/<int:assignment_id>")
 @therapist_only
+@audit.reads("assignment.view", "assignment", "assignment_id")
 def assignment_detail(assignment_id: int):
     assignment = policy.assignment_for_therapist_or_404(current_user, assignment_id)
     rows = services.assignment_occurrences(current_user, assignment)

@@ -8,7 +8,7 @@ from flask import flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
-from therapy_portal import policy
+from therapy_portal import audit, policy
 from therapy_portal.auth.pending import take_pending_form
 from therapy_portal.errors import DomainError, ValidationFailed
 from therapy_portal.extensions import db
@@ -85,6 +85,7 @@ def _render(view, form, status: int = 200, unsaved: dict | None = None):
 
 @bp.get("/<int:occurrence_id>")
 @partner_only
+@audit.reads("homework.answer_view", "occurrence", "occurrence_id")
 def answer(occurrence_id: int):
     view = services.open_for_partner(current_user, occurrence_id)
     pending = take_pending_form()
@@ -163,6 +164,7 @@ def answer_post(occurrence_id: int):
 
 @bp.route("/<int:occurrence_id>/draft", methods=["GET", "POST"])
 @partner_only
+@audit.reads("homework.draft_read", "occurrence", "occurrence_id")
 def draft(occurrence_id: int):
     """JSON for the autosave script: the partner's own draft, or a save of it."""
     if request.method == "GET":

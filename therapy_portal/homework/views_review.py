@@ -26,6 +26,7 @@ therapist_only = policy.requires(Role.THERAPIST)
 
 @bp.get("/review")
 @therapist_only
+@audit.reads("homework.review_queue_view")
 def review_queue():
     queue = services.review_queue(current_user, request.args.get("page", 1, type=int))
     return render_template("homework/queue.html", queue=queue, today=practice_today(current_user))

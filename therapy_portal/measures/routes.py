@@ -9,7 +9,7 @@ from flask_wtf import FlaskForm
 import therapy_portal.measures.checkin_reminders  # noqa: F401  (registers the reminder hook)
 import therapy_portal.measures.demo  # noqa: F401  (registers the demo hook)
 import therapy_portal.measures.digest  # noqa: F401  (registers the session-note digest provider)
-from therapy_portal import policy
+from therapy_portal import audit, policy
 from therapy_portal.auth.pending import take_pending_form
 from therapy_portal.errors import DomainError
 from therapy_portal.extensions import db
@@ -43,6 +43,7 @@ def progress_page(couple_id: int):
 
 @bp.route("/couples/<int:couple_id>/checkins/new", methods=["GET", "POST"])
 @therapist_only
+@audit.reads("checkin_schedule.form_view", "couple", "couple_id")
 def new_schedule(couple_id: int):
     couple = policy.couple_for_therapist_or_404(current_user, couple_id)
     today = services.local_today(current_user.practice.timezone)
@@ -132,6 +133,7 @@ def partner_index():
 
 @bp.route("/checkins/<int:checkin_id>", methods=["GET", "POST"])
 @partner_only
+@audit.reads("checkin.form_view", "measure_schedule", "checkin_id")
 def answer(checkin_id: int):
     schedule = policy.schedule_for_partner_or_404(current_user, checkin_id)
     state = services.checkin_state(current_user, schedule)

@@ -1,6 +1,6 @@
 """Every model module, imported so Alembic and `create_all` see all tables."""
 
-from therapy_portal.models.audit import AuditEvent, OutboxEmail
+from therapy_portal.models.audit import AuditChainHead, AuditEvent, BreakGlassGrant, OutboxEmail
 from therapy_portal.models.base import Base, utcnow
 from therapy_portal.models.couples import (
     ConfidentialityPolicy,
@@ -20,6 +20,7 @@ from therapy_portal.models.homework import (  # noqa: F401
     Response,
     Submission,
 )
+from therapy_portal.models.jobs import ExportChunk, ExportFile, Job, JobState  # noqa: F401
 from therapy_portal.models.measures import (  # noqa: F401
     MeasureResponse,
     MeasureSchedule,
@@ -37,7 +38,9 @@ from therapy_portal.models.notes import (  # noqa: F401
 from therapy_portal.models.practice import Practice, Role, User, UserSession
 
 __all__ = [
+    "AuditChainHead",
     "AuditEvent",
+    "BreakGlassGrant",
     "Base",
     "ConfidentialityPolicy",
     "Couple",

@@ -11,10 +11,18 @@ from therapy_portal.models.base import Base, utcnow
 
 
 class AuditEvent(Base):
-    """Who did what to which object, when, from where, with what outcome. Never PHI."""
+    """Who did what to which object, when, from where, with what outcome. Never PHI.
+
+    Events form one hash chain per practice (`chain_id`: the practice, 0 for events without
+    one): `hash` covers the event's fields and `prev_hash`, the previous event's hash, and
+    `chain_seq` numbers the chain without gaps. `therapy_portal.audit_chain` fills them in.
+    """
 
     __tablename__ = "audit_event"
-    __table_args__ = (Index("ix_audit_event_practice_at", "practice_id", "at"),)
+    __table_args__ = (
+        Index("ix_audit_event_practice_at", "practice_id", "at"),
+        Index("ix_audit_event_chain", "chain_id", "chain_seq", unique=True),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     practice_id: Mapped[int | None] = mapped_column(ForeignKey("practice.id"))
@@ -29,6 +37,39 @@ class AuditEvent(Base):
     request_id: Mapped[str] = mapped_column(String(64), default="")
     ip: Mapped[str] = mapped_column(String(64), default="")
     detail: Mapped[dict] = mapped_column(JSON, default=dict)
+    chain_id: Mapped[int] = mapped_column(default=0)
+    chain_seq: Mapped[int | None]
+    prev_hash: Mapped[str] = mapped_column(String(64), default="")
+    hash: Mapped[str] = mapped_column(String(64), default="")
+
+
+class AuditChainHead(Base):
+    """The newest link of one practice's audit chain; writers lock this row to append in turn."""
+
+    __tablename__ = "audit_chain_head"
+
+    chain_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    seq: Mapped[int] = mapped_column(default=0)
+    last_hash: Mapped[str] = mapped_column(String(64))
+
+
+class BreakGlassGrant(Base):
+    """An admin's time-limited emergency access to one couple's record, with the stated reason.
+
+    The reason is the admin's own words and may be sensitive, so it lives here and never in
+    the audit log; every read under the grant is an audit event naming the grant.
+    """
+
+    __tablename__ = "break_glass_grant"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    practice_id: Mapped[int] = mapped_column(ForeignKey("practice.id"), index=True)
+    admin_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    couple_id: Mapped[int] = mapped_column(ForeignKey("couple.id"), index=True)
+    reason: Mapped[str] = mapped_column(String(500))
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    ended_at: Mapped[datetime | None]
 
 
 class OutboxEmail(Base):

@@ -28,6 +28,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from therapy_portal.models.base import Base, utcnow
 from therapy_portal.models.couples import Couple
+from therapy_portal.models.encrypted import EncryptedJSON
 
 
 class AssignmentStatus(enum.StrEnum):
@@ -199,8 +200,8 @@ class Response(Base):
     occurrence_id: Mapped[int] = mapped_column(ForeignKey("occurrence.id"))
     author_label: Mapped[str] = mapped_column(String(1))
     status: Mapped[str] = mapped_column(String(16), default=ResponseStatus.DRAFT)
-    draft: Mapped[dict] = mapped_column(JSON, default=dict)
-    answers: Mapped[dict | None] = mapped_column(JSON)
+    draft: Mapped[dict] = mapped_column(EncryptedJSON("response.draft"), default=dict)
+    answers: Mapped[dict | None] = mapped_column(EncryptedJSON("response.answers"))
     version: Mapped[int] = mapped_column(default=0)
     last_edited_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -239,7 +240,7 @@ class Submission(Base):
     practice_id: Mapped[int] = mapped_column(ForeignKey("practice.id"), index=True)
     response_id: Mapped[int] = mapped_column(ForeignKey("response.id"), index=True)
     idempotency_key: Mapped[str] = mapped_column(String(64), unique=True)
-    answers: Mapped[dict] = mapped_column(JSON)
+    answers: Mapped[dict] = mapped_column(EncryptedJSON("submission.answers"))
     submitted_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     submitted_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -253,7 +254,7 @@ class DraftConflict(Base):
     practice_id: Mapped[int] = mapped_column(ForeignKey("practice.id"), index=True)
     response_id: Mapped[int] = mapped_column(ForeignKey("response.id"), index=True)
     author_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
-    fields: Mapped[dict] = mapped_column(JSON)
+    fields: Mapped[dict] = mapped_column(EncryptedJSON("draft_conflict.fields"))
     based_on_version: Mapped[int]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     dismissed_at: Mapped[datetime | None]

@@ -16,7 +16,6 @@ from sqlalchemy import (
     CheckConstraint,
     ForeignKey,
     Index,
-    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -26,6 +25,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from therapy_portal.models.base import Base, utcnow
 from therapy_portal.models.couples import Couple
+from therapy_portal.models.encrypted import EncryptedBytes, EncryptedText
 from therapy_portal.models.practice import User
 
 
@@ -90,7 +90,9 @@ class SessionNote(Base):
     modality: Mapped[str] = mapped_column(String(16), default="in_person")
     sections: Mapped[dict] = mapped_column(JSON, default=dict)
     interventions: Mapped[str] = mapped_column(Text, default="")
-    risk_screening: Mapped[str] = mapped_column(Text, default="")
+    risk_screening: Mapped[str] = mapped_column(
+        EncryptedText("session_note.risk_screening"), default=""
+    )
     next_session: Mapped[str] = mapped_column(String(200), default="")
     digest: Mapped[str] = mapped_column(Text, default="")
     # active_history: the guard must know a note *was* signed even when status is reassigned.
@@ -174,7 +176,7 @@ class PsychotherapyNote(Base):
     couple_id: Mapped[int] = mapped_column(ForeignKey("couple.id"), index=True)
     author_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
     session_date: Mapped[date]
-    body: Mapped[str] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(EncryptedText("psychotherapy_note.body"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -244,32 +246,40 @@ class NotePdfCache(Base):
     practice_id: Mapped[int] = mapped_column(ForeignKey("practice.id"), index=True)
     note_id: Mapped[int] = mapped_column(ForeignKey("session_note.id"), index=True)
     cache_key: Mapped[str] = mapped_column(String(64), unique=True)
-    pdf: Mapped[bytes] = mapped_column(LargeBinary)
+    # The PDF holds the risk screening, so it is encrypted like the note's own column.
+    pdf: Mapped[bytes] = mapped_column(EncryptedBytes("note_pdf_cache.pdf"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-def _columns_as_text(row: str) -> str:
+# Encrypted columns change their stored bytes when `flask keys rotate` re-encrypts them, so the
+# trigger leaves them out; the signature (over the plaintext) and AES-GCM's tag guard them instead.
+TRIGGER_COLUMNS = tuple(c for c in CONTENT_COLUMNS if c != "risk_screening")
+
+
+def signed_note_function(columns: tuple[str, ...]) -> DDL:
+    """The PostgreSQL function that refuses changes to `columns` of a signed note."""
     # Compared as text: PostgreSQL's json type has no equality operator.
-    return ", ".join(f"{row}.{column}::text" for column in CONTENT_COLUMNS)
-
-
-# PostgreSQL: a signed note's content can be neither changed nor deleted, by anyone.
-SIGNED_NOTE_POSTGRES = [
-    DDL(
+    new, old = (", ".join(f"{row}.{c}::text" for c in columns) for row in ("NEW", "OLD"))
+    return DDL(
         "CREATE OR REPLACE FUNCTION session_note_signed_immutable() RETURNS trigger AS $$ "
         "BEGIN "
         "IF OLD.status = 'signed' THEN "
         "  IF TG_OP = 'DELETE' THEN "
         "    RAISE EXCEPTION 'a signed session note cannot be deleted'; "
         "  END IF; "
-        f"  IF ROW({_columns_as_text('NEW')}) IS DISTINCT FROM ROW({_columns_as_text('OLD')}) THEN "
+        f"  IF ROW({new}) IS DISTINCT FROM ROW({old}) THEN "
         "    RAISE EXCEPTION 'a signed session note cannot be changed; add an addendum'; "
         "  END IF; "
         "END IF; "
         "IF TG_OP = 'DELETE' THEN RETURN OLD; END IF; "
         "RETURN NEW; "
         "END; $$ LANGUAGE plpgsql"
-    ),
+    )
+
+
+# PostgreSQL: a signed note's content can be neither changed nor deleted, by anyone.
+SIGNED_NOTE_POSTGRES = [
+    signed_note_function(TRIGGER_COLUMNS),
     DDL(
         "CREATE TRIGGER session_note_signed_immutable BEFORE UPDATE OR DELETE ON session_note "
         "FOR EACH ROW EXECUTE FUNCTION session_note_signed_immutable()"

@@ -145,8 +145,17 @@ def note_context(doc: NoteDocument, actor: User) -> dict:
     )
 
 
-def prepare(doc: NoteDocument, actor: User) -> export.PreparedPdf:
-    return export.prepare(doc.note, doc.integrity, actor.practice, charts=doc.charts, rule=doc.rule)
+def prepare(
+    doc: NoteDocument, actor: User, *, cached_keys: set[str] | None = None
+) -> export.PreparedPdf:
+    return export.prepare(
+        doc.note,
+        doc.integrity,
+        actor.practice,
+        charts=doc.charts,
+        rule=doc.rule,
+        cached_keys=cached_keys,
+    )
 
 
 def summary_context(actor: User, spec: ExportSpec, note_count: int) -> dict:

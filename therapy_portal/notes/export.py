@@ -121,6 +121,23 @@ class PreparedPdf:
     html: str
     cached_pdf: bytes | None
     assets: dict[str, bytes] = field(default_factory=dict)  # chart SVGs by app-asset name
+    in_cache: bool = False  # a hit not loaded yet (`prepare(cached_keys=...)`)
+
+
+def cache_key(
+    note: SessionNote,
+    integrity: signing.Integrity,
+    charts: Sequence[NoteChart],
+    rule: CopyRule | None = None,
+) -> str | None:
+    """The note's PDF cache key; None when it is not cacheable (a draft, a failed check)."""
+    if not (note.status == NoteStatus.SIGNED and integrity.ok):
+        return None
+    version = f"{TEMPLATE_VERSION}:{charts_digest(charts)}"
+    if rule is not None and rule.partner_copy:
+        # A partner's copy is a different document: never share the full note's cache entry.
+        version += f":{rule.fingerprint}"
+    return signing.pdf_cache_key(note, list(note.addenda), version)
 
 
 def prepare(
@@ -130,20 +147,15 @@ def prepare(
     *,
     charts: Sequence[NoteChart],
     rule: CopyRule | None = None,
+    cached_keys: set[str] | None = None,
 ) -> PreparedPdf:
-    """Look up the cache and build the HTML (only when the cache misses).
-
-    Only signed notes whose signatures verify are cached; a draft or a note that fails its check
-    is rendered every time (the latter with the integrity warning in the PDF). ``charts`` come
-    from `therapy_portal.measures.note_charts` (answers up to the session date only).
-    """
-    cacheable = note.status == NoteStatus.SIGNED and integrity.ok
-    version = f"{TEMPLATE_VERSION}:{charts_digest(charts)}"
-    if rule is not None and rule.partner_copy:
-        # A partner's copy is a different document: never share the full note's cache entry.
-        version += f":{rule.fingerprint}"
-    key = signing.pdf_cache_key(note, list(note.addenda), version) if cacheable else None
-    if key is not None:
+    """Look up the cache and build the HTML (only on a miss). With ``cached_keys`` (found by a
+    ZIP in one query) a hit is only noted: the ZIP reads each PDF as it writes it. A note that
+    fails its signature check is never cached: it renders every time, with the warning."""
+    key = cache_key(note, integrity, charts, rule)
+    if key is not None and cached_keys is not None and key in cached_keys:
+        return PreparedPdf(note.id, note.practice_id, key, "", None, in_cache=True)
+    if key is not None and cached_keys is None:
         hit = db.session.scalar(select(NotePdfCache.pdf).where(NotePdfCache.cache_key == key))
         if hit is not None:
             return PreparedPdf(note.id, note.practice_id, key, "", hit)
@@ -156,6 +168,8 @@ def produce(prepared: PreparedPdf) -> tuple[bytes, bool]:
     """The PDF bytes and whether they came from the cache; stores a fresh render in the cache."""
     if prepared.cached_pdf is not None:
         return prepared.cached_pdf, True
+    if prepared.in_cache:
+        raise ExportFailed("A note changed while the export was built. Please try again.")
     pdf = render(prepared.html, prepared.assets)
     if prepared.cache_key is not None:
         # Older entries (before an addendum or a template change) can never be hit again.

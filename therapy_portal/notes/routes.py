@@ -6,7 +6,7 @@ from flask import Blueprint, flash, jsonify, redirect, render_template, request,
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
-from therapy_portal import policy
+from therapy_portal import audit, policy
 from therapy_portal.errors import Conflict, DomainError
 from therapy_portal.extensions import db
 from therapy_portal.formtools import attach_error
@@ -28,6 +28,7 @@ therapist_only = policy.requires(Role.THERAPIST)
 
 @bp.get("/notes")
 @therapist_only
+@audit.reads("note.list")
 def index():
     page = services.list_notes(current_user, page=request.args.get("page", 1, type=int))
     return render_template("notes/index.html", page=page, couple=None)
@@ -35,6 +36,7 @@ def index():
 
 @bp.get("/couples/<int:couple_id>/notes")
 @therapist_only
+@audit.reads("note.list", "couple", "couple_id")
 def couple_notes(couple_id: int):
     couple = policy.couple_for_therapist_or_404(current_user, couple_id)
     page = services.list_notes(
@@ -45,6 +47,7 @@ def couple_notes(couple_id: int):
 
 @bp.route("/couples/<int:couple_id>/notes/new", methods=["GET", "POST"])
 @therapist_only
+@audit.reads("note.new_form", "couple", "couple_id")
 def new(couple_id: int):
     couple = policy.couple_for_therapist_or_404(current_user, couple_id)
     form = NewNoteForm()
@@ -125,6 +128,7 @@ def _save(note: SessionNote, form, action):
 
 @bp.route("/notes/<int:note_id>/edit", methods=["GET", "POST"])
 @therapist_only
+@audit.reads("note.draft_view", "session_note", "note_id")
 def edit(note_id: int):
     note = policy.note_for_therapist_or_404(current_user, note_id)
     form = _load_form(note)

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from flask import flash, jsonify, redirect, render_template, request, url_for
+from flask import flash, jsonify, redirect, render_template, request, stream_with_context, url_for
 from flask_login import current_user
 from wtforms import SelectChoice
 
-from therapy_portal import policy
+from therapy_portal import audit, policy, storage
 from therapy_portal.errors import DomainError
 from therapy_portal.extensions import db
 from therapy_portal.formtools import attach_error
@@ -20,7 +20,7 @@ from therapy_portal.notes.forms import (
     ReleaseForm,
 )
 from therapy_portal.notes.routes import bp, therapist_only
-from therapy_portal.notes.routes_view import pdf_response
+from therapy_portal.notes.routes_view import download_response
 
 
 def _launch(start):
@@ -67,29 +67,40 @@ def export_range():
 
 @bp.get("/notes/exports/<int:export_id>")
 @therapist_only
+@audit.reads("note_export.status_view", "note_export", "export_id")
 def export_status(export_id: int):
     job = policy.export_for_requester_or_404(current_user, export_id)
     state = jobs.progress(job)
-    db.session.commit()
-    return render_template("notes/export_status.html", job=job, state=state)
+    return render_template(
+        "notes/export_status.html", job=job, state=state, expires_at=jobs.expires_at(job)
+    )
 
 
 @bp.get("/notes/exports/<int:export_id>/progress")
 @therapist_only
 def export_progress(export_id: int):
     job = policy.export_for_requester_or_404(current_user, export_id)
-    state = jobs.progress(job)
-    db.session.commit()
-    return jsonify(state)
+    return jsonify(jobs.progress(job))
 
 
 @bp.get("/notes/exports/<int:export_id>/download")
 @therapist_only
 def export_download(export_id: int):
     job = policy.export_for_requester_or_404(current_user, export_id)
-    path = jobs.download_path(current_user, job)
+    try:
+        record = jobs.download(current_user, job)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for("notes.export_status", export_id=export_id))
     db.session.commit()
-    return pdf_response(path.read_bytes(), f"session-notes-{job.id}.zip", "application/zip")
+    response = download_response(
+        stream_with_context(storage.stream(record)),
+        f"session-notes-{job.id}.zip",
+        "application/zip",
+    )
+    response.content_length = record.size
+    return response
 
 
 def _records_page(couple, auth_form: AuthorizationForm, status: int = 200):
@@ -115,6 +126,7 @@ def _authorization_form(couple) -> AuthorizationForm:
 
 @bp.get("/couples/<int:couple_id>/records")
 @therapist_only
+@audit.reads("records.view", "couple", "couple_id")
 def records_request(couple_id: int):
     couple = policy.couple_for_therapist_or_404(current_user, couple_id)
     form = _authorization_form(couple)
@@ -182,6 +194,7 @@ def release_record(couple_id: int):
 
 @bp.route("/couples/<int:couple_id>/private-notes", methods=["GET", "POST"])
 @therapist_only
+@audit.reads("psychotherapy_note.list", "couple", "couple_id")
 def private_notes(couple_id: int):
     couple = policy.couple_for_therapist_or_404(current_user, couple_id)
     form = PrivateNoteForm()
@@ -208,6 +221,7 @@ def private_notes(couple_id: int):
 
 @bp.route("/private-notes/<int:private_note_id>", methods=["GET", "POST"])
 @therapist_only
+@audit.reads("psychotherapy_note.view", "psychotherapy_note", "private_note_id")
 def private_note(private_note_id: int):
     note = policy.psychotherapy_note_for_author_or_404(current_user, private_note_id)
     form = PrivateNoteForm(obj=note) if request.method == "GET" else PrivateNoteForm()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import click
 from flask import Response, flash, redirect, render_template, url_for
 from flask_login import current_user
 from wtforms import SelectChoice
@@ -10,7 +11,7 @@ from therapy_portal import policy
 from therapy_portal.errors import DomainError
 from therapy_portal.extensions import db
 from therapy_portal.formtools import attach_error, run_action
-from therapy_portal.notes import copies, export, services
+from therapy_portal.notes import copies, export, services, verification
 from therapy_portal.notes.formats import ATTENDEES, FORMATS, MODALITIES, SERVICE_CODES
 from therapy_portal.notes.forms import AddendumForm, PageForm, PartnerCopyForm
 from therapy_portal.notes.routes import bp, therapist_only
@@ -104,13 +105,31 @@ def mark_parts(note_id: int):
 def pdf(note_id: int):
     result = export.export_note_pdf(current_user, note_id)
     db.session.commit()
-    return pdf_response(result.pdf, result.filename)
+    return download_response(result.pdf, result.filename)
 
 
-def pdf_response(data: bytes, filename: str, mimetype: str = "application/pdf") -> Response:
-    """A download with no names in the filename, never cached, never sniffed."""
+def download_response(data, filename: str, mimetype: str = "application/pdf") -> Response:
+    """A download (bytes or an iterator of them) with no names in the filename, never cached,
+    never sniffed."""
     response = Response(data, mimetype=mimetype)
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     response.headers["Cache-Control"] = "no-store"
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+@bp.cli.command("verify-signatures")
+@click.option("--fail-if-none", is_flag=True, help="Fail when there is no signed note to check.")
+def verify_signatures(fail_if_none: bool) -> None:
+    """Check every signed note and addendum against its signature (e.g. after a restore)."""
+    report = verification.verify_signed_notes()
+    db.session.commit()
+    if not report.ok:
+        ids = ", ".join(str(note_id) for note_id in report.failed_ids)
+        raise click.ClickException(
+            f"{len(report.failed_ids)} of {report.checked} signed notes fail their signature "
+            f"check (note ids {ids}). Is NOTE_SIGNING_KEY the key they were signed with?"
+        )
+    if fail_if_none and not report.checked:
+        raise click.ClickException("There is no signed note to check.")
+    click.echo(f"{report.checked} signed notes checked: every signature verifies.")

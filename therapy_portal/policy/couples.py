@@ -45,6 +45,7 @@ def couple_for_therapist_or_404(user: User, couple_id: int, *, eager: bool = Tru
     if couple is None:
         audit.record_denied("couple.access", actor=user, object_type="couple", object_id=couple_id)
         raise NotAllowed("not found")
+    audit.reading_couple(couple.id)
     return couple
 
 
@@ -63,6 +64,7 @@ def membership_for_partner_or_404(user: User) -> CoupleMember:
     member = membership_for_partner(user)
     if member is None:
         raise NotAllowed("not found")
+    audit.reading_couple(member.couple_id)
     return member
 
 
@@ -73,3 +75,38 @@ def can_manage_practice(user: User) -> bool:
 def can_edit_couple(user: User, couple: Couple) -> bool:
     """Primary and co-therapists may edit, close and reopen; loaders already scoped the couple."""
     return user.role == Role.THERAPIST and couple.practice_id == user.practice_id
+
+
+def can_change_care_team(user: User, couple: Couple) -> bool:
+    """The co-therapist and the confidentiality policy: the primary therapist or an admin."""
+    if couple.practice_id != user.practice_id:
+        return False
+    if user.role == Role.ADMIN:
+        return True
+    return user.role == Role.THERAPIST and any(
+        t.therapist_id == user.id and t.role == "primary" for t in couple.therapists
+    )
+
+
+def couple_for_admin_or_404(user: User, couple_id: int) -> Couple:
+    """A couple of the admin's practice with its therapists: for care-team changes only."""
+    couple = None
+    if user.role == Role.ADMIN:
+        couple = db.session.scalar(
+            select(Couple)
+            .where(Couple.id == couple_id, Couple.practice_id == user.practice_id)
+            .options(selectinload(Couple.therapists))
+        )
+    if couple is None:
+        audit.record_denied("couple.access", actor=user, object_type="couple", object_id=couple_id)
+        raise NotAllowed("not found")
+    return couple
+
+
+def can_see_access_log(user: User, couple: Couple) -> bool:
+    """Who has seen the couple's record: their primary therapist (admins have the audit log)."""
+    return (
+        user.role == Role.THERAPIST
+        and couple.practice_id == user.practice_id
+        and any(t.therapist_id == user.id and t.role == "primary" for t in couple.therapists)
+    )

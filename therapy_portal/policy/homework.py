@@ -70,6 +70,7 @@ def assignment_for_therapist_or_404(user: User, assignment_id: int) -> Assignmen
     )
     if assignment is None:
         raise _deny(user, "assignment", assignment_id)
+    audit.reading_couple(assignment.couple_id)
     return assignment
 
 
@@ -94,6 +95,7 @@ def occurrence_for_therapist_or_404(user: User, occurrence_id: int) -> Occurrenc
     )
     if occurrence is None:
         raise _deny(user, "occurrence", occurrence_id)
+    audit.reading_couple(occurrence.couple_id)
     return occurrence
 
 
@@ -109,6 +111,7 @@ def homework_response_for_therapist_or_404(user: User, response_id: int) -> Resp
         )
     if response is None:
         raise _deny(user, "response", response_id)
+    audit.reading_couple(response.couple_id)
     return response
 
 
@@ -130,6 +133,7 @@ def occurrence_for_partner_or_404(user: User, occurrence_id: int) -> tuple[Occur
         ).first()
     if row is None:
         raise _deny(user, "occurrence", occurrence_id)
+    audit.reading_couple(row[0].couple_id)
     return row[0], row[1]
 
 

@@ -54,6 +54,7 @@ def note_for_therapist_or_404(user: User, note_id: int) -> SessionNote:
             "note.access", actor=user, object_type="session_note", object_id=note_id
         )
         raise NotAllowed("not found")
+    audit.reading_couple(note.couple_id)
     return note
 
 
@@ -88,6 +89,7 @@ def psychotherapy_note_for_author_or_404(user: User, private_note_id: int) -> Ps
             object_id=private_note_id,
         )
         raise NotAllowed("not found")
+    audit.reading_couple(note.couple_id)
     return note
 
 

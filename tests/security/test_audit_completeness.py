@@ -1,0 +1,75 @@
+"""Every page, JSON answer and file that shows PHI writes an audit event for the reader.
+
+The walk reuses the authorization matrix: each GET route, for each identity allowed to open it,
+must leave an event naming that identity. Only the pages listed in `NO_PHI` are exempt.
+"""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from tests.access.core import ALL
+from tests.factories import PASSWORD, login
+from tests.test_authorization_matrix import EXPECTED, MODULES, ROUTES
+from therapy_portal.extensions import db
+from therapy_portal.models import AuditEvent
+
+# Pages that show no clinical content or client identity.
+NO_PHI = {
+    "core.healthz",
+    "core.index",  # a redirect to the person's home page
+    "auth.login",
+    "auth.logout",
+    "auth.accept_invitation",
+    "auth.change_password",
+    "admin.therapists",  # staff accounts only
+    "caseload.create",  # an empty form and the practice's therapists
+    "homework.library",  # exercise templates: no client content
+    "homework.template_detail",
+    "homework.edit_template",
+    "homework.new_template",
+    "homework.preview_version",
+    "homework.version_detail",
+    "homework.version_fhir",
+    "notes.export_range",  # an empty date-range form
+    "notes.export_progress",  # counts polled every second, audited by the download
+    "devmail.mailbox",  # development and tests only (production has no such route); no PHI in email
+}
+
+GET_ROUTES = [(e, r) for e, r, m in ROUTES if m == "GET" and e not in NO_PHI]
+
+
+@pytest.mark.parametrize(("endpoint", "rule"), GET_ROUTES, ids=lambda v: str(v))
+def test_every_phi_read_is_audited(app, world, endpoint, rule):
+    values = {}
+    with app.app_context():
+        for module in MODULES:
+            values.update(module.params(world))
+    with app.test_request_context():
+        from flask import url_for
+
+        url = url_for(
+            endpoint, **{k: v for k, v in values.items() if f"<{k}>" in rule or f":{k}>" in rule}
+        )
+    table = EXPECTED.get(f"GET {endpoint}") or EXPECTED[endpoint]
+    unaudited = []
+    for who in ALL:
+        if who == "anonymous" or table.get(who) != "ok":
+            continue
+        client = app.test_client()
+        assert login(client, world.emails[who], PASSWORD).status_code == 302
+        with app.app_context():
+            before = db.session.scalar(select(db.func.max(AuditEvent.id))) or 0
+        response = client.get(url)
+        if response.status_code >= 300:
+            continue  # a redirect shows nothing
+        with app.app_context():
+            events = db.session.scalars(
+                select(AuditEvent).where(
+                    AuditEvent.id > before, AuditEvent.actor_id == world.ids[who]
+                )
+            ).all()
+        if not events:
+            unaudited.append(who)
+    assert unaudited == [], f"GET {url} showed PHI without an audit event"

@@ -1,0 +1,157 @@
+"""The audit log's hash chain: one per practice, appended in turn, verified end to end.
+
+Before a flush writes new audit events, `_chain_new_events` moves the practice's chain-head row
+on with an UPDATE, which locks it (a row lock on PostgreSQL, the database write lock on SQLite),
+numbers the events after the old head and links each to the hash of the one before. Concurrent
+requests of one practice therefore append one after the other; the lock is held until their
+commit, which the views do before rendering. `verify()` walks every chain and names the first
+event that does not fit: a changed row fails its own hash, a deleted row leaves a gap in
+`chain_seq`, and a deleted tail leaves the head pointing past the last row.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import defaultdict
+from dataclasses import dataclass
+
+from sqlalchemy import event, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from therapy_portal.extensions import db
+from therapy_portal.models import AuditChainHead, AuditEvent, utcnow
+
+GENESIS = "0" * 64
+_HEAD = AuditChainHead.__table__
+
+
+def event_hash(e: AuditEvent) -> str:
+    """SHA-256 over a canonical JSON of the event's fields and the previous event's hash."""
+    fields = {
+        "practice_id": e.practice_id,
+        "actor_id": e.actor_id,
+        "actor_role": e.actor_role,
+        "action": e.action,
+        "object_type": e.object_type,
+        "object_id": e.object_id,
+        "couple_id": e.couple_id,
+        "outcome": e.outcome,
+        "at": e.at.isoformat(),
+        "request_id": e.request_id,
+        "ip": e.ip,
+        "detail": e.detail,
+        "chain_id": e.chain_id,
+        "chain_seq": e.chain_seq,
+        "prev_hash": e.prev_hash,
+    }
+    canonical = json.dumps(fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _reserve(conn, chain_id: int, count: int) -> tuple[int, str]:
+    """Move the chain head `count` places on and return where it was.
+
+    The UPDATE comes first so that it takes the lock (the row lock on PostgreSQL, the write
+    lock on SQLite) before anything is read: a concurrent writer of the same practice waits
+    here until this transaction commits, then reads the head this one left.
+    """
+    reserve = (
+        update(_HEAD)
+        .where(_HEAD.c.chain_id == chain_id)
+        .values(seq=_HEAD.c.seq + count)
+        .returning(_HEAD.c.seq, _HEAD.c.last_hash)
+    )
+    row = conn.execute(reserve).first()
+    if row is None:  # the practice's first event
+        insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
+        conn.execute(
+            insert(_HEAD)
+            .values(chain_id=chain_id, seq=0, last_hash=GENESIS)
+            .on_conflict_do_nothing(index_elements=["chain_id"])
+        )
+        row = conn.execute(reserve).first()
+    return row.seq - count, row.last_hash
+
+
+def _chain_new_events(session: Session, flush_context, instances) -> None:
+    pending = [obj for obj in session.new if isinstance(obj, AuditEvent)]
+    if not pending:
+        return
+    by_chain: dict[int, list[AuditEvent]] = defaultdict(list)
+    for e in pending:
+        e.at = e.at or utcnow()
+        e.detail = e.detail or {}
+        e.chain_id = e.practice_id or 0
+        by_chain[e.chain_id].append(e)
+    conn = session.connection()
+    for chain_id in sorted(by_chain):  # a fixed order, so two chains never deadlock
+        seq, last = _reserve(conn, chain_id, len(by_chain[chain_id]))
+        for e in by_chain[chain_id]:
+            seq += 1
+            e.chain_seq, e.prev_hash = seq, last
+            e.hash = last = event_hash(e)
+        conn.execute(update(_HEAD).where(_HEAD.c.chain_id == chain_id).values(last_hash=last))
+
+
+def install() -> None:
+    """Chain every audit event any session writes (called once by the app factory)."""
+    if not event.contains(Session, "before_flush", _chain_new_events):
+        event.listen(Session, "before_flush", _chain_new_events)
+
+
+@dataclass(frozen=True)
+class Break:
+    chain_id: int
+    event_id: int | None
+    seq: int
+    problem: str
+
+    def __str__(self) -> str:
+        where = f"event {self.event_id}" if self.event_id else f"sequence number {self.seq}"
+        return f"Practice chain {self.chain_id}: {where}: {self.problem}"
+
+
+def _verify_chain(chain_id: int, head: AuditChainHead | None) -> tuple[int, Break | None]:
+    expected_seq, expected_prev, checked = 1, GENESIS, 0
+    rows = db.session.scalars(
+        select(AuditEvent)
+        .where(AuditEvent.chain_id == chain_id, AuditEvent.chain_seq.is_not(None))
+        .order_by(AuditEvent.chain_seq)
+        .execution_options(yield_per=1000)
+    )
+    for e in rows:
+        if e.chain_seq != expected_seq:
+            gap = f"{expected_seq}" + (
+                f"-{e.chain_seq - 1}" if e.chain_seq > expected_seq + 1 else ""
+            )
+            return checked, Break(
+                chain_id, e.id, e.chain_seq, f"the event(s) before it ({gap}) are missing"
+            )
+        if e.prev_hash != expected_prev:
+            return checked, Break(
+                chain_id, e.id, e.chain_seq, "it does not link to the event before it"
+            )
+        if event_hash(e) != e.hash:
+            return checked, Break(chain_id, e.id, e.chain_seq, "its contents were changed")
+        expected_seq, expected_prev, checked = expected_seq + 1, e.hash, checked + 1
+    if head is not None and (head.seq != expected_seq - 1 or head.last_hash != expected_prev):
+        return checked, Break(
+            chain_id, None, expected_seq, f"the newest events up to {head.seq} are missing"
+        )
+    return checked, None
+
+
+def verify() -> tuple[int, list[Break]]:
+    """Check every chain; return how many events verified and the first break of each chain."""
+    heads = {h.chain_id: h for h in db.session.scalars(select(AuditChainHead))}
+    chains = set(heads) | set(db.session.scalars(select(AuditEvent.chain_id).distinct()))
+    total, breaks = 0, []
+    for chain_id in sorted(chains):
+        checked, broken = _verify_chain(chain_id, heads.get(chain_id))
+        total += checked
+        if broken:
+            breaks.append(broken)
+    return total, breaks

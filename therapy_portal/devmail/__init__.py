@@ -1,0 +1,1 @@
+"""The development mailbox: every email the portal sent, with links a newcomer can click."""
