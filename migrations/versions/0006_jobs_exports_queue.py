@@ -1,7 +1,7 @@
 """jobs, export files and chunks for the task queue
 
 Revision ID: 0006_jobs_exports_queue
-Revises: 0004_release_binding
+Revises: 0005_partner_copy_fields
 Create Date: 2026-11-30 16:37:48.149398
 
 """
@@ -15,7 +15,7 @@ from therapy_portal.models.base import UTCDateTime
 
 # revision identifiers, used by Alembic.
 revision = '0006_jobs_exports_queue'
-down_revision = '0004_release_binding'
+down_revision = '0005_partner_copy_fields'
 branch_labels = None
 depends_on = None
 

@@ -32,6 +32,8 @@ EXPECTED = {
     "notes.records_request": THERAPIST_C1,
     "notes.record_authorization": THERAPIST_C1,
     "notes.release_record": THERAPIST_C1,
+    "notes.copy_preview": THERAPIST_C1,
+    "notes.mark_parts": THERAPIST_C1,
     "notes.private_notes": THERAPIST_C1,
     # Psychotherapy notes: the author only (here "therapist").
     "notes.private_note": THERAPIST_C1,
@@ -63,4 +65,9 @@ def params(world: World) -> dict:
     )
     db.session.add_all([job, private])
     db.session.commit()
-    return {"note_id": note.id, "export_id": job.id, "private_note_id": private.id}
+    return {
+        "note_id": note.id,
+        "export_id": job.id,
+        "private_note_id": private.id,
+        "label": "A",
+    }

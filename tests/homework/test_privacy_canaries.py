@@ -4,19 +4,20 @@ private answers, in any page, fragment, JSON answer, email or count, nor learn t
 Partner A answers with unique canary strings in every private place: a therapist-only prompt, a
 shared-after-both prompt before B submits, a released-by-therapist prompt before release, a list,
 a draft, a kept conflict copy, and feedback addressed to A only. Then every GET route of the app
-is walked with the ids of every homework object, as B and as the other therapist. Finally B's
-pages are compared with those of partner B of an identical couple where A wrote nothing.
+is walked (`tests/privacy_walk.py`) as B and as the other therapist, and B's answering POSTs are
+tried with stale versions. Finally B's pages are compared with those of partner B of an identical
+couple where A wrote nothing. `tests/test_privacy_canaries.py` walks every other kind of private
+text (check-ins, safety flags, notes, records copies) as every other identity.
 """
 
 from __future__ import annotations
 
 import re
-from itertools import product
 
 import pytest
-from flask import url_for
 from sqlalchemy import select
 
+from tests import privacy_walk
 from tests.factories import make_couple, partner
 from tests.homework.factories import assign, make_version
 from therapy_portal import policy
@@ -25,12 +26,7 @@ from therapy_portal.homework import services
 from therapy_portal.homework.digest import homework_record
 from therapy_portal.models import Couple, OutboxEmail, User
 from therapy_portal.models.homework import (
-    Assignment,
-    DraftConflict,
-    ExerciseTemplate,
-    ExerciseVersion,
     Occurrence,
-    Response,
 )
 
 CANARIES = {
@@ -41,15 +37,6 @@ CANARIES = {
     "draft": "CANARY-DRAFT-5b61",
     "conflict": "CANARY-CONFLICT-a8f0",
     "feedback": "CANARY-FEEDBACK-TO-A-d317",
-}
-PARAMS = {
-    "occurrence_id": Occurrence,
-    "assignment_id": Assignment,
-    "template_id": ExerciseTemplate,
-    "exercise_version_id": ExerciseVersion,
-    "homework_response_id": Response,
-    "draft_conflict_id": DraftConflict,
-    "couple_id": Couple,
 }
 
 
@@ -118,46 +105,17 @@ def worlds(app, site):
         return result
 
 
-def _all_ids(app) -> dict[str, list[int]]:
-    with app.app_context():
-        return {name: list(db.session.scalars(select(model.id))) for name, model in PARAMS.items()}
-
-
-def _reachable_urls(app, ids: dict[str, list[int]]) -> list[str]:
-    """Every GET URL of the app whose parameters are homework (or couple) ids."""
-    urls = []
-    with app.test_request_context():
-        for rule in app.url_map.iter_rules():
-            if rule.endpoint == "static" or "GET" not in (rule.methods or ()):
-                continue
-            if not set(rule.arguments) <= set(PARAMS):
-                continue
-            names = sorted(rule.arguments)
-            for values in product(*(ids[n] for n in names)):
-                urls.append(url_for(rule.endpoint, **dict(zip(names, values, strict=True))))
-    return sorted(set(urls))
-
-
 def _assert_clean(text: str, where: str) -> None:
     for name, canary in CANARIES.items():
         assert canary not in text, f"{name} canary reached {where}"
 
 
-def _walk(client, urls: list[str]) -> dict[str, str]:
-    pages = {}
-    for url in urls:
-        response = client.get(url)
-        assert response.status_code < 500, url
-        pages[url] = response.get_data(as_text=True)
-        _assert_clean(pages[url], url)
-    return pages
-
-
 def test_partner_b_never_reaches_partner_a_private_answers(app, worlds, as_user):
-    urls = _reachable_urls(app, _all_ids(app))
+    with app.app_context():
+        urls = privacy_walk.urls(app)
     assert any(u.startswith("/homework/") for u in urls) and "/home" in urls
     client = as_user(worlds["exposed_b"])
-    _walk(client, urls)
+    privacy_walk.walk(client, urls, CANARIES, "partner B")
     # POSTs that answer with content: saving a stale draft, the autosave endpoint.
     for occurrence_id in worlds["exposed_occurrences"]:
         for response in (
@@ -190,9 +148,10 @@ def test_the_canaries_are_real(app, worlds, as_user):
 
 
 def test_therapist_of_another_couple_never_reaches_them(app, worlds, site, as_user):
-    urls = _reachable_urls(app, _all_ids(app))
+    with app.app_context():
+        urls = privacy_walk.urls(app)
     client = as_user(site.other_therapist)
-    pages = _walk(client, urls)
+    pages = privacy_walk.walk(client, urls, CANARIES, "another couple's therapist")
     assert pages["/homework/review"].count("Canary exercise") == 0
 
 

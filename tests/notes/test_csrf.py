@@ -77,3 +77,23 @@ def test_an_expired_form_token_re_renders_the_addendum_with_its_text(app, world,
     )
     assert "Words I must not lose." in response.get_data(as_text=True)
     assert response.status_code in (400, 422)
+
+
+def test_an_expired_partner_copy_form_keeps_the_ticked_parts_and_changes_nothing(
+    app, world, client
+):
+    note_id, _ = _note(app, world, signed=True)
+    _login_with_csrf(client, world.emails["therapist"])
+    response = client.post(
+        f"/notes/{note_id}/partner-copy",
+        data={"parts": ["interventions", "section:plan"], "csrf_token": "stale"},
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422 and "This form had expired" in page
+    assert re.search(
+        r'<input checked id="parts-\d+" name="parts" type="checkbox" value="interventions">', page
+    )
+    from therapy_portal.notes import copies
+
+    with app.app_context():
+        assert copies.marks([note_id]) == {}

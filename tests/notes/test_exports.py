@@ -17,7 +17,7 @@ from therapy_portal.errors import InvalidState, ValidationFailed
 from therapy_portal.extensions import db
 from therapy_portal.models import AuditEvent
 from therapy_portal.models.notes import NoteExport, PsychotherapyNote
-from therapy_portal.notes import export, jobs, records
+from therapy_portal.notes import copies, export, jobs, records
 
 
 @pytest.fixture
@@ -181,7 +181,7 @@ def test_partner_copy_needs_that_partners_authorization_and_only_their_sessions(
     with pytest.raises(InvalidState, match="partner A's authorization"):
         records.start_release(therapist, couple, "A")
     records.record_authorization(therapist, couple, "A", "verbal", date.today())
-    job = records.start_release(therapist, couple, "A")
+    job = records.start_release(therapist, couple, "A", copies.fingerprint(therapist, couple, "A"))
     db.session.commit()
     jobs.launch(job.id)
     db.session.expire_all()

@@ -19,7 +19,7 @@ from therapy_portal import policy
 from therapy_portal.extensions import db
 from therapy_portal.measures import note_charts, progress
 from therapy_portal.models.notes import NoteExport
-from therapy_portal.notes import export, jobs, records
+from therapy_portal.notes import copies, export, jobs, records
 
 SESSION = date.today() - timedelta(days=3)
 CSI4 = "Couples Satisfaction Index (CSI-4)"
@@ -139,7 +139,7 @@ def test_a_partners_copy_charts_only_that_partner(app, people, measured):
     therapist, couple = people["therapist"], people["couple"]
     note = make_note(therapist, couple, signed=True, session_date=SESSION)
     records.record_authorization(therapist, couple, "A", "verbal", date.today())
-    job = records.start_release(therapist, couple, "A")
+    job = records.start_release(therapist, couple, "A", copies.fingerprint(therapist, couple, "A"))
     db.session.commit()
     jobs.launch(job.id)
     db.session.expire_all()
@@ -211,7 +211,7 @@ def test_a_partners_copy_leaves_out_the_digest_with_the_other_partners_scores(
     records.record_authorization(therapist, couple, "A", "verbal", date.today())
     full = export.export_note_pdf(therapist, note.id)  # the therapist's own copy keeps it
     assert "Ben Kim" in _flat(pdf_text(full.pdf))
-    job = records.start_release(therapist, couple, "A")
+    job = records.start_release(therapist, couple, "A", copies.fingerprint(therapist, couple, "A"))
     db.session.commit()
     jobs.launch(job.id)
     db.session.expire_all()

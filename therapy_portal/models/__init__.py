@@ -28,6 +28,7 @@ from therapy_portal.models.measures import (  # noqa: F401
 )
 from therapy_portal.models.notes import (  # noqa: F401
     NoteAddendum,
+    NoteCopyExclusion,
     NoteExport,
     NotePdfCache,
     PsychotherapyNote,

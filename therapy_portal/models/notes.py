@@ -148,6 +148,24 @@ class NoteAddendum(Base):
     note: Mapped[SessionNote] = relationship(back_populates="addenda", lazy="raise")
 
 
+class NoteCopyExclusion(Base):
+    """A part of a note the therapist marked "not for partner copies".
+
+    A release decision about the note, not part of what it says: outside the signed content, so
+    it can be set on a signed note (`therapy_portal.policy.partner_copy` applies it).
+    """
+
+    __tablename__ = "note_copy_exclusion"
+    __table_args__ = (UniqueConstraint("note_id", "part"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    practice_id: Mapped[int] = mapped_column(ForeignKey("practice.id"), index=True)
+    note_id: Mapped[int] = mapped_column(ForeignKey("session_note.id", ondelete="CASCADE"))
+    part: Mapped[str] = mapped_column(String(40))
+    marked_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    marked_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class PsychotherapyNote(Base):
     """Process notes kept apart from the record: only the author sees them; no export has them."""
 

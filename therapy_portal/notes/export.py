@@ -27,16 +27,13 @@ from therapy_portal.measures.note_charts import NoteChart, note_charts
 from therapy_portal.models import Practice, User
 from therapy_portal.models.notes import NotePdfCache, NoteStatus, SessionNote
 from therapy_portal.notes import services, signing
-from therapy_portal.notes.formats import ATTENDEES, FORMATS, MODALITIES, SERVICE_CODES
+from therapy_portal.notes.print_context import CONFIDENTIAL, note_context
 from therapy_portal.pdf import PdfRenderError, render_pdf
+from therapy_portal.policy.partner_copy import CopyRule
 from therapy_portal.settings import PROJECT_ROOT
-from therapy_portal.timezones import practice_zone
 
-CONFIDENTIAL = (
-    "Confidential health information. It may be disclosed only as the law allows or with the "
-    "written authorization of the people it concerns. If you received it in error, destroy it "
-    "and tell the practice."
-)
+__all__ = ["CONFIDENTIAL", "note_context"]  # the print values live in print_context
+
 _TEMPLATE_DIR = PROJECT_ROOT / "templates"
 _ENV = Environment(
     loader=FileSystemLoader(str(_TEMPLATE_DIR)),
@@ -69,92 +66,6 @@ class PdfResult:
     cached: bool
 
 
-def _time(value) -> str:
-    return value.strftime("%H:%M") if value else "not recorded"
-
-
-def _minutes(note: SessionNote) -> int | None:
-    if not (note.start_time and note.end_time):
-        return None
-    return (note.end_time.hour * 60 + note.end_time.minute) - (
-        note.start_time.hour * 60 + note.start_time.minute
-    )
-
-
-def note_context(
-    note: SessionNote,
-    integrity: signing.Integrity,
-    practice: Practice,
-    couple_name: str,
-    charts: Sequence[NoteChart] = (),
-    *,
-    withhold_digest: bool = False,
-) -> dict:
-    """Everything the print template shows, as plain values (chart bytes go as assets).
-
-    ``withhold_digest`` (a partner's copy of the record) leaves out the generated digest: it
-    lists both partners' check-in totals, safety alerts and homework comparisons.
-    """
-    tz = practice_zone(practice.timezone)
-    fmt = FORMATS[note.format]
-    sections = note.sections or {}
-    return {
-        "practice": {"name": practice.name, "address": practice.address, "phone": practice.phone},
-        "couple_name": couple_name,
-        "note": {
-            "id": note.id,
-            "signed": note.status == NoteStatus.SIGNED,
-            "format_name": fmt.name,
-            "session_date": note.session_date.strftime("%B %-d, %Y"),
-            "start": _time(note.start_time),
-            "end": _time(note.end_time),
-            "minutes": _minutes(note),
-            "attendees": ATTENDEES[note.attendees],
-            "service_code": SERVICE_CODES[note.service_code],
-            "modality": MODALITIES[note.modality],
-            "interventions": note.interventions,
-            "risk_screening": note.risk_screening,
-            "next_session": note.next_session,
-            "digest": "" if withhold_digest else note.digest,
-            "digest_withheld": withhold_digest and bool(note.digest),
-        },
-        "sections": [
-            {"title": s.title, "guidance": s.guidance, "text": sections.get(s.key, "")}
-            for s in fmt.sections
-        ],
-        "addenda": [
-            {
-                "position": a.position,
-                "kind": a.kind.replace("_", " ").capitalize(),
-                "reason": a.reason,
-                "body": a.body,
-                "author": a.author_name,
-                "credentials": a.author_credentials,
-                "at": a.created_at.astimezone(tz).strftime("%B %-d, %Y at %H:%M %Z"),
-            }
-            for a in note.addenda
-        ],
-        "signature": {
-            "name": note.signer_name,
-            "credentials": note.signer_credentials,
-            "at": note.signed_at.astimezone(tz).strftime("%B %-d, %Y at %H:%M %Z"),
-            "hash": note.signature,
-        }
-        if note.signed_at
-        else None,
-        "integrity": {
-            "checked": integrity.checked,
-            "ok": integrity.ok,
-            "problems": list(integrity.problems),
-        },
-        "charts": [
-            {"title": c.title, "asset_name": c.asset_name, "alt": c.alt, "summary": c.summary}
-            for c in charts
-        ],
-        "confidential": CONFIDENTIAL,
-    }
-
-
 def render_template(name: str, context: dict) -> str:
     return _ENV.get_template(name).render(**context)
 
@@ -165,11 +76,9 @@ def note_html(
     practice: Practice,
     charts: Sequence[NoteChart] = (),
     *,
-    withhold_digest: bool = False,
+    rule: CopyRule | None = None,
 ) -> str:
-    context = note_context(
-        note, integrity, practice, note.couple.display_name, charts, withhold_digest=withhold_digest
-    )
+    context = note_context(note, integrity, practice, note.couple.display_name, charts, rule=rule)
     return render_template("pdf/session_note.html", context)
 
 
@@ -219,14 +128,15 @@ def cache_key(
     note: SessionNote,
     integrity: signing.Integrity,
     charts: Sequence[NoteChart],
-    withhold_digest: bool = False,
+    rule: CopyRule | None = None,
 ) -> str | None:
     """The note's PDF cache key; None when it is not cacheable (a draft, a failed check)."""
     if not (note.status == NoteStatus.SIGNED and integrity.ok):
         return None
     version = f"{TEMPLATE_VERSION}:{charts_digest(charts)}"
-    if withhold_digest:  # a partner's copy is a different document: never share its cache entry
-        version += ":partner-copy"
+    if rule is not None and rule.partner_copy:
+        # A partner's copy is a different document: never share the full note's cache entry.
+        version += f":{rule.fingerprint}"
     return signing.pdf_cache_key(note, list(note.addenda), version)
 
 
@@ -236,20 +146,20 @@ def prepare(
     practice: Practice,
     *,
     charts: Sequence[NoteChart],
-    withhold_digest: bool = False,
+    rule: CopyRule | None = None,
     cached_keys: set[str] | None = None,
 ) -> PreparedPdf:
     """Look up the cache and build the HTML (only on a miss). With ``cached_keys`` (found by a
     ZIP in one query) a hit is only noted: the ZIP reads each PDF as it writes it. A note that
     fails its signature check is never cached: it renders every time, with the warning."""
-    key = cache_key(note, integrity, charts, withhold_digest)
+    key = cache_key(note, integrity, charts, rule)
     if key is not None and cached_keys is not None and key in cached_keys:
         return PreparedPdf(note.id, note.practice_id, key, "", None, in_cache=True)
     if key is not None and cached_keys is None:
         hit = db.session.scalar(select(NotePdfCache.pdf).where(NotePdfCache.cache_key == key))
         if hit is not None:
             return PreparedPdf(note.id, note.practice_id, key, "", hit)
-    html = note_html(note, integrity, practice, charts, withhold_digest=withhold_digest)
+    html = note_html(note, integrity, practice, charts, rule=rule)
     assets = {chart.asset_name: chart.svg for chart in charts}
     return PreparedPdf(note.id, note.practice_id, key, html, None, assets)
 

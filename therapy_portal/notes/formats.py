@@ -10,6 +10,17 @@ class Section:
     key: str
     title: str
     guidance: str
+    # Screened with each partner alone: never in the other partner's copy of a joint note.
+    individually_screened: bool = False
+
+
+@dataclass(frozen=True)
+class Part:
+    """A note field outside the format's sections, as the note form and a records copy see it."""
+
+    key: str
+    title: str
+    individually_screened: bool = False
 
 
 @dataclass(frozen=True)
@@ -112,6 +123,13 @@ FORMATS: dict[str, NoteFormat] = {
 FORMAT_CHOICES = [
     (f.key, f"{f.name}: {' / '.join(s.title for s in f.sections)}") for f in FORMATS.values()
 ]
+# The fields every format has after its sections, in the order the note shows them.
+FIELD_PARTS: tuple[Part, ...] = (
+    Part("interventions", "Interventions"),
+    Part("risk_screening", "Risk screening", individually_screened=True),
+    Part("next_session", "Next session"),
+    Part("digest", "Since the last session"),
+)
 ATTENDEES = {"both": "Both partners", "A": "Partner A only", "B": "Partner B only"}
 SERVICE_CODES = {
     "90847": "90847: conjoint psychotherapy, client present",

@@ -13,17 +13,20 @@ from wtforms import (
     RadioField,
     SelectChoice,
     SelectField,
+    SelectMultipleField,
     StringField,
     TextAreaField,
     TimeField,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from therapy_portal.notes.formats import (
     ADDENDUM_KINDS,
     ATTENDEES,
     AUTHORIZATION_METHODS,
     FIELD_LIMIT,
+    FIELD_PARTS,
     FORMAT_CHOICES,
     FORMATS,
     MODALITIES,
@@ -32,6 +35,7 @@ from therapy_portal.notes.formats import (
 from therapy_portal.notes.services import NoteInput, SessionFacts
 
 _TOO_LONG = f"Keep this under {FIELD_LIMIT:,} characters."
+SCREENED = {p.key: p.individually_screened for p in FIELD_PARTS}
 
 
 def _choices(mapping: dict[str, str]) -> list[SelectChoice]:
@@ -90,9 +94,19 @@ class NewNoteForm(FactsForm):
     )
 
 
+SCREENED_HINT = " Screened with each partner alone: left out of a partner's own copy of the record."
+
+
+def _screened(description: str, screened: bool) -> str:
+    return description + SCREENED_HINT if screened else description
+
+
 def note_form_class(fmt: str) -> type[FactsForm]:
     """The edit form for one format: the session facts plus that format's sections."""
-    attrs = {f"section_{s.key}": _long_text(s.title, s.guidance) for s in FORMATS[fmt].sections}
+    attrs = {
+        f"section_{s.key}": _long_text(s.title, _screened(s.guidance, s.individually_screened))
+        for s in FORMATS[fmt].sections
+    }
     attrs.update(
         version=HiddenField(),
         interventions=_long_text(
@@ -100,8 +114,11 @@ def note_form_class(fmt: str) -> type[FactsForm]:
         ),
         risk_screening=_long_text(
             "Risk screening",
-            "Self-harm, intimate partner violence and coercive control (screened individually), "
-            "substance use, child safety.",
+            _screened(
+                "Self-harm, intimate partner violence and coercive control, substance use, "
+                "child safety.",
+                SCREENED["risk_screening"],
+            ),
         ),
         next_session=StringField(
             "Next session",
@@ -171,6 +188,20 @@ class AuthorizationForm(FlaskForm):
 
 class ReleaseForm(FlaskForm):
     scope = HiddenField(validators=[DataRequired()])
+    # A partner's copy: the fingerprint of the preview the therapist saw (it must still match).
+    fingerprint = HiddenField()
+
+
+class PartnerCopyForm(FlaskForm):
+    """Which parts of one note partner copies leave out (choices: the note's markable parts)."""
+
+    parts = SelectMultipleField(
+        "Leave out of partner copies",
+        choices=[],
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
+        validate_choice=False,  # the service refuses a part the note does not have
+    )
 
 
 class PrivateNoteForm(FlaskForm):

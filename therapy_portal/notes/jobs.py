@@ -12,13 +12,14 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from therapy_portal import audit, policy, storage, tasks
+from therapy_portal import audit, storage, tasks
 from therapy_portal.errors import ValidationFailed
 from therapy_portal.extensions import db
 from therapy_portal.models import Couple, ExportFile, User, utcnow
-from therapy_portal.models.notes import ExportStatus, NoteExport, NoteStatus, SessionNote
+from therapy_portal.models.notes import ExportStatus, NoteExport
+from therapy_portal.notes import copies
 from therapy_portal.tasks import jobs as leases
 
 GENERIC_FAILURE = "The export failed before it finished, so no file was kept. Please try again."
@@ -30,22 +31,8 @@ def job_key(export_id: int) -> str:
     return f"{KIND}:{export_id}"
 
 
-def selection(actor: User, job: NoteExport):
-    stmt = policy.notes_for_therapist(actor).where(SessionNote.status == NoteStatus.SIGNED)
-    if job.kind in ("couple", "record"):
-        stmt = stmt.where(SessionNote.couple_id == job.couple_id)
-    if job.kind == "record" and job.scope in ("A", "B"):
-        # A partner's copy: only sessions that partner attended.
-        stmt = stmt.where(SessionNote.attendees.in_(("both", job.scope)))
-    if job.kind == "range":
-        stmt = stmt.where(
-            SessionNote.session_date >= job.date_from, SessionNote.session_date <= job.date_to
-        )
-    return stmt
-
-
 def _count(actor: User, job: NoteExport) -> int:
-    return db.session.scalar(select(func.count()).select_from(selection(actor, job).subquery()))
+    return copies.count(actor, copies.ExportSpec.of(job))
 
 
 def _start(actor: User, job: NoteExport, *, allow_empty: bool = False) -> NoteExport:

@@ -18,7 +18,7 @@ from therapy_portal.errors import InvalidState, NotAllowed, ValidationFailed
 from therapy_portal.extensions import db
 from therapy_portal.models import Couple, CoupleMember, User, utcnow
 from therapy_portal.models.notes import NoteExport, PsychotherapyNote, RecordAuthorization
-from therapy_portal.notes import jobs
+from therapy_portal.notes import copies, jobs
 from therapy_portal.notes.formats import AUTHORIZATION_METHODS, FIELD_LIMIT
 from therapy_portal.notes.services import practice_today
 from therapy_portal.policy.notes import authorized_labels
@@ -103,14 +103,26 @@ def release_options(couple: Couple, rows: list[RecordAuthorization]) -> ReleaseO
     )
 
 
-def start_release(actor: User, couple: Couple, scope: str) -> NoteExport:
-    """Queue a records-request ZIP, refused until the needed authorizations are recorded."""
+def start_release(
+    actor: User, couple: Couple, scope: str, previewed: str | None = None
+) -> NoteExport:
+    """Queue a records-request ZIP, refused until the needed authorizations are recorded.
+
+    A partner's copy is released only as previewed: `previewed` is the fingerprint of the
+    preview the therapist saw, and a copy that changed since (a note signed, a part marked) is
+    refused until they look again.
+    """
     if scope not in ("full", "A", "B"):
         raise ValidationFailed("Choose what to release.", field="scope")
     labels = [m.label for m in _members(couple)]
     if not policy.can_release_record(scope, authorizations(couple), labels):
         missing = "each partner's" if scope == "full" else f"partner {scope}'s"
         raise InvalidState(f"Record {missing} authorization before releasing this record.")
+    if scope != "full" and copies.fingerprint(actor, couple, scope) != previewed:
+        raise InvalidState(
+            f"Partner {scope}'s copy is not what the preview showed (a note was signed or a part "
+            "was marked since). Check the preview again, then release."
+        )
     return jobs.start_record_export(actor, couple, scope)
 
 

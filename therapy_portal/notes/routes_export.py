@@ -10,7 +10,7 @@ from therapy_portal import audit, policy, storage
 from therapy_portal.errors import DomainError
 from therapy_portal.extensions import db
 from therapy_portal.formtools import attach_error
-from therapy_portal.notes import jobs, records, services
+from therapy_portal.notes import copies, jobs, records, services
 from therapy_portal.notes.formats import AUTHORIZATION_METHODS
 from therapy_portal.notes.forms import (
     AuthorizationForm,
@@ -158,15 +158,35 @@ def record_authorization(couple_id: int):
     return _records_page(couple, form, 422)
 
 
+@bp.get("/couples/<int:couple_id>/records/partner-<any(A, B):label>")
+@therapist_only
+def copy_preview(couple_id: int, label: str):
+    """Exactly what partner <label>'s copy holds if released now, with the release button."""
+    couple = policy.couple_for_therapist_or_404(current_user, couple_id)
+    shown = copies.preview(current_user, couple, label)
+    options = records.release_options(couple, records.authorizations(couple))
+    db.session.commit()  # the preview is audited
+    return render_template(
+        "notes/copy_preview.html",
+        couple=couple,
+        preview=shown,
+        authorized=label in options.authorized,
+        release_form=ReleaseForm(formdata=None, scope=label, fingerprint=shown.fingerprint),
+    )
+
+
 @bp.post("/couples/<int:couple_id>/records/release")
 @therapist_only
 def release_record(couple_id: int):
     couple = policy.couple_for_therapist_or_404(current_user, couple_id)
     form = ReleaseForm()
     if form.validate_on_submit():
-        started = _launch(lambda: records.start_release(current_user, couple, form.scope.data))
+        scope, previewed = form.scope.data, form.fingerprint.data
+        started = _launch(lambda: records.start_release(current_user, couple, scope, previewed))
         if started is not None:
             return started
+        if scope in ("A", "B"):
+            return redirect(url_for("notes.copy_preview", couple_id=couple_id, label=scope))
     else:
         flash("Choose what to release.", "error")
     return redirect(url_for("notes.records_request", couple_id=couple_id))

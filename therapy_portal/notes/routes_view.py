@@ -5,18 +5,38 @@ from __future__ import annotations
 import click
 from flask import Response, flash, redirect, render_template, url_for
 from flask_login import current_user
+from wtforms import SelectChoice
 
 from therapy_portal import policy
 from therapy_portal.errors import DomainError
 from therapy_portal.extensions import db
-from therapy_portal.formtools import attach_error
-from therapy_portal.notes import export, services, verification
+from therapy_portal.formtools import attach_error, run_action
+from therapy_portal.notes import copies, export, services, verification
 from therapy_portal.notes.formats import ATTENDEES, FORMATS, MODALITIES, SERVICE_CODES
-from therapy_portal.notes.forms import AddendumForm, PageForm
+from therapy_portal.notes.forms import AddendumForm, PageForm, PartnerCopyForm
 from therapy_portal.notes.routes import bp, therapist_only
+from therapy_portal.policy import partner_copy
 
 
-def _detail_page(note_id: int, addendum_form: AddendumForm, status: int = 200):
+def _copy_form(note, posted: PartnerCopyForm | None = None) -> PartnerCopyForm:
+    """The note's markable parts as checkboxes: as posted, or as saved."""
+    form = posted or PartnerCopyForm(formdata=None)
+    form.parts.choices = [
+        SelectChoice(p.key, p.title)
+        for p in partner_copy.note_parts(note, [a.position for a in note.addenda])
+        if not p.fixed_reason
+    ]
+    if posted is None:
+        form.parts.data = sorted(copies.marks([note.id]).get(note.id, ()))
+    return form
+
+
+def _detail_page(
+    note_id: int,
+    addendum_form: AddendumForm,
+    status: int = 200,
+    copy_form: PartnerCopyForm | None = None,
+):
     note, integrity = services.view_note(current_user, note_id)
     page = render_template(
         "notes/detail.html",
@@ -28,6 +48,12 @@ def _detail_page(note_id: int, addendum_form: AddendumForm, status: int = 200):
         action_form=PageForm(),
         can_edit=policy.can_edit_note(current_user, note),
         can_add_addendum=policy.can_add_addendum(current_user, note),
+        copy_form=_copy_form(note, copy_form),
+        fixed_parts=[
+            p
+            for p in partner_copy.note_parts(note, [a.position for a in note.addenda])
+            if p.fixed_reason
+        ],
     )
     db.session.commit()  # the view and any integrity failure are audited, whatever follows
     return page, status
@@ -57,6 +83,21 @@ def add_addendum(note_id: int):
         flash("Addendum signed and added.")
         return redirect(url_for("notes.detail", note_id=note_id) + "#addenda")
     return _detail_page(note_id, form, 422)
+
+
+@bp.post("/notes/<int:note_id>/partner-copy")
+@therapist_only
+def mark_parts(note_id: int):
+    """Set which parts of this note partner copies leave out (a draft or a signed note)."""
+    note = policy.note_for_therapist_or_404(current_user, note_id)
+    form = PartnerCopyForm()
+    if not form.validate_on_submit():  # an expired form: show the choices as they were ticked
+        return _detail_page(note_id, AddendumForm(formdata=None), 422, copy_form=form)
+    run_action(
+        lambda: copies.set_marks(current_user, note, set(form.parts.data or ())),
+        "Saved: partner copies of this note leave out the parts you marked.",
+    )
+    return redirect(url_for("notes.detail", note_id=note_id) + "#partner-copies")
 
 
 @bp.get("/notes/<int:note_id>/pdf")

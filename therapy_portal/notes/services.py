@@ -11,7 +11,7 @@ from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
@@ -20,7 +20,7 @@ from therapy_portal import audit, policy
 from therapy_portal.errors import Conflict, InvalidState, NotAllowed, ValidationFailed
 from therapy_portal.extensions import db
 from therapy_portal.models import Couple, User, utcnow
-from therapy_portal.models.notes import NoteAddendum, NoteStatus, SessionNote
+from therapy_portal.models.notes import NoteAddendum, NoteCopyExclusion, NoteStatus, SessionNote
 from therapy_portal.notes import digest as digests
 from therapy_portal.notes import signing
 from therapy_portal.notes.formats import (
@@ -357,6 +357,8 @@ def delete_draft(actor: User, note: SessionNote) -> None:
         object_id=note.id,
         couple_id=note.couple_id,
     )
+    # Its partner-copy marks go with it (SQLite does not enforce the foreign key's cascade).
+    db.session.execute(delete(NoteCopyExclusion).where(NoteCopyExclusion.note_id == note.id))
     db.session.delete(note)
     _flush_guarded(DELETE_CONFLICT_MESSAGE)
 

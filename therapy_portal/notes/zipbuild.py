@@ -16,16 +16,13 @@ import zipfile
 from pathlib import Path
 
 from sqlalchemy import select, update
-from sqlalchemy.orm import selectinload
 
 from therapy_portal import audit, storage
 from therapy_portal.errors import DomainError
 from therapy_portal.extensions import db
-from therapy_portal.measures import note_charts
-from therapy_portal.models import Couple, User, utcnow
-from therapy_portal.models.notes import ExportStatus, NoteExport, NotePdfCache, SessionNote
-from therapy_portal.notes import digest as digests
-from therapy_portal.notes import export, jobs, services
+from therapy_portal.models import User, utcnow
+from therapy_portal.models.notes import ExportStatus, NoteExport, NotePdfCache
+from therapy_portal.notes import copies, export, jobs
 from therapy_portal.tasks import jobs as leases
 
 log = logging.getLogger(__name__)
@@ -112,34 +109,18 @@ def _sha256(path: Path) -> tuple[str, int]:
 
 
 def _prepare(actor: User, job: NoteExport) -> tuple[list[export.PreparedPdf], str | None]:
-    notes = db.session.scalars(
-        jobs.selection(actor, job)
-        .options(
-            selectinload(SessionNote.couple).selectinload(Couple.members),
-            selectinload(SessionNote.addenda),
+    """Every note's PDF plan under the export's copy rule (`copies`), cache hits found at once."""
+    spec = copies.ExportSpec.of(job)
+    docs = copies.documents(actor, spec)
+    hits = _cached_keys([export.cache_key(d.note, d.integrity, d.charts, d.rule) for d in docs])
+    prepared = [copies.prepare(doc, actor, cached_keys=hits) for doc in docs]
+    summary = (
+        export.render_template(
+            "pdf/record_summary.html", copies.summary_context(actor, spec, len(docs))
         )
-        .order_by(SessionNote.session_date, SessionNote.id)
-    ).all()
-    # A partner's copy of the record charts that partner's answers alone.
-    partner_label = job.scope if job.kind == "record" and job.scope in ("A", "B") else None
-    withhold = partner_label is not None
-    histories = _measure_histories(actor, notes)
-    checked = [
-        (
-            note,
-            services.check_integrity(actor, note),
-            note_charts.charts_for_note(
-                histories[note.couple_id], note.session_date, partner_label=partner_label
-            ),
-        )
-        for note in notes
-    ]
-    hits = _cached_keys([export.cache_key(n, i, c, withhold) for n, i, c in checked])
-    prepared = [
-        export.prepare(n, i, actor.practice, charts=c, withhold_digest=withhold, cached_keys=hits)
-        for n, i, c in checked
-    ]
-    summary = _record_summary_html(actor, job, len(notes)) if job.kind == "record" else None
+        if job.kind == "record"
+        else None
+    )
     return prepared, summary
 
 
@@ -221,39 +202,3 @@ class _Progress:
         elif not wrote:
             return
         db.session.commit()  # cheap: the session holds no objects
-
-
-def _measure_histories(actor: User, notes) -> dict[int, note_charts.MeasureHistory | None]:
-    """Each couple's measures up to its latest note, loaded once per couple (not per note)."""
-    latest: dict[int, SessionNote] = {}
-    for note in notes:  # ordered by session date: the last one per couple wins
-        latest[note.couple_id] = note
-    return {
-        couple_id: note_charts.load_history(
-            actor, note.couple, note.session_date, actor.practice.timezone
-        )
-        for couple_id, note in latest.items()
-    }
-
-
-def _record_summary_html(actor: User, job: NoteExport, note_count: int) -> str:
-    couple = db.session.get(Couple, job.couple_id)
-    partner_label = job.scope if job.scope in ("A", "B") else None
-    sections = digests.collect_record(couple, partner_label)
-    context = {
-        "practice": {
-            "name": actor.practice.name,
-            "address": actor.practice.address,
-            "phone": actor.practice.phone,
-        },
-        "couple_name": couple.display_name,
-        "scope": (
-            "the full record, authorized by each partner"
-            if partner_label is None
-            else f"partner {partner_label}'s copy: what partner {partner_label} may see"
-        ),
-        "note_count": note_count,
-        "sections": [{"title": s.title, "lines": list(s.lines)} for s in sections],
-        "confidential": export.CONFIDENTIAL,
-    }
-    return export.render_template("pdf/record_summary.html", context)
