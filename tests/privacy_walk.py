@@ -29,6 +29,7 @@ from therapy_portal.models.homework import (
     Response,
 )
 from therapy_portal.models.notes import NoteExport, PsychotherapyNote, SessionNote
+from therapy_portal.models.security import PasskeyCredential
 
 SOURCES = {
     "couple_id": Couple,
@@ -46,6 +47,7 @@ SOURCES = {
     "safety_alert_id": SafetyAlert,
     "user_id": User,
     "grant_id": BreakGlassGrant,
+    "passkey_id": PasskeyCredential,
 }
 # Values for parameters that are not row ids.
 FIXED = {"token": ["no-such-invitation-0000"], "label": ["A", "B"]}
