@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import http.client
 import re
+import time
 from dataclasses import dataclass
 from http.cookies import SimpleCookie
 from urllib.parse import urlencode
@@ -24,6 +25,13 @@ class Reply:
     @property
     def text(self) -> str:
         return self.body.decode()
+
+
+def fresh_codes(secret: str) -> list[str]:
+    """This step's code, then the next step's: a code works once, and an earlier sign-in in the
+    same 30 s may have spent this one (the portal accepts one step of drift)."""
+    totp = pyotp.TOTP(secret)
+    return [totp.now(), totp.at(time.time() + totp.interval)]
 
 
 def _is_verify(reply: Reply) -> bool:
@@ -75,6 +83,8 @@ class Browser:
         """The password, then the second step when the portal asks for it (staff always do)."""
         reply = self.post_form("/login", "/login", {"email": email, "password": password})
         if reply.status == 302 and _is_verify(reply) and totp_secret:
-            code = pyotp.TOTP(totp_secret).now()
-            reply = self.post_form("/login/verify", "/login/verify", {"code": code})
+            for code in fresh_codes(totp_secret):
+                reply = self.post_form("/login/verify", "/login/verify", {"code": code})
+                if reply.status != 401:
+                    break
         return reply

@@ -19,6 +19,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import selectinload
 
 from deploy.restore_drill import GUNICORN_CONF
+from tests.cluster.processes import fixture_encryption_keys
 from tests.conftest import TEST_DB
 from tests.deploy.http import Browser
 from tests.factories import PASSWORD, make_couple, make_practice, make_user
@@ -48,6 +49,8 @@ def portal_env(url: str, **extra: str) -> dict[str, str]:
         "FLASK_APP": "therapy_portal:create_app",
         "DATABASE_URL": url,
         "NOTE_SIGNING_KEY": SIGNING_KEY,
+        # The seeded rows are encrypted under the testing key; a restore needs the same key.
+        "ENCRYPTION_KEYS": fixture_encryption_keys(),
         **extra,
     }
 
