@@ -129,6 +129,8 @@ def _production_env(monkeypatch, tmp_path, **overrides):
         "SECRET_KEY": "s" * 40,
         "DATABASE_URL": f"sqlite:///{tmp_path}/x.db",
         "NOTE_SIGNING_KEY": "n" * 40,
+        "ENCRYPTION_KEYS": "k1:" + "A" * 43 + "=",
+        "THERAPY_PORTAL_RATELIMIT_SINGLE_PROCESS": "true",
         **overrides,
     }
     for key, value in env.items():

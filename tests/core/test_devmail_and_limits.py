@@ -20,6 +20,7 @@ def production_env(monkeypatch, tmp_path):
     monkeypatch.setenv("SECRET_KEY", "s" * 40)
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/p.sqlite3")
     monkeypatch.setenv("NOTE_SIGNING_KEY", "n" * 40)
+    monkeypatch.setenv("ENCRYPTION_KEYS", "k1:" + "A" * 43 + "=")
     monkeypatch.delenv("WEB_CONCURRENCY", raising=False)
     monkeypatch.delenv("THERAPY_PORTAL_RATELIMIT_SINGLE_PROCESS", raising=False)
     return monkeypatch

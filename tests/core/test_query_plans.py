@@ -87,9 +87,10 @@ SELECT 900, 9000 + c, 9000 + c, 9000 + 2 * c + p, w, 'csi4', '{}', 12, '[]',
        now() - (364 - 7 * w) * interval '1 day'
 FROM generate_series(0, 39) c, generate_series(0, 1) p, generate_series(0, 51) w;
 INSERT INTO audit_event (practice_id, actor_id, actor_role, action, object_type, object_id,
-                         couple_id, outcome, at, request_id, ip, detail)
+                         couple_id, outcome, at, request_id, ip, detail,
+                         chain_id, prev_hash, hash)
 SELECT 900, 9000 + g % 80, 'client', 'homework.submit', 'response', g, 9000 + g % 40,
-       'success', now() - g * interval '1 minute', '', '', '{}'
+       'success', now() - g * interval '1 minute', '', '', '{}', 900, '', ''
 FROM generate_series(0, 4999) g;
 """
 
