@@ -19,9 +19,10 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from therapy_portal.auth.invitation_delivery import body_for_delivery
+from therapy_portal.auth import invitation_delivery, token_links  # noqa: F401 - link makers
 from therapy_portal.devmail import store as dev_mailbox
 from therapy_portal.extensions import db
+from therapy_portal.mail_links import body_for_delivery
 from therapy_portal.models import OutboxEmail, utcnow
 
 FOOTER = (
@@ -109,8 +110,8 @@ def _deliver(email: OutboxEmail, body: str) -> None:
 def send_pending(limit: int = 100) -> tuple[int, int]:
     """Deliver unsent emails once each. Returns (sent, failed). Safe to run from cron.
 
-    An invitation email gets its link here (and only its hash is stored); one whose invitation
-    is no longer open is cancelled instead of sent.
+    An email with a personal link (invitation, password reset, sign-in link) gets it here, and
+    only its hash is stored (`mail_links`); one whose link can no longer be made is cancelled.
     """
     stmt = (
         select(OutboxEmail)
@@ -126,7 +127,7 @@ def send_pending(limit: int = 100) -> tuple[int, int]:
         stmt = stmt.with_for_update(skip_locked=True)
     sent = failed = 0
     for email in db.session.scalars(stmt).all():
-        body = email.body if email.invitation_id is None else body_for_delivery(email)
+        body = body_for_delivery(email)
         if body is None:
             email.cancelled_at = utcnow()
             continue

@@ -23,6 +23,12 @@ NO_PHI = {
     "auth.logout",
     "auth.accept_invitation",
     "auth.change_password",
+    "auth.forgot_password",  # an empty form
+    "auth.security",  # the person's own sign-in settings
+    "auth.set_up_totp",  # the person's own new TOTP key
+    "auth.session_status",  # seconds left before the idle sign-out
+    "admin.practice_security",  # the practice's sign-in settings
+    "devmail.mailbox",  # development only; emails carry no PHI
     "admin.therapists",  # staff accounts only
     "caseload.create",  # an empty form and the practice's therapists
     "homework.library",  # exercise templates: no client content
@@ -34,12 +40,6 @@ NO_PHI = {
     "homework.version_fhir",
     "notes.export_range",  # an empty date-range form
     "notes.export_progress",  # counts polled every second, audited by the download
-    "auth.security",  # the person's own sign-in settings
-    "auth.set_up_totp",  # a new authenticator key for the person themselves
-    "auth.forgot_password",  # an empty form
-    "auth.session_status",  # seconds left before the idle sign-out
-    "admin.practice_security",  # the practice's sign-in settings
-    "devmail.mailbox",  # development only; emails carry no PHI by rule
 }
 
 GET_ROUTES = [(e, r) for e, r, m in ROUTES if m == "GET" and e not in NO_PHI]

@@ -1,8 +1,8 @@
 """The text of invitation emails, and the link, made only when the email is delivered.
 
-The outbox stores an invitation email with a placeholder where the link goes. At delivery the
-outbox asks `body_for_delivery`: it makes a fresh token, stores only its SHA-256 on the invitation
-and returns the text with the link, so no table ever holds a usable link. An invitation that was
+The outbox stores an invitation email with a placeholder where the link goes (`mail_links`). At
+delivery `invitation_link` makes a fresh token, stores only its SHA-256 on the invitation and
+returns the link, so no table ever holds a usable link. An invitation that was
 revoked, replaced, used or has expired, or whose address no longer matches, is not sent at all.
 
 When another practice's account already logs in with the address, the email carries no link: it
@@ -18,10 +18,9 @@ from flask import current_app
 from sqlalchemy import exists, select
 
 from therapy_portal.extensions import db
+from therapy_portal.mail_links import LINK_PLACEHOLDER, link_maker
 from therapy_portal.models import Invitation, OutboxEmail, Role, User, utcnow
 from therapy_portal.sessions import hash_token
-
-LINK_PLACEHOLDER = "[Your personal link is added when this email is sent. It is never stored.]"
 
 SUBJECTS = {
     Role.CLIENT: "Your invitation to Therapy Portal",
@@ -79,19 +78,21 @@ def is_open(invitation: Invitation) -> bool:
     )
 
 
-def body_for_delivery(email: OutboxEmail) -> str | None:
-    """The text to deliver now, with a new link; None when the email must not go out."""
+@link_maker("invitation")
+def invitation_link(email: OutboxEmail) -> str | None:
+    """The link of an invitation email, made now; None when the email must not go out."""
+    if email.invitation_id is None:
+        return None
     invitation = db.session.get(Invitation, email.invitation_id)
     if invitation is None or not is_open(invitation) or email.to_address != invitation.email:
         return None
     if login_taken(invitation.user):
-        return email.body.replace(LINK_PLACEHOLDER, ELSEWHERE)
+        return ELSEWHERE
     token = secrets.token_urlsafe(32)
     invitation.token_hash = hash_token(token)
     base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
     days = current_app.config["INVITATION_TTL_DAYS"]
-    link = (
+    return (
         f"Choose your password here. The link works once and expires in {days} days:\n"
         f"{base}/invitations/{token}"
     )
-    return email.body.replace(LINK_PLACEHOLDER, link)

@@ -1,5 +1,7 @@
 """Password reset and sign-in links by email: single-use tokens stored only as hashes.
 
+The token is made only when the email is delivered (`token_links`); the outbox holds a placeholder.
+
 A reset never bypasses the second factor: the reset page asks for it before the password changes,
 and the next sign-in asks again. The request answers the same whether or not the address has an
 account; only an existing, active account gets an email.
@@ -7,48 +9,19 @@ account; only an existing, active account gets an email.
 
 from __future__ import annotations
 
-import secrets
-from datetime import timedelta
-
 from flask import current_app
 from sqlalchemy import select, update
 
 from therapy_portal import audit
-from therapy_portal.auth import mfa
+from therapy_portal.auth import mfa, token_links
 from therapy_portal.auth.services import find_user
 from therapy_portal.errors import ValidationFailed
 from therapy_portal.extensions import db
 from therapy_portal.mail import queue_email
+from therapy_portal.mail_links import LINK_PLACEHOLDER
 from therapy_portal.models import AccountToken, TokenPurpose, User, utcnow
 from therapy_portal.passwords import hash_password, password_problem, person_context
 from therapy_portal.sessions import hash_token, revoke_user_sessions
-
-
-def _issue(user: User, purpose: TokenPurpose, minutes: int) -> str:
-    """A new token for `user`; any open token of the same purpose stops working."""
-    now = utcnow()
-    db.session.execute(
-        update(AccountToken)
-        .where(
-            AccountToken.user_id == user.id,
-            AccountToken.purpose == purpose,
-            AccountToken.used_at.is_(None),
-        )
-        .values(used_at=now)
-    )
-    token = secrets.token_urlsafe(32)
-    db.session.add(
-        AccountToken(
-            practice_id=user.practice_id,
-            user_id=user.id,
-            purpose=purpose,
-            token_hash=hash_token(token),
-            created_at=now,
-            expires_at=now + timedelta(minutes=minutes),
-        )
-    )
-    db.session.flush()
-    return token
 
 
 def open_token(token: str, purpose: TokenPurpose) -> AccountToken | None:
@@ -80,21 +53,23 @@ def _link(path: str) -> str:
 
 
 def request_reset(email: str) -> None:
-    """Email a reset link if the address has an active account with a password; else nothing."""
+    """Email a reset link if the address has an active account with a password; else nothing.
+
+    The link is made when the email is delivered (`token_links`), never stored."""
     user = find_user(email)  # the one account with a password for this address, if any
     if user is None or not user.active:
         audit.record("auth.reset_requested", outcome="failure", reason="unknown")
         return
-    minutes = current_app.config["PASSWORD_RESET_MINUTES"]
-    token = _issue(user, TokenPurpose.PASSWORD_RESET, minutes)
+    purpose = TokenPurpose.PASSWORD_RESET
     queue_email(
         user.email,
         "Reset your Therapy Portal password",
-        "Hello,\n\nSomeone (hopefully you) asked to reset your password. This link works once and "
-        f"expires in {minutes} minutes:\n{_link('/password/reset/' + token)}\n\n"
+        "Hello,\n\nSomeone (hopefully you) asked to reset your password.\n\n"
+        f"{LINK_PLACEHOLDER}\n\n"
         "If you did not ask, ignore this email: your password stays as it is.",
-        kind="security",
+        kind=purpose.value,
         practice_id=user.practice_id,
+        dedupe_key=token_links.reserve(user, purpose),
     )
     audit.record(
         "auth.reset_requested",
@@ -161,16 +136,15 @@ def notify_password_changed(user: User) -> None:
 
 def send_sign_in_link(user: User) -> None:
     """After repeated failures, a partner without a second factor finishes signing in by email."""
-    minutes = current_app.config["SIGN_IN_LINK_MINUTES"]
-    token = _issue(user, TokenPurpose.SIGN_IN_LINK, minutes)
+    purpose = TokenPurpose.SIGN_IN_LINK
     queue_email(
         user.email,
         "Finish signing in to Therapy Portal",
-        "Hello,\n\nThere were several failed attempts to sign in to your account, so to finish "
-        f"signing in, open this link. It works once and expires in {minutes} minutes:\n"
-        f"{_link('/login/link/' + token)}\n\nIf you did not just sign in, change your password.",
-        kind="security",
+        "Hello,\n\nThere were several failed attempts to sign in to your account.\n\n"
+        f"{LINK_PLACEHOLDER}\n\nIf you did not just sign in, change your password.",
+        kind=purpose.value,
         practice_id=user.practice_id,
+        dedupe_key=token_links.reserve(user, purpose),
     )
     audit.record(
         "auth.sign_in_link_sent",

@@ -83,7 +83,8 @@ class OutboxEmail(Base):
     subject: Mapped[str] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text)
     kind: Mapped[str] = mapped_column(String(40), default="notice")
-    # A unique key per intent (e.g. "reminder:due:occurrence:12") makes repeats a no-op.
+    # A unique key per intent (e.g. "reminder:due:occurrence:12") makes repeats a no-op. A reset or
+    # sign-in email names its reserved token row here ("account_token:7"; see auth/token_links.py).
     dedupe_key: Mapped[str | None] = mapped_column(String(120), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(index=True)

@@ -19,6 +19,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from therapy_portal.models.base import Base, utcnow
+from therapy_portal.models.encrypted import EncryptedText
 
 
 class Role(enum.StrEnum):
@@ -69,9 +70,10 @@ class User(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     password_changed_at: Mapped[datetime | None]
     last_login_at: Mapped[datetime | None]
-    # Second factor: a TOTP secret (base32) and the last 30-second step accepted, so a code
-    # works once. Recovery codes and passkeys live in their own tables (models/security.py).
-    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    # Second factor: a TOTP secret (base32, AES-GCM at rest; never compared in SQL) and the last
+    # 30-second step accepted, so a code works once. Recovery codes and passkeys live in their
+    # own tables (models/security.py).
+    totp_secret: Mapped[str | None] = mapped_column(EncryptedText("user_account.totp_secret"))
     totp_last_step: Mapped[int | None]
     mfa_enrolled_at: Mapped[datetime | None]
 

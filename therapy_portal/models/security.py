@@ -1,7 +1,8 @@
 """Second factors, one-time account tokens, remembered devices and login-failure counters.
 
 Secrets that a person presents (recovery codes, reset and sign-in links, device cookies) are stored
-only as hashes. The TOTP secret has to be readable to check a code, so it is stored as issued.
+only as hashes. The TOTP secret has to be readable to check a code, so it is stored encrypted
+(`User.totp_secret`, AES-GCM like the clinical text, re-encrypted by `flask keys rotate`).
 """
 
 from __future__ import annotations
