@@ -45,7 +45,7 @@ def seed():
     from therapy_portal.measures import score
     from therapy_portal.models import Couple, CoupleMember, CoupleTherapist, Practice, User
     from therapy_portal.models.measures import MeasureResponse, MeasureSchedule
-    from therapy_portal.notes import services
+    from therapy_portal.notes import addenda, services
     from therapy_portal.notes.services import NoteInput, SessionFacts
 
     practice = Practice(
@@ -149,14 +149,14 @@ def seed():
         note.version,
     )
     services.sign_note(therapist, note)
-    services.add_addendum(
+    addenda.add_addendum(
         therapist,
         note,
         "correction",
         "Swapped scores",
         "The CSI-4 scores were swapped: Sam 14, Alex 12.",
     )
-    services.add_addendum(
+    addenda.add_addendum(
         therapist,
         note,
         "late_entry",
@@ -179,7 +179,7 @@ def main() -> None:
     from therapy_portal.extensions import db
     from therapy_portal.measures.note_charts import note_charts
     from therapy_portal.models.notes import NotePdfCache
-    from therapy_portal.notes import export, services
+    from therapy_portal.notes import export, reading
     from therapy_portal.pdf import prewarm_pool, render_pdf_bytes, shutdown_pool
 
     with tempfile.TemporaryDirectory() as folder:
@@ -188,7 +188,7 @@ def main() -> None:
         with app.app_context():
             db.create_all()
             therapist, note_id = seed()
-            note, integrity = services.view_note(therapist, note_id)
+            note, integrity = reading.view_note(therapist, note_id)
             tz = therapist.practice.timezone
             charts = note_charts(therapist, note.couple, note.session_date, tz)
             assert charts, "the bench note should carry a measure chart"

@@ -4,16 +4,15 @@
     python bench/seed.py postgresql://postgres@127.0.0.1:5432/bench_large --large
 
 Default: one practice, one therapist with 200 couples. ``--large``: 4 practices of 20
-therapists with 200 couples each (16,000 couples, 1.6 million homework answers, 1.6 million
-check-ins, 208,000 signed notes). Every couple has a year of weekly homework (both partners
+therapists with 200 couples each (16,000 couples, 1.6 million homework answers, 1.7 million
+check-ins, 192,000 signed notes). Every couple has a year of weekly homework (both partners
 answer), a weekly CSI-4 check-in and a signed note every four weeks (see ``seed_rows``). The
 first therapist of the first practice (``therapist1@bench.example``) and partner A of their first
 couple (``p1a@bench.example``) sign in with ``BENCH_PASSWORD``: they see the same 200 couples
 in both databases.
 
-The schema comes from the migrations; the bulk rows are loaded with COPY with the secondary
-indexes dropped and foreign-key triggers off, then the indexes are rebuilt and the tables
-analysed. The database's existing content is dropped.
+The schema comes from the migrations; bulk rows are loaded with COPY (secondary indexes
+dropped, foreign-key triggers off), then indexed and analysed. Existing content is dropped.
 """
 
 from __future__ import annotations
@@ -34,6 +33,8 @@ from seed_rows import Ids, Prototype, checkin_rows, homework_rows, note_rows  # 
 
 BENCH_PASSWORD = "bench-Password-2026"  # noqa: S105 (a throwaway benchmark database)
 SIGNING_KEY = "bench-only-note-signing-key"
+# Staff need a second factor: all share this TOTP secret; bench/serve.py answers with it.
+BENCH_TOTP_SECRET = "JBSWY3DPEHPK3PXPBENCHONLYSECRETA"  # noqa: S105
 BULK = [
     "user_account",
     "couple",
@@ -106,6 +107,7 @@ def people(args, password_hash: str, ids: Ids) -> tuple[list, list, list]:
                     "name": f"Therapist {number}",
                     "credentials": "LMFT",
                     "password_hash": password_hash,
+                    "totp_secret": BENCH_TOTP_SECRET,
                 }
             )
             for _ in range(args.couples):

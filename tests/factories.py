@@ -12,8 +12,10 @@ from urllib.parse import urlsplit
 import pyotp
 from sqlalchemy import select
 
+from tests import clock
+from therapy_portal import demo
 from therapy_portal.extensions import db
-from therapy_portal.models import Couple, CoupleMember, CoupleTherapist, Practice, Role, User
+from therapy_portal.models import Couple, CoupleMember, Practice, Role, User
 from therapy_portal.passwords import hash_password
 
 PASSWORD = "correct horse battery"
@@ -21,7 +23,7 @@ _seq = count(1)
 
 
 def make_practice(name: str = "Harbor Practice") -> Practice:
-    practice = Practice(name=name, timezone="America/New_York")
+    practice = Practice(name=name, timezone=clock.TEST_PRACTICE_ZONE)
     db.session.add(practice)
     db.session.flush()
     return practice
@@ -65,42 +67,22 @@ def make_couple(
     policy: str = "no_secrets",
     status: str = "active",
 ) -> Couple:
-    couple = Couple(
-        practice_id=therapist.practice_id,
-        display_name=name or f"Couple {next(_seq)}",
-        confidentiality_policy=policy,
-        policy_agreed_on=date.today() - timedelta(days=3),
+    """A couple with partner accounts, built by the same code as the demo's couples."""
+    name = name or f"Couple {next(_seq)}"
+    practice = db.session.get(Practice, therapist.practice_id)
+    people = {
+        label: make_user(practice, Role.CLIENT, name=f"Partner {label} of {name}")
+        for label in "AB"[:partners]
+    }
+    return demo.add_couple(
+        therapist,
+        name,
+        people,
+        co_therapist=co_therapist,
+        policy=policy,
+        agreed_on=clock.today() - timedelta(days=3),
         status=status,
     )
-    db.session.add(couple)
-    db.session.flush()
-    db.session.add(
-        CoupleTherapist(
-            practice_id=couple.practice_id,
-            couple_id=couple.id,
-            therapist_id=therapist.id,
-            role="primary",
-        )
-    )
-    if co_therapist is not None:
-        db.session.add(
-            CoupleTherapist(
-                practice_id=couple.practice_id,
-                couple_id=couple.id,
-                therapist_id=co_therapist.id,
-                role="co",
-            )
-        )
-    practice = db.session.get(Practice, couple.practice_id)
-    for label in "AB"[:partners]:
-        partner = make_user(practice, Role.CLIENT, name=f"Partner {label} of {couple.display_name}")
-        db.session.add(
-            CoupleMember(
-                practice_id=couple.practice_id, couple_id=couple.id, user_id=partner.id, label=label
-            )
-        )
-    db.session.flush()
-    return couple
 
 
 def one_partner_couple_input(email: str, name: str = "Ivy Invited"):
@@ -125,6 +107,79 @@ def partner(couple: Couple, label: str) -> User:
 
 
 @dataclass
+class People:
+    """The one test world: a practice, its therapists, their couples and partners (and, when
+    asked for, an admin and a second practice with its own therapist and couple).
+
+    Every area's fixtures are views of it (`build_world`, the homework `hw`/`site`, the notes
+    `people`, the check-ins `setup`, `tests/privacy_world.py`), so a test in any area meets the
+    same kinds of people made the same way. Objects belong to the session that built them.
+    """
+
+    practice: Practice
+    therapist: User
+    other_therapist: User
+    couple: Couple
+    a: User
+    b: User
+    admin: User | None = None
+    co_therapist: User | None = None
+    other_couple: Couple | None = None
+    other_partner: User | None = None
+    far_practice: Practice | None = None
+    far_therapist: User | None = None
+    far_couple: Couple | None = None
+
+
+def build_people(
+    *,
+    practice: str = "Harbor Practice",
+    therapist: str = "Therapist T",
+    credentials: str = "",
+    co_therapist: tuple[str, str] | None = None,
+    other_therapist: str = "Therapist O",
+    couple: str = "Couple C",
+    policy: str = "no_secrets",
+    other_couple: str | None = "Couple D",
+    admin: str | None = None,
+    far: tuple[str, str, str] | None = None,
+) -> People:
+    """Build the world, flushed (callers commit when they need to).
+
+    `co_therapist` is (name, credentials) of the couple's co-therapist; `far` is the (practice,
+    therapist, couple) names of a second practice. People are made in one fixed order.
+    """
+    home = make_practice(practice)
+    far_practice = make_practice(far[0]) if far else None
+    the_admin = make_user(home, Role.ADMIN, name=admin) if admin else None
+    lead = make_user(home, Role.THERAPIST, name=therapist, credentials=credentials)
+    co = None
+    if co_therapist:
+        co = make_user(home, Role.THERAPIST, name=co_therapist[0], credentials=co_therapist[1])
+    other = make_user(home, Role.THERAPIST, name=other_therapist)
+    far_therapist = make_user(far_practice, Role.THERAPIST, name=far[1]) if far else None
+    theirs = make_couple(lead, name=couple, policy=policy, co_therapist=co)
+    second = make_couple(other, name=other_couple) if other_couple else None
+    far_couple = make_couple(far_therapist, name=far[2]) if far else None
+    db.session.flush()
+    return People(
+        practice=home,
+        therapist=lead,
+        other_therapist=other,
+        couple=theirs,
+        a=partner(theirs, "A"),
+        b=partner(theirs, "B"),
+        admin=the_admin,
+        co_therapist=co,
+        other_couple=second,
+        other_partner=partner(second, "A") if second else None,
+        far_practice=far_practice,
+        far_therapist=far_therapist,
+        far_couple=far_couple,
+    )
+
+
+@dataclass
 class World:
     """Identities for authorization tests, as ids and emails (safe outside a session)."""
 
@@ -134,29 +189,32 @@ class World:
 
 
 def build_world() -> World:
-    p1 = make_practice("Practice One")
-    p2 = make_practice("Practice Two")
-    admin = make_user(p1, Role.ADMIN, name="Admin One")
-    therapist = make_user(p1, Role.THERAPIST, name="Therapist X", credentials="LMFT")
-    other_therapist = make_user(p1, Role.THERAPIST, name="Therapist Y")
-    far_therapist = make_user(p2, Role.THERAPIST, name="Therapist Z")
-    c1 = make_couple(therapist, name="Couple One")
-    c2 = make_couple(other_therapist, name="Couple Two")
-    c3 = make_couple(far_therapist, name="Couple Three")
+    """The world for HTTP tests, committed, as ids and emails (the `world` fixture)."""
+    people = build_people(
+        practice="Practice One",
+        admin="Admin One",
+        therapist="Therapist X",
+        credentials="LMFT",
+        other_therapist="Therapist Y",
+        couple="Couple One",
+        other_couple="Couple Two",
+        far=("Practice Two", "Therapist Z", "Couple Three"),
+    )
     users = {
-        "admin": admin,
-        "therapist": therapist,
-        "other_therapist": other_therapist,
-        "far_therapist": far_therapist,
-        "partner_a": partner(c1, "A"),
-        "partner_b": partner(c1, "B"),
-        "other_partner": partner(c2, "A"),
+        "admin": people.admin,
+        "therapist": people.therapist,
+        "other_therapist": people.other_therapist,
+        "far_therapist": people.far_therapist,
+        "partner_a": people.a,
+        "partner_b": people.b,
+        "other_partner": people.other_partner,
     }
+    couples = {"c1": people.couple, "c2": people.other_couple, "c3": people.far_couple}
     db.session.commit()
     return World(
         ids={k: u.id for k, u in users.items()},
         emails={k: u.email for k, u in users.items()},
-        couple_ids={"c1": c1.id, "c2": c2.id, "c3": c3.id},
+        couple_ids={k: c.id for k, c in couples.items()},
     )
 
 

@@ -8,6 +8,7 @@ text, PDFs through pypdf and ZIPs member by member.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import zipfile
 from itertools import product
@@ -18,8 +19,18 @@ from sqlalchemy import select
 from werkzeug.routing.converters import AnyConverter
 
 from therapy_portal.extensions import db
-from therapy_portal.models import Couple, MeasureResponse, MeasureSchedule, SafetyAlert, User
+from therapy_portal.models import (
+    Couple,
+    MeasureResponse,
+    MeasureSchedule,
+    OutcomeAlert,
+    SafetyAlert,
+    User,
+    UserSession,
+)
+from therapy_portal.models.appointments import Appointment
 from therapy_portal.models.audit import BreakGlassGrant
+from therapy_portal.models.consents import ConsentKind, ConsentSignature
 from therapy_portal.models.homework import (
     Assignment,
     DraftConflict,
@@ -29,6 +40,8 @@ from therapy_portal.models.homework import (
     Response,
 )
 from therapy_portal.models.notes import NoteExport, PsychotherapyNote, SessionNote
+from therapy_portal.models.photos import AnswerPhoto
+from therapy_portal.models.plans import GoalLink, PlanGoal, PlanVersion
 from therapy_portal.models.security import PasskeyCredential
 
 SOURCES = {
@@ -45,12 +58,26 @@ SOURCES = {
     "private_note_id": PsychotherapyNote,
     "draft_conflict_id": DraftConflict,
     "safety_alert_id": SafetyAlert,
+    "outcome_alert_id": OutcomeAlert,
     "user_id": User,
     "grant_id": BreakGlassGrant,
     "passkey_id": PasskeyCredential,
+    "session_id": UserSession,
+    "appointment_id": Appointment,
+    "photo_id": AnswerPhoto.public_id,  # photos are named by their random public id only
+    "signature_id": ConsentSignature,
+    "version_id": PlanVersion,
+    "plan_version_id": PlanVersion,
+    "goal_id": PlanGoal,
+    "link_id": GoalLink,
+    "signed_note_id": SessionNote,
 }
 # Values for parameters that are not row ids.
-FIXED = {"token": ["no-such-invitation-0000"], "label": ["A", "B"]}
+FIXED = {
+    "token": ["no-such-invitation-0000"],
+    "label": ["A", "B"],
+    "consent_kind": [kind.value for kind in ConsentKind],
+}
 # Walking these would end or replace the walker's session (tested in tests/auth).
 SKIP = {"GET": {"auth.logout"}, "POST": {"auth.logout", "auth.login"}}
 
@@ -64,7 +91,8 @@ def _values(app, rule) -> dict[str, list]:
         elif name in FIXED:
             values[name] = FIXED[name]
         elif name in SOURCES:
-            values[name] = list(db.session.scalars(select(SOURCES[name].id)))
+            source = SOURCES[name]
+            values[name] = list(db.session.scalars(select(getattr(source, "id", source))))
         else:
             raise AssertionError(f"{rule.rule}: add a value source for <{name}> to SOURCES")
     return values
@@ -99,9 +127,16 @@ def _zip_text(data: bytes) -> str:
     return "\n".join(parts)
 
 
+def photo_canary(data: bytes) -> str:
+    """What an image "says": a fingerprint of its bytes (a photo leak reads as this text)."""
+    return "PHOTO" + hashlib.sha256(data).hexdigest().upper()
+
+
 def text_of(response) -> str:
     """What a response says, whatever its form."""
     data = response.get_data()
+    if response.mimetype.startswith("image/"):
+        return photo_canary(data)
     if response.mimetype == "application/pdf":
         return _pdf_text(data)
     if response.mimetype == "application/zip":

@@ -28,9 +28,12 @@ class PageAudit(HTMLParser):
         self._button: list[str] | None = None
         self.buttons: list[str] = []
         self.lang = None
+        self.none_attributes: list[str] = []
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
+        # A Python None leaking into markup (aria-describedby="None" on radio groups, once).
+        self.none_attributes += [f"{tag} {k}" for k, v in attrs.items() if v == "None"]
         if tag == "html":
             self.lang = attrs.get("lang")
         if tag == "h1":
@@ -78,6 +81,7 @@ class PageAudit(HTMLParser):
             if not labelled:
                 found.append(f"unlabelled <{tag} name={attrs.get('name')}>")
         found += [f"button without text {i}" for i, text in enumerate(self.buttons) if not text]
+        found += [f'{where}="None"' for where in self.none_attributes]
         return found
 
 
@@ -104,6 +108,7 @@ def test_every_reachable_page_is_structured_for_everyone(app, world, client, who
             )
         response = client.get(url)
         if response.status_code != 200 or response.mimetype != "text/html":
+            response.close()  # a streamed download left open would keep its request context
             continue
         audit = PageAudit()
         audit.feed(response.get_data(as_text=True))

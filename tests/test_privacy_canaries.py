@@ -3,7 +3,8 @@
 `tests/privacy_world.py` seeds a unique canary into every kind of private text: answers under
 each visibility rule, drafts, conflict copies, feedback and return notes for A, check-ins, a
 safety flag, note fields screened individually or marked "not for partner copies", an A-only
-session, a draft note, a psychotherapy note and three records copies. Then every route of the app
+session, a draft note, a psychotherapy note, A's private messages and three records copies. Then
+every route of the app
 (`app.url_map`, so new routes are walked too) is opened with every id, as the other partner,
 another couple's partner and therapist, another practice's admin and partner, the practice's
 admin and a visitor; pages, fragments, JSON, PDFs and ZIPs are read, and so is every email.

@@ -118,8 +118,9 @@ def reading_couple(couple_id: int | None) -> None:
 def reads(action: str, object_type: str = "", id_arg: str | None = None) -> Callable:
     """Record that the signed-in person was shown PHI, once the view has produced its page.
 
-    Only pages actually shown (status below 300) are recorded. The event is committed before
-    the response leaves; if it cannot be written the request fails, so no read goes unrecorded.
+    Only pages actually shown (status below 300) are recorded. The request boundary commits
+    the event before the response leaves; if it cannot be written the request fails, so no read
+    goes unrecorded.
     The couple comes from the URL (`couple_id`) or from the scoped loader that found the object.
     """
 
@@ -135,7 +136,6 @@ def reads(action: str, object_type: str = "", id_arg: str | None = None) -> Call
                     object_id=kwargs.get(id_arg) if id_arg else None,
                     couple_id=kwargs.get("couple_id", g.get("reading_couple_id")),
                 )
-                db.session.commit()
             return response
 
         return wrapped

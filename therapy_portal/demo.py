@@ -1,13 +1,14 @@
 """Demo data for `make run`: a small practice that looks like a real one.
 
 Every demo account uses the same password, printed by `flask demo-logins`. Other areas add their
-demo content through `demo_hook` (homework, notes, check-ins), so this module stays about people.
+demo content through `demo_hook` (homework, notes, check-ins; wired in `therapy_portal.areas`),
+so this module stays about people.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import pyotp
 from flask import current_app
@@ -102,8 +103,73 @@ COUPLES = [
 
 
 def demo_hook(func: Callable[[dict], None]) -> Callable[[dict], None]:
-    _HOOKS.append(func)
+    """Add a demo-content hook (`therapy_portal.areas` names them; adding one twice keeps one)."""
+    if func not in _HOOKS:
+        _HOOKS.append(func)
     return func
+
+
+def add_couple(
+    therapist: User,
+    display_name: str,
+    partners: dict[str, User],
+    *,
+    co_therapist: User | None = None,
+    policy: str = "no_secrets",
+    agreed_on: date | None = None,
+    status: str = CoupleStatus.ACTIVE,
+    closed_at: datetime | None = None,
+) -> Couple:
+    """A couple with its care team and its partners ("A"/"B" → account), flushed.
+
+    The demo builds its couples with it, and so do the tests' factories (`tests/factories.py`).
+    """
+    couple = Couple(
+        practice_id=therapist.practice_id,
+        display_name=display_name,
+        confidentiality_policy=policy,
+        policy_agreed_on=agreed_on,
+        status=status,
+        closed_at=closed_at,
+    )
+    db.session.add(couple)
+    db.session.flush()
+    team = [(therapist, "primary")] + ([(co_therapist, "co")] if co_therapist else [])
+    for member, role in team:
+        db.session.add(
+            CoupleTherapist(
+                practice_id=couple.practice_id,
+                couple_id=couple.id,
+                therapist_id=member.id,
+                role=role,
+            )
+        )
+    for label, person in partners.items():
+        db.session.add(
+            CoupleMember(
+                practice_id=couple.practice_id, couple_id=couple.id, user_id=person.id, label=label
+            )
+        )
+    db.session.flush()
+    return couple
+
+
+def _demo_user(
+    practice: Practice, role: str, name: str, email: str, password_hash: str | None, **extra
+) -> User:
+    """A demo account; staff get the demo's fixed TOTP secret."""
+    user = User(
+        practice_id=practice.id,
+        role=role,
+        name=name,
+        email=email,
+        password_hash=password_hash,
+        totp_secret=DEMO_TOTP_SECRETS.get(email) if role != Role.CLIENT else None,
+        **extra,
+    )
+    db.session.add(user)
+    db.session.flush()
+    return user
 
 
 def seed() -> dict:
@@ -117,79 +183,30 @@ def seed() -> dict:
     )
     db.session.add(practice)
     db.session.flush()
-    staff = []
-    for role, name, email, credentials in STAFF:
-        user = User(
-            practice_id=practice.id,
-            role=role,
-            name=name,
-            email=email,
-            credentials=credentials,
-            password_hash=password_hash,
-            totp_secret=DEMO_TOTP_SECRETS[email],
-        )
-        db.session.add(user)
-        staff.append(user)
-    db.session.flush()
+    staff = [
+        _demo_user(practice, role, name, email, password_hash, credentials=credentials)
+        for role, name, email, credentials in STAFF
+    ]
     couples = []
     for name, policy_key, a, b, primary, co, closed in COUPLES:
-        couple = Couple(
-            practice_id=practice.id,
-            display_name=name,
-            confidentiality_policy=policy_key,
-            policy_agreed_on=date.today() - timedelta(days=40),
+        partners = {
+            label: _demo_user(practice, Role.CLIENT, *person, password_hash)
+            for label, person in (("A", a), ("B", b))
+            if person is not None
+        }
+        couple = add_couple(
+            staff[primary],
+            name,
+            partners,
+            co_therapist=staff[co] if co is not None else None,
+            policy=policy_key,
+            agreed_on=date.today() - timedelta(days=40),
             status=CoupleStatus.CLOSED if closed else CoupleStatus.ACTIVE,
             closed_at=utcnow() if closed else None,
         )
-        db.session.add(couple)
-        db.session.flush()
-        db.session.add(
-            CoupleTherapist(
-                practice_id=practice.id,
-                couple_id=couple.id,
-                therapist_id=staff[primary].id,
-                role="primary",
-            )
-        )
-        if co is not None:
-            db.session.add(
-                CoupleTherapist(
-                    practice_id=practice.id,
-                    couple_id=couple.id,
-                    therapist_id=staff[co].id,
-                    role="co",
-                )
-            )
-        partners = []
-        for label, person in (("A", a), ("B", b)):
-            if person is None:
-                continue
-            user = User(
-                practice_id=practice.id,
-                role=Role.CLIENT,
-                name=person[0],
-                email=person[1],
-                password_hash=password_hash,
-            )
-            db.session.add(user)
-            db.session.flush()
-            db.session.add(
-                CoupleMember(
-                    practice_id=practice.id, couple_id=couple.id, user_id=user.id, label=label
-                )
-            )
-            partners.append(user)
-        couples.append((couple, partners))
+        couples.append((couple, list(partners.values())))
     # One partner who has not joined yet, with an open invitation.
-    pending = User(
-        practice_id=practice.id,
-        role=Role.CLIENT,
-        name="Morgan Cole",
-        email="morgan.cole@example.com",
-        password_hash=None,
-    )
-    db.session.add(pending)
-    db.session.flush()
+    pending = _demo_user(practice, Role.CLIENT, "Morgan Cole", "morgan.cole@example.com", None)
     harper = couples[3][0]
     db.session.add(
         CoupleMember(practice_id=practice.id, couple_id=harper.id, user_id=pending.id, label="B")

@@ -51,6 +51,35 @@ def _error_page(status: int, title: str, message: str):
     return render_template("errors/error.html", status=status, title=title, message=message), status
 
 
+# What a CSRF refusal is recorded as: a fixed code, never the token or the form's text.
+_CSRF_REASONS = (
+    ("referrer", "referrer"),
+    ("missing", "missing"),
+    ("expired", "expired"),
+    ("do not match", "invalid"),
+    ("invalid", "invalid"),
+)
+
+
+def _audit_csrf_failure(error: CSRFError) -> None:
+    """A refused CSRF token is a security event (ASVS 16.3.3): who, where, and why in a word."""
+    from flask_login import current_user
+
+    from therapy_portal import audit
+
+    text = (error.description or "").lower()
+    reason = next((code for word, code in _CSRF_REASONS if word in text), "other")
+    db.session.rollback()
+    audit.record_denied(
+        "security.csrf_failed",
+        actor=current_user,
+        object_type="request",
+        reason=reason,
+        kind=request.endpoint or "",
+    )
+    audit.flush_after_rollback()
+
+
 def register_error_handlers(app: Flask) -> None:
     from therapy_portal import audit
 
@@ -68,6 +97,7 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
+        _audit_csrf_failure(error)
         # An HTML form is dispatched again: its own CSRF field fails validation, so it re-renders
         # with everything the user typed and a message, never throwing the text away.
         g.csrf_error = error.description

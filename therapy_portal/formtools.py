@@ -13,7 +13,7 @@ from therapy_portal.extensions import db
 
 def attach_error(form: FlaskForm, error: DomainError) -> None:
     """Show a service's refusal next to its field, or at the top of the form."""
-    field = getattr(form, error.field, None) if error.field else None
+    field = _field_named(form, error.field) if error.field else None
     if field is not None and hasattr(field, "errors"):
         if not isinstance(field.errors, list):
             field.errors = list(field.errors)
@@ -22,16 +22,29 @@ def attach_error(form: FlaskForm, error: DomainError) -> None:
         form.form_errors.append(error.message)
 
 
+def _field_named(form: FlaskForm, name: str):
+    """A top-level field, or a row's field of a `FieldList` ("goals-0-threshold")."""
+    found = getattr(form, name, None)
+    if found is not None:
+        return found
+    for top in form:
+        for entry in top if top.type == "FieldList" else ():
+            for sub in entry if entry.type == "FormField" else (entry,):
+                if sub.name == name:
+                    return sub
+    return None
+
+
 def csrf_expired() -> bool:
     """True when this request is the re-dispatch after a CSRF failure (see errors.py)."""
     return bool(g.get("csrf_error"))
 
 
 def run_action(action: Callable[[], object], message: str) -> bool:
-    """Run a button's service call as this request's one transaction.
+    """Run a button's service call; flashes `message`, or rolls back and flashes the refusal.
 
-    Commits and flashes `message`, or rolls back and flashes the service's refusal. `NotAllowed`
-    goes on to the error handler, so a missing or forbidden object stays a plain 404.
+    Superseded by `boundary.press`. The request boundary commits. `NotAllowed` goes on to the
+    error handler, so a missing or forbidden object stays a plain 404.
     """
     try:
         action()
@@ -41,6 +54,5 @@ def run_action(action: Callable[[], object], message: str) -> bool:
         db.session.rollback()
         flash(error.message, "error")
         return False
-    db.session.commit()
     flash(message)
     return True

@@ -19,7 +19,6 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from therapy_portal.auth import invitation_delivery, token_links  # noqa: F401 - link makers
 from therapy_portal.devmail import store as dev_mailbox
 from therapy_portal.extensions import db
 from therapy_portal.mail_links import body_for_delivery

@@ -26,19 +26,36 @@ class Page(Generic[T]):
     after: int | None  # the cursor this page was asked with; None for the first page
     next_after: int | None  # the cursor of the next page; None on the last page
     total: int | None = None  # rows in the whole list, when the caller asked for a count
+    before: int | None = None  # the cursor of a page asked for backwards (``before=``)
+    prev_before: int | None = None  # the cursor of the previous page; None when none is known
 
     @property
     def is_first(self) -> bool:
-        return self.after is None
+        return self.after is None and self.before is None
 
     @property
     def has_more(self) -> bool:
         return self.next_after is not None
 
+    @property
+    def has_previous(self) -> bool:
+        return self.prev_before is not None
+
 
 def count_rows(stmt: Select) -> int:
     """Rows a (scoped) statement returns, counted in the database."""
     return db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
+
+
+def _beyond(
+    stmt: Select, keys: list[ColumnElement[Any]], cursor: int, forward: bool
+) -> ColumnElement[bool]:
+    """Rows past the cursor's row, ``forward`` meaning towards larger keys. The cursor row's
+    keys are read inside the statement, through the scoped ``stmt``: a cursor outside it gives
+    no rows."""
+    anchor = stmt.with_only_columns(*keys).where(keys[-1] == cursor)
+    anchor = anchor.correlate(None).scalar_subquery()
+    return tuple_(*keys) > anchor if forward else tuple_(*keys) < anchor
 
 
 def keyset_page(
@@ -48,6 +65,7 @@ def keyset_page(
     *,
     after: int | None,
     per_page: int,
+    before: int | None = None,
     descending: bool = False,
     options: Sequence[Any] = (),
     rows: bool = False,
@@ -55,27 +73,39 @@ def keyset_page(
     id_of: Callable[[Any], int] = lambda item: item.id,
 ) -> Page[Any]:
     """One page of ``stmt`` sorted by ``order`` then ``id_column`` (all ascending, or all
-    descending), starting after the row whose id is ``after``. One statement; ``per_page + 1``
-    rows are read to know whether a next page exists.
+    descending): the rows after the row whose id is ``after``, or (walking back) the rows just
+    before the row whose id is ``before``, still in list order. One statement; ``per_page + 1``
+    rows are read to know whether the list goes on in the direction read.
 
-    ``rows=True`` returns result rows (for statements of several columns) instead of scalars;
-    ``count=True`` adds a second statement that counts the whole list (``Page.total``).
+    ``Page.next_after`` and ``Page.prev_before`` are the cursors of the next and the previous
+    page (``prev_before`` is set on any page asked for with a cursor, so a list can offer
+    "previous" links; it needs its view to pass ``before``). ``rows=True`` returns result rows
+    (for statements of several columns) instead of scalars; ``count=True`` adds a second
+    statement that counts the whole list (``Page.total``).
     """
     keys = [*order, id_column]
+    backwards = before is not None and after is None
+    cursor = before if backwards else after
     listed = stmt
-    if after is not None:
-        anchor = stmt.with_only_columns(*keys).where(id_column == after)
-        anchor = anchor.correlate(None).scalar_subquery()
-        listed = listed.where(tuple_(*keys) < anchor if descending else tuple_(*keys) > anchor)
-    listed = listed.order_by(*(k.desc() if descending else k for k in keys)).limit(per_page + 1)
+    if cursor is not None:
+        listed = listed.where(_beyond(stmt, keys, cursor, forward=descending == backwards))
+    reverse = descending != backwards  # read newest-first, or back towards the list's start
+    listed = listed.order_by(*(k.desc() if reverse else k for k in keys)).limit(per_page + 1)
     if options:
         listed = listed.options(*options)
-    result = db.session.execute(listed) if rows else db.session.scalars(listed)
+    # Entities come back unique, so a caller may joinedload a collection (one statement).
+    result = db.session.execute(listed) if rows else db.session.scalars(listed).unique()
     items = list(result.all())
     more = len(items) > per_page
     items = items[:per_page]
     total = count_rows(stmt) if count else None
-    return Page(items, after, id_of(items[-1]) if more else None, total)
+    first, last = (id_of(items[0]), id_of(items[-1])) if items else (None, None)
+    if backwards:
+        items.reverse()
+        return Page(items, None, first, total, before, last if more else None)
+    return Page(
+        items, after, last if more else None, total, None, first if after is not None else None
+    )
 
 
 def page_of_loaded(

@@ -1,4 +1,5 @@
-"""Reminder hooks: each area registers a function that queues its reminders in the outbox.
+"""Reminder hooks: each area provides a function that queues its reminders in the outbox
+(`therapy_portal.areas` says which).
 
 `flask send-reminders` calls `queue_due_reminders()` and then delivers the outbox. Each hook must be
 idempotent (use the outbox's dedupe key), so running the command twice sends nothing twice.
@@ -12,7 +13,9 @@ _HOOKS: list[Callable[[], int]] = []
 
 
 def reminder_hook(func: Callable[[], int]) -> Callable[[], int]:
-    _HOOKS.append(func)
+    """Add a reminder hook (`therapy_portal.areas` names them; adding one twice keeps one)."""
+    if func not in _HOOKS:
+        _HOOKS.append(func)
     return func
 
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from flask import Flask, Request, Response
 from flask.sessions import SessionInterface, SessionMixin
-from sqlalchemy import select, update
+from sqlalchemy import Executable, insert, select, update
 from werkzeug.datastructures import CallbackDict
 
 from therapy_portal.extensions import db
@@ -107,8 +107,9 @@ class DatabaseSessionInterface(SessionInterface):
                 fresh["_pending_post"] = row.data["_pending_post"]
                 fresh["_pending_owner"] = row.user_id
             if reason != "revoked":
-                row.revoked_at = utcnow()
-                db.session.commit()
+                _write(
+                    update(UserSession).where(UserSession.id == row.id).values(revoked_at=utcnow())
+                )
             return fresh
         session = ServerSession(dict(row.data or {}), row_id=row.id)
         session.last_seen_at = row.last_seen_at  # type: ignore[attr-defined]
@@ -124,13 +125,12 @@ class DatabaseSessionInterface(SessionInterface):
 
         if session.revoke or (session.rotate and session.row_id is not None):
             if session.row_id is not None:
-                db.session.execute(
+                _write(
                     update(UserSession)
                     .where(UserSession.id == session.row_id)
                     .values(revoked_at=now, data={})
                 )
             if session.revoke:
-                db.session.commit()
                 response.delete_cookie(name, domain=domain, path=path)
                 return
             session.row_id = None
@@ -139,8 +139,7 @@ class DatabaseSessionInterface(SessionInterface):
             if not session:
                 return
             token = secrets.token_urlsafe(32)
-            db.session.add(self._new_row(token, dict(session), now))
-            db.session.commit()
+            _write(insert(UserSession).values(**self._new_row(token, dict(session), now)))
             self._set_cookie(app, response, token)
             return
 
@@ -154,15 +153,12 @@ class DatabaseSessionInterface(SessionInterface):
             if session.modified:
                 values["data"] = dict(session)
                 values["user_id"] = _user_id(session)
-            db.session.execute(
-                update(UserSession).where(UserSession.id == session.row_id).values(**values)
-            )
-            db.session.commit()
+            _write(update(UserSession).where(UserSession.id == session.row_id).values(**values))
 
-    def _new_row(self, token: str, data: dict[str, Any], now: datetime) -> UserSession:
+    def _new_row(self, token: str, data: dict[str, Any], now: datetime) -> dict[str, Any]:
         from flask import request
 
-        return UserSession(
+        return dict(
             token_hash=hash_token(token),
             user_id=_user_id(data),
             practice_id=data.get("_practice_id"),
@@ -183,6 +179,13 @@ class DatabaseSessionInterface(SessionInterface):
             domain=self.get_cookie_domain(app),
             path=self.get_cookie_path(app),
         )
+
+
+def _write(statement: Executable) -> None:
+    """The session store's own writes, on their own connection: they never commit (or wait on)
+    the request's unit of work, which the request boundary owns (see boundary.py)."""
+    with db.engine.begin() as connection:
+        connection.execute(statement)
 
 
 def _user_id(data: dict[str, Any]) -> int | None:

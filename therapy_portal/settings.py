@@ -104,7 +104,11 @@ def load_settings(app: Flask, name: str | None, overrides: dict[str, Any] | None
 
 
 def refuse_weak_production_settings(config: dict[str, Any]) -> None:
-    """Keys shorter than 32 bytes and email over plain SMTP stop a production start."""
+    """Keys shorter than 32 bytes, email over plain SMTP and the development-only pages (demo
+    logins on the sign-in page, the style page) stop a production start."""
+    for key in ("DEMO_LOGINS_ON_SIGN_IN", "STYLE_PAGE"):
+        if config.get(key):
+            raise ConfigurationError(f"{key} is for development only; turn it off.")
     for key in ("SECRET_KEY", "NOTE_SIGNING_KEY"):
         if len(str(config.get(key) or "").encode()) < 32:
             raise ConfigurationError(

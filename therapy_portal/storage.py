@@ -141,22 +141,30 @@ def available(record: ExportFile | None) -> bool:
 
 
 def stream(record: ExportFile) -> Iterator[bytes]:
-    """The file's bytes, a chunk at a time (never the whole file in memory)."""
-    if record.storage == "local":
-        with (export_dir(current_app) / record.location).open("rb") as handle:
+    """The file's bytes, a chunk at a time (never the whole file in memory).
+
+    What the chunks need is read from the row now: the request boundary commits (and so expires
+    the row) before the response streams.
+    """
+    return _chunks(record.storage, record.location, record.id)
+
+
+def _chunks(storage: str, location: str, file_id: int) -> Iterator[bytes]:
+    if storage == "local":
+        with (export_dir(current_app) / location).open("rb") as handle:
             yield from iter(lambda: handle.read(CHUNK), b"")
         return
-    if record.storage == "s3":
+    if storage == "s3":
         client, bucket = _bucket()
-        body = client.get_object(Bucket=bucket, Key=record.location)["Body"]
+        body = client.get_object(Bucket=bucket, Key=location)["Body"]
         yield from body.iter_chunks(CHUNK)
         return
     seqs = db.session.scalars(
-        select(ExportChunk.seq).where(ExportChunk.file_id == record.id).order_by(ExportChunk.seq)
+        select(ExportChunk.seq).where(ExportChunk.file_id == file_id).order_by(ExportChunk.seq)
     ).all()
     for seq in seqs:
         yield db.session.scalar(
-            select(ExportChunk.data).where(ExportChunk.file_id == record.id, ExportChunk.seq == seq)
+            select(ExportChunk.data).where(ExportChunk.file_id == file_id, ExportChunk.seq == seq)
         )
 
 

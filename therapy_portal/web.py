@@ -10,6 +10,7 @@ from flask import Flask, Response, g, redirect, request, session, url_for
 from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from therapy_portal import ui
 from therapy_portal.extensions import csrf, db, limiter, login_manager, migrate
 from therapy_portal.settings import PROJECT_ROOT, PROXY_FIX_KEYS
 from therapy_portal.timezones import practice_zone
@@ -18,12 +19,29 @@ _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 
 # The menus, by role; every entry is an endpoint with visible text.
 THERAPIST_NAV = [
+    ("today.index", "Today"),
     ("caseload.index", "Caseload"),
     ("homework.review_queue", "Homework to review"),
+    ("appointments.week", "Sessions"),
     ("notes.index", "Session notes"),
     ("homework.library", "Exercise library"),
+    ("messages.inbox", "Messages"),
 ]
-PARTNER_NAV = [("partner.home", "My homework"), ("measures.partner_index", "Check-ins")]
+ADMIN_NAV = [
+    ("admin.therapists", "Therapists"),
+    ("admin.audit_log", "Audit log"),
+    ("admin_couples.couples", "Couples"),
+    ("admin.practice_security", "Sign-in settings"),
+    ("practice_settings.edit", "Practice settings"),
+    ("consent_documents.documents", "Consent documents"),
+]
+PARTNER_NAV = [
+    ("partner.home", "My homework"),
+    ("measures.partner_index", "Check-ins"),
+    ("my_sessions.index", "My sessions"),
+    ("messages.partner_index", "Messages"),
+    ("consents.partner_index", "Consents"),
+]
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -40,7 +58,7 @@ PERMISSIONS_POLICY = (
 
 
 def register_extensions(app: Flask) -> None:
-    from therapy_portal import audit_chain, crypto, tasks
+    from therapy_portal import audit_chain, crypto, i18n, tasks
     from therapy_portal.sessions import DatabaseSessionInterface
 
     crypto.init_app(app)
@@ -49,6 +67,7 @@ def register_extensions(app: Flask) -> None:
     tasks.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
+    i18n.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
@@ -111,6 +130,11 @@ def register_request_hooks(app: Flask) -> None:
             response.headers["Cache-Control"] = "no-store"
         return response
 
+    from therapy_portal.models.vocabulary import JINJA_GLOBALS
+
+    app.jinja_env.globals.update(JINJA_GLOBALS)  # Mode, Slot, Visibility, ... in templates
+    ui.register(app)
+
     @app.template_filter("local_time")
     def local_time(value: datetime | None, fmt: str = "%-d %b %Y, %H:%M", zone: bool = True) -> str:
         """A stored UTC time shown in the practice's timezone (DESIGN §3)."""
@@ -137,6 +161,7 @@ def register_request_hooks(app: Flask) -> None:
             "app_name": app.config["APP_NAME"],
             "therapist_nav": THERAPIST_NAV,
             "partner_nav": PARTNER_NAV,
+            "admin_nav": ADMIN_NAV,
         }
 
 

@@ -9,7 +9,7 @@ from alembic import op
 import sqlalchemy as sa
 
 from therapy_portal.models.base import UTCDateTime
-from therapy_portal.models.notes import (
+from therapy_portal.models.note_triggers import (
     ADDENDUM_APPEND_ONLY_POSTGRES,
     ADDENDUM_APPEND_ONLY_SQLITE,
     SIGNED_NOTE_POSTGRES,

@@ -13,7 +13,7 @@ from alembic import op
 import sqlalchemy as sa
 
 from therapy_portal.models.base import UTCDateTime
-from therapy_portal.models.notes import CONTENT_COLUMNS, TRIGGER_COLUMNS, signed_note_function
+from therapy_portal.models.note_triggers import CONTENT_COLUMNS, TRIGGER_COLUMNS, signed_note_function
 
 # revision identifiers, used by Alembic.
 revision = '0009_audit_chain_encryption'

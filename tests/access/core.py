@@ -33,6 +33,9 @@ STAFF = only(("therapist", "other_therapist", "admin"))
 EXPECTED = {
     "core.healthz": EVERYONE,
     "core.index": {**EVERYONE, "anonymous": "login"},
+    "core.favicon": EVERYONE,
+    # The style page exists in development only: not found in testing (and production).
+    "core.style_page": only((), anonymous="denied"),
     "auth.login": EVERYONE,
     "auth.logout": EVERYONE,
     # Logging out ends on the login page, for everyone.
@@ -47,6 +50,9 @@ EXPECTED = {
     "auth.remove_totp": SIGNED_IN,
     "auth.new_recovery_codes": SIGNED_IN,
     "auth.forget_devices": SIGNED_IN,
+    # Session 999999 is nobody's: not found for everyone signed in.
+    "auth.end_session": only(()),
+    "auth.end_other_sessions": SIGNED_IN,
     "auth.passkey_register_options": STAFF,
     "auth.passkey_register": STAFF,
     # Nobody has passkey 1 in the test world.
@@ -72,6 +78,10 @@ EXPECTED = {
     "admin_couples.emergency_end": {**ADMIN, "admin": "denied"},
     "admin.reset_second_factor": ADMIN,
     "admin.practice_security": ADMIN,
+    "admin.partners": ADMIN,
+    "admin.end_sessions": ADMIN,
+    "admin.end_all_sessions": ADMIN,
+    "admin.reassign_couples": ADMIN,
     "caseload.index": ANY_THERAPIST,
     "caseload.clear_search": ANY_THERAPIST,
     "caseload.create": ANY_THERAPIST,
@@ -96,4 +106,5 @@ def params(world: World) -> dict:
         "token": "not-a-real-token",
         "grant_id": 1,
         "passkey_id": 1,
+        "session_id": 999999,
     }

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
+from tests import clock
 from tests.access.core import ANY_THERAPIST, THERAPIST_C1
 from tests.factories import World
 from therapy_portal.extensions import db
@@ -32,6 +33,8 @@ EXPECTED = {
     "notes.records_request": THERAPIST_C1,
     "notes.record_authorization": THERAPIST_C1,
     "notes.release_record": THERAPIST_C1,
+    # The full record for another system: the couple's therapist (released like the full record).
+    "notes.records_fhir": THERAPIST_C1,
     "notes.copy_preview": THERAPIST_C1,
     "notes.mark_parts": THERAPIST_C1,
     "notes.private_notes": THERAPIST_C1,
@@ -47,7 +50,7 @@ def params(world: World) -> dict:
         therapist,
         couple,
         services.SessionFacts(
-            date.today() - timedelta(days=1), None, None, "both", "90847", "in_person", "dap"
+            clock.today() - timedelta(days=1), None, None, "both", "90847", "in_person", "dap"
         ),
     )
     job = NoteExport(
@@ -60,7 +63,7 @@ def params(world: World) -> dict:
         practice_id=therapist.practice_id,
         couple_id=couple.id,
         author_id=therapist.id,
-        session_date=date.today(),
+        session_date=clock.today(),
         body="Process note.",
     )
     db.session.add_all([job, private])

@@ -60,7 +60,11 @@ def test_duplicate_email_is_refused_clearly(admin_client, world):
 
 def test_deactivate_and_reactivate(app, admin_client, world):
     user_id = world.ids["other_therapist"]
-    admin_client.post(f"/admin/users/{user_id}/deactivate")
+    c2 = world.couple_ids["c2"]  # theirs: given to the other therapist first (issue 11)
+    admin_client.post(
+        f"/admin/users/{user_id}/couples", data={f"couple_{c2}": world.ids["therapist"]}
+    )
+    admin_client.post(f"/admin/users/{user_id}/deactivate", data={"confirmed": "yes"})
     assert b"Deactivated" in admin_client.get("/admin/therapists").data
     again = admin_client.post(f"/admin/users/{user_id}/deactivate", follow_redirects=True)
     assert b"already deactivated" in again.data

@@ -46,7 +46,7 @@ def test_filters_by_who_couple_and_action(app, admin_client, world):
         },
     )
     assert page.status_code == 200
-    assert page.data.count(b"<td>test.seen</td>") == 3
+    assert page.data.count(b"<td>Test: seen <code") == 3
     assert b"#" + str(world.couple_ids["c2"]).encode() + b"</td>" not in page.data
 
 
@@ -60,16 +60,21 @@ def test_keyset_pages_walk_every_event_once(app, world):
     with app.app_context():
         admin = db.session.get(User, world.ids["admin"])
         wanted = audit_view.AuditFilter(action="test.seen")
-        seen, before = [], None
+        seen, after, pages = [], None, []
         while True:
-            page = audit_view.page(admin, wanted, before=before)
+            page = audit_view.page(admin, wanted, after=after)
             seen += [e.object_id for e in page.events]
+            pages.append([e.id for e in page.events])
             if page.older is None:
                 break
-            before = page.older
+            after = page.older
+        assert seen == sorted(seen, reverse=True)  # newest first, across pages
         assert sorted(seen) == list(range(2 * audit_view.PER_PAGE + 5))
-        back = audit_view.page(admin, wanted, after=page.events[0].id)
-        assert back.older is not None and len(back.events) == audit_view.PER_PAGE
+        # Walking back from the last page gives the same pages, newest first within each.
+        back = audit_view.page(admin, wanted, before=page.newer)
+        assert [e.id for e in back.events] == pages[-2] and back.older == pages[-2][-1]
+        top = audit_view.page(admin, wanted, before=back.newer)
+        assert [e.id for e in top.events] == pages[0] and top.newer is None
 
 
 def test_a_deep_page_costs_what_the_first_does(app, admin_client, world, count_queries):
@@ -80,9 +85,10 @@ def test_a_deep_page_costs_what_the_first_does(app, admin_client, world, count_q
     with app.app_context():
         deep_id = db.session.scalars(select(AuditEvent.id).order_by(AuditEvent.id)).all()[60]
     with count_queries() as deep:
-        page = admin_client.get("/admin/audit", query_string={"before": deep_id})
+        page = admin_client.get("/admin/audit", query_string={"after": deep_id})
     assert first.status_code == page.status_code == 200
     assert shallow.count == deep.count
+    assert b'rel="prev">Newer events' in page.data and b'rel="next">Older events' in page.data
 
 
 def test_the_csv_export_has_the_filtered_events_and_is_audited(app, admin_client, world):

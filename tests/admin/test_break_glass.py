@@ -3,11 +3,12 @@ under a banner, with every read audited and the primary therapist emailed."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select, update
 
+from tests import clock
 from tests.factories import login
 from therapy_portal.extensions import db
 from therapy_portal.models import AuditEvent, BreakGlassGrant, OutboxEmail, User, utcnow
@@ -65,7 +66,7 @@ def test_every_read_is_audited_and_psychotherapy_notes_stay_out(app, admin_clien
 
         couple = db.session.get(Couple, world.couple_ids["c1"])
         records.add_private_note(
-            therapist, couple, date.today() - timedelta(days=1), "private process canary"
+            therapist, couple, clock.today() - timedelta(days=1), "private process canary"
         )
         db.session.commit()
     record_url = _open(admin_client, world).headers["Location"]

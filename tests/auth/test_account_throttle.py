@@ -32,7 +32,7 @@ def test_the_owner_still_signs_in_with_password_and_code_after_many_failures(app
     _fail_from_many_addresses(app, email, 12)
     owner = _from(app, "198.51.100.7")
     response = login(owner, email, PASSWORD)
-    assert response.status_code == 302 and response.location.endswith("/couples")
+    assert response.status_code == 302 and response.location.endswith("/today")
     assert owner.get("/couples").status_code == 200
 
 

@@ -96,7 +96,7 @@ def test_resending_replaces_the_old_link(app, client, world, invited):
 def test_invitation_for_a_closed_couple_cannot_be_used(client, world, invited):
     couple_url, link = invited
     login(client, world.emails["therapist"])
-    client.post(couple_url + "/close")
+    client.post(couple_url + "/close", data={"confirmed": "yes"})
     client.post("/logout")
     response = client.get(link)
     assert response.status_code == 410 and b"can no longer be used" in response.data

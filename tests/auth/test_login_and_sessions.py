@@ -61,7 +61,10 @@ def test_deactivation_ends_all_sessions_at_once(app, world):
     login(therapist, world.emails["other_therapist"])
     assert therapist.get("/couples").status_code == 200
     login(admin, world.emails["admin"])
-    assert admin.post(f"/admin/users/{world.ids['other_therapist']}/deactivate").status_code == 302
+    user_id, c2 = world.ids["other_therapist"], world.couple_ids["c2"]
+    admin.post(f"/admin/users/{user_id}/couples", data={f"couple_{c2}": world.ids["therapist"]})
+    deactivate = admin.post(f"/admin/users/{user_id}/deactivate", data={"confirmed": "yes"})
+    assert deactivate.status_code == 302
     response = therapist.get("/couples")
     assert response.status_code == 302 and "/login" in response.headers["Location"]
     # And they cannot log back in.
@@ -201,7 +204,7 @@ def test_next_parameter_only_allows_local_paths(client, world):
             ),
             world.emails["therapist"],
         )
-        assert response.headers["Location"] == "/couples", target
+        assert response.headers["Location"] == "/today", target
         client.post("/logout")
     response = finish_login(
         client,

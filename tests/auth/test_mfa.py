@@ -92,7 +92,7 @@ def test_staff_need_the_code_before_anything_opens(app, client, world):
     assert first.status_code == 302 and first.location.endswith("/login/verify")
     assert client.get("/couples").status_code == 302  # the password alone opens nothing
     done = give_code(client, totp_code(app, email))
-    assert done.status_code == 302 and done.location.endswith("/couples")
+    assert done.status_code == 302 and done.location.endswith("/today")
     assert client.get("/couples").status_code == 200
     with app.app_context():
         event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "auth.login"))
@@ -169,7 +169,7 @@ def test_the_requirement_is_a_setting(app, client):
         email = user.email
         db.session.commit()
     response = client.post("/login", data={"email": email, "password": PASSWORD})
-    assert response.location.endswith("/couples")
+    assert response.location.endswith("/today")
 
 
 def test_a_partner_may_turn_it_on_and_is_then_asked(app, client, world):
@@ -202,7 +202,7 @@ def test_a_remembered_device_skips_the_code_until_the_practice_turns_it_off(app,
     give_code(client, totp_code(app, email), remember="y")
     client.post("/logout")
     again = client.post("/login", data={"email": email, "password": PASSWORD})
-    assert again.location.endswith("/couples")
+    assert again.location.endswith("/today")
     client.post("/logout")
     other = app.test_client()  # another browser still needs the code
     assert other.post("/login", data={"email": email, "password": PASSWORD}).location.endswith(

@@ -112,7 +112,7 @@ def test_staff_register_a_passkey_and_sign_in_with_it(app, client, world):
     options = fresh.post("/login/passkey/options").json
     assertion = authenticator.get(options)
     ok = fresh.post("/login/passkey", json={"credential": assertion})
-    assert ok.status_code == 200 and ok.json["redirect"] == "/couples"
+    assert ok.status_code == 200 and ok.json["redirect"] == "/today"
     assert fresh.get("/couples").status_code == 200
     with app.app_context():
         assert db.session.scalar(select(PasskeyCredential.sign_count)) == 2

@@ -13,6 +13,7 @@ def _invitation_link(app, email: str) -> str:
 
 def test_therapist_adds_couple_and_partner_joins(app, world, page, new_page, live_server):
     log_in(page, world.emails["therapist"], PASSWORD)
+    page.get_by_role("link", name="Caseload", exact=True).click()
     page.get_by_role("link", name="Add a couple").click()
     page.get_by_label("Couple's display name").fill("Lopez & Kim")
     page.get_by_label("Partner A's name").fill("Ana Lopez")

@@ -43,7 +43,7 @@ def test_homework_from_assignment_to_feedback(app, world, page, new_page):
     # Partner A drafts; autosave keeps it; after a reload the draft is still there; A submits.
     partner_a = new_page()
     log_in(partner_a, world.emails["partner_a"], PASSWORD)
-    expect(partner_a.get_by_role("heading", name="Due soon")).to_be_visible()
+    expect(partner_a.get_by_role("heading", name="Due now")).to_be_visible()
     expect(partner_a.get_by_role("link", name="Solo time")).to_be_visible()
     partner_a.get_by_role("link", name="Daily appreciation log").click()
     expect(

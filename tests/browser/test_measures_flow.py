@@ -65,8 +65,9 @@ def test_two_partners_answer_two_weekly_check_ins_and_the_therapist_sees_both_li
 ):
     couple_id = world.couple_ids["c1"]
     log_in(page, world.emails["therapist"], PASSWORD)
+    page.get_by_role("link", name="Caseload", exact=True).click()
     page.get_by_role("link", name="Couple One", exact=True).click()
-    page.get_by_role("link", name="Check-ins and progress charts").click()
+    page.get_by_role("navigation", name="This couple").get_by_role("link", name="Check-ins").click()
     page.get_by_role("link", name="Schedule a check-in").click()
     page.get_by_label("Couples Satisfaction Index (CSI-4): 4 questions").check()
     page.get_by_label("How often").select_option(label="Every week")

@@ -34,7 +34,7 @@ def test_therapist_enrols_totp_signs_out_and_signs_in_with_a_code(app, page):
     assert page.get_by_role("heading", level=1).inner_text() == "Your recovery codes"
     assert page.locator("#recovery-codes li").count() == 10
     page.get_by_role("link", name="I have saved my codes").click()
-    assert page.url.endswith("/couples")
+    assert page.url.endswith("/today")
 
     page.get_by_role("button", name="Log out").click()
     assert page.url.endswith("/login")
@@ -48,5 +48,5 @@ def test_therapist_enrols_totp_signs_out_and_signs_in_with_a_code(app, page):
     # portal accepts within its one-step drift window.
     page.get_by_label("Code", exact=True).fill(authenticator.at(time.time() + 30))
     page.get_by_role("button", name="Continue").click()
-    assert page.url.endswith("/couples")
+    assert page.url.endswith("/couples")  # the page asked for before signing in
     assert page.get_by_role("heading", level=1).count() == 1

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import io
 import zipfile
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from pypdf import PdfReader
 
+from tests import clock
 from tests.browser.conftest import log_in
 from tests.factories import PASSWORD
 from therapy_portal.extensions import db
@@ -36,7 +37,7 @@ def _earlier_signed_note(app, world) -> None:
             db.session.get(User, world.ids["therapist"]),
             db.session.get(Couple, world.couple_ids["c1"]),
             signed=True,
-            session_date=date.today() - timedelta(days=10),
+            session_date=clock.today() - timedelta(days=10),
         )
         db.session.commit()
 
@@ -59,7 +60,7 @@ def _write_sign_amend_export(page, world, tmp_path) -> None:
     page.goto(f"/couples/{world.couple_ids['c1']}/notes")
     page.get_by_role("link", name="New session note").click()
     page.get_by_label("DAP: Data / Assessment / Plan").check()
-    page.get_by_label("Session date").fill(date.today().isoformat())
+    page.get_by_label("Session date").fill(clock.today().isoformat())
     page.get_by_label("Start time").fill("09:00")
     page.get_by_label("End time").fill("09:50")
     page.get_by_label("Both partners").check()
@@ -76,6 +77,8 @@ def _write_sign_amend_export(page, world, tmp_path) -> None:
     assert "Completed by both: Memory letter" in digest.input_value()
     digest.fill(digest.input_value() + "\nDiscussed in session: both found it moving.")
     page.get_by_role("button", name="Save and sign").click()
+    assert page.get_by_role("heading", level=1).inner_text() == "Sign this note?"
+    page.get_by_role("button", name="Sign the note").click()
     assert page.get_by_text("Signature verified").is_visible()
 
     page.get_by_label("Reason").fill("Clarify the homework")

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from tests import clock
 from tests.factories import login, make_couple, make_practice, make_user, partner
 from therapy_portal.caseload import care_team
 from therapy_portal.errors import ValidationFailed
@@ -58,7 +59,7 @@ def test_a_co_therapist_cannot_change_the_policy(team):
         care_team.change(
             team["co"],
             couple,
-            care_team.CareTeam(team["co"].id, "limited_secrets", date.today()),
+            care_team.CareTeam(team["co"].id, "limited_secrets", clock.today()),
         )
 
 
@@ -83,7 +84,7 @@ def test_the_primary_therapist_or_an_admin_swaps_the_co_therapist(team, who):
 def test_everyone_else_on_the_team_and_both_partners_are_told_without_phi(team):
     couple = _couple(team["couple"].id)
     a, b = partner(couple, "A"), partner(couple, "B")
-    wanted = care_team.CareTeam(None, "limited_secrets", date.today() - timedelta(days=1))
+    wanted = care_team.CareTeam(None, "limited_secrets", clock.today() - timedelta(days=1))
     care_team.change(team["primary"], couple, wanted)
     db.session.commit()
     emails = db.session.scalars(select(OutboxEmail).where(OutboxEmail.kind == "care_team")).all()
@@ -121,7 +122,7 @@ def test_a_co_therapists_edit_page_shows_the_team_as_text_and_keeps_it(app, clie
             "partner_b_name": b.name,
             "partner_b_email": b.email,
             "confidentiality_policy": "limited_secrets",
-            "policy_agreed_on": date.today().isoformat(),
+            "policy_agreed_on": clock.today().isoformat(),
             "co_therapist_id": str(other_id),
         }
     response = client.post(f"/couples/{couple_id}/edit", data=form)

@@ -64,7 +64,7 @@ def test_a_couple_may_start_with_one_partner_and_add_the_other_later(app, therap
 @pytest.mark.parametrize(
     ("changes", "field_message"),
     [
-        ({"display_name": ""}, b"Enter couple&#39;s display name."),
+        ({"display_name": ""}, b"Enter the couple&#39;s display name."),
         ({"display_name": "x" * 121}, b"Keep it to 120 characters or fewer."),
         ({"partner_a_email": "not-an-email"}, b"Enter a valid email address"),
         ({"partner_b_email": ""}, b"Give both a name and an email for partner B"),
@@ -137,7 +137,11 @@ def test_another_therapists_couple_is_not_found_and_the_attempt_is_audited(
 
 def test_close_and_reopen(app, therapist_client, world):
     url = f"/couples/{world.couple_ids['c1']}"
-    therapist_client.post(url + "/close")
+    question = therapist_client.post(url + "/close")
+    assert question.status_code == 200 and b"Close Couple One?" in question.data
+    assert b"You can reopen the couple at any time." in question.data
+    assert b"This couple is closed" not in therapist_client.get(url).data  # asked, not done
+    therapist_client.post(url + "/close", data={"confirmed": "yes"})
     assert b"This couple is closed" in therapist_client.get(url).data
     assert b"Couple One" not in therapist_client.get("/couples").data
     resend = therapist_client.post(url + "/partners/A/resend", follow_redirects=True)
@@ -211,7 +215,7 @@ def test_percent_in_search_is_literal(app, therapist_client, world):
 
 def test_empty_caseload_explains_what_to_do(client, world):
     login(client, world.emails["other_therapist"])
-    client.post(f"/couples/{world.couple_ids['c2']}/close")
+    client.post(f"/couples/{world.couple_ids['c2']}/close", data={"confirmed": "yes"})
     page = client.get("/couples")
     assert b"No active couples yet." in page.data and b"Add a couple" in page.data
 

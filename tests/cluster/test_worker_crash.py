@@ -14,12 +14,13 @@ import os
 import signal
 import time
 import zipfile
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
+from tests import clock
 from tests.cluster.processes import Browser, Cluster
 from tests.conftest import TEST_DB
 from tests.factories import PASSWORD, make_couple, make_practice, make_user
@@ -41,7 +42,7 @@ def seeded(ctx):
     therapist = make_user(practice, Role.THERAPIST, name="Robin Hale")
     couple = make_couple(therapist, name="Lopez & Kim")
     for days in range(NOTES):
-        make_note(therapist, couple, signed=True, session_date=date.today() - timedelta(days))
+        make_note(therapist, couple, signed=True, session_date=clock.today() - timedelta(days))
     db.session.commit()
     return {"email": therapist.email, "secret": therapist.totp_secret, "couple_id": couple.id}
 
@@ -63,7 +64,7 @@ def test_an_export_survives_a_killed_worker_across_two_app_servers(app, seeded, 
         worker = cluster.worker()
         browser = Browser()
         assert browser.sign_in(server_a, seeded["email"], PASSWORD, seeded["secret"]).ok
-        assert "Lopez &amp; Kim" in browser.get(server_b, "/").text  # A's session, on B
+        assert "Lopez &amp; Kim" in browser.get(server_b, "/couples").text  # A's session, on B
 
         started = browser.post(server_a, f"/couples/{seeded['couple_id']}/notes/export")
         status_path = started.path

@@ -141,7 +141,7 @@ def test_seed_demo_loads_a_practice_once(app, runner):
         "/login", data={"email": "maya.chen@riverside.example.org", "password": demo.DEMO_PASSWORD}
     )
     assert first.location.endswith("/login/verify")
-    assert give_code(client, code.group(1)).location.endswith("/couples")
+    assert give_code(client, code.group(1)).location.endswith("/today")
 
 
 def test_send_reminders_delivers_the_outbox_once(app, runner):
@@ -156,3 +156,33 @@ def test_send_reminders_delivers_the_outbox_once(app, runner):
     assert "sent 0 emails" in second.output
     with app.app_context():
         assert db.session.scalar(select(OutboxEmail.sent_at)) is not None
+
+
+def test_accounts_made_at_the_terminal_are_audited_as_the_system(app, runner):
+    from therapy_portal.models import AuditEvent
+
+    init = ["practice", "init", "--name", "Harbor", "--admin-email", "o@example.com"]
+    admin = runner.invoke(
+        args=[*init, "--admin-name", "O", "--password-stdin"], input="a very long admin password\n"
+    )
+    assert admin.exit_code == 0, admin.output
+    result = runner.invoke(
+        args=["users", "create", "--role", "therapist", "--email", "t@example.com"]
+        + ["--name", "Terry", "--password-stdin"],
+        input="therapist long password\n",
+    )
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        events = db.session.scalars(select(AuditEvent).order_by(AuditEvent.id)).all()
+        users = {u.email: u for u in db.session.scalars(select(User))}
+        assert [(e.action, e.actor_role, e.actor_id, e.request_id) for e in events] == [
+            ("practice.create", "system", None, "cli"),
+            ("admin.create_user", "system", None, "cli"),
+            ("admin.create_user", "system", None, "cli"),
+        ]
+        assert [e.object_id for e in events[1:]] == [
+            users["o@example.com"].id,
+            users["t@example.com"].id,
+        ]
+        assert {e.practice_id for e in events} == {users["o@example.com"].practice_id}
+        assert events[2].detail == {"role": "therapist"}

@@ -17,11 +17,12 @@ whole table, or a filter no index serves), which is the defect this test is here
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import event, select, text
 
+from tests import clock
 from tests.conftest import TEST_DB
 from tests.factories import login, make_couple, make_practice, make_user, partner
 from tests.homework.factories import answers, assign, make_version, submit
@@ -35,6 +36,7 @@ pytestmark = pytest.mark.skipif(TEST_DB != "postgres", reason="query plans are P
 
 WATCHED = ("response", "occurrence", "measure_response", "audit_event")
 PAGES = [
+    "/today",
     "/couples",
     "/couples/{couple}",
     "/homework/couples/{couple}",
@@ -112,7 +114,7 @@ def _seed(app) -> dict[str, int]:
             ).first()
             submit(a, first, answers("a"))
             submit(b, first, answers("b"))
-            schedule = make_schedule(couple, starts_on=date.today() - timedelta(weeks=3))
+            schedule = make_schedule(couple, starts_on=clock.today() - timedelta(weeks=3))
             for week in range(3):
                 make_response(schedule, a, week)
             note = make_note(therapist, couple, signed=True)

@@ -5,11 +5,14 @@ uses the session on the other, trips the login throttle across both, exports on 
 from both, sees an invitation delivered by the worker in the mailbox, then sends the Ctrl-C a
 terminal would and checks that every process stopped. Runs in the PostgreSQL pass (CI has
 PostgreSQL, Redis and Debian's nginx). CLUSTER_TEST_PORT picks nginx's port (the app servers take
-the next two); otherwise a free range is found. TEST_REDIS_URL picks the Redis database.
+the next two); otherwise a free range is found, and if another program takes one of its ports
+before nginx or gunicorn binds it (a port found free is only free at that moment), the cluster is
+stopped and started again on another range. TEST_REDIS_URL picks the Redis database.
 """
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import os
@@ -21,7 +24,7 @@ import subprocess
 import time
 import zipfile
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -30,6 +33,7 @@ import redis
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
+from tests import clock
 from tests.conftest import IN_CI, TEST_DB
 from tests.deploy.http import Browser
 from therapy_portal.demo import DEMO_TOTP_SECRETS
@@ -87,31 +91,74 @@ class Cluster:
     def output(self) -> str:
         return self.log.read_text(errors="replace")
 
-    def wait_until_ready(self, timeout: float = 150) -> None:
+    def lost_a_port(self) -> bool:
+        """Whether nginx or a gunicorn found its port taken (gunicorn says "Connection in use"
+        at once and retries; nginx says "Address already in use" and stops)."""
+        output = self.output()
+        return "Address already in use" in output or "Connection in use" in output
+
+    def wait_until_ready(self, timeout: float = 150) -> bool:
+        """True once the cluster is ready on its own ports; False if a port was taken."""
         deadline = time.monotonic() + timeout
         while "cluster ready at" not in self.output():
+            if self.lost_a_port():
+                return False
             if self.process.poll() is not None or time.monotonic() > deadline:
+                if self.lost_a_port():  # said just before it stopped
+                    return False
                 pytest.fail("make cluster did not become ready:\n" + self.output()[-4000:])
             time.sleep(0.5)
+        # "Ready" means every port answered /healthz, which another program's server on a port
+        # gunicorn could not take would do as well; gunicorn has said so by now (it binds before
+        # it loads the app, and readiness waits for both servers' apps).
+        return not self.lost_a_port()
 
     def interrupt(self) -> int:
         """What Ctrl-C in the terminal does: SIGINT to the foreground process group."""
         os.killpg(self.process.pid, signal.SIGINT)
         return self.process.wait(timeout=60)
 
+    def stop(self) -> None:
+        """Ctrl-C, unless it has stopped already (what is left of its group is signalled too)."""
+        with contextlib.suppress(ProcessLookupError):
+            self.interrupt()
+
+
+def start_cluster(env: dict[str, str], log: Path) -> Cluster:
+    """`make cluster` on a free range of ports, again on another range while one is lost."""
+    for _ in range(5):
+        port = free_port_range()
+        with log.open("w") as out:
+            process = subprocess.Popen(
+                ["make", "--no-print-directory", "cluster"],
+                cwd=ROOT,
+                env={**env, "CLUSTER_PORT": str(port)},
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,  # its own process group, like a terminal's foreground job
+            )
+        running = Cluster(process, port, log)
+        try:
+            if running.wait_until_ready():
+                return running
+        except BaseException:
+            running.stop()
+            raise
+        running.stop()
+        if "CLUSTER_TEST_PORT" in os.environ:
+            break
+    pytest.fail("make cluster lost its ports every time:\n" + log.read_text()[-4000:])
+
 
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory) -> Iterator[Cluster]:
-    port = free_port_range()
     base = make_url(os.environ["TEST_DATABASE_URL"])
     database_url = base.set(drivername="postgresql", database=f"{base.database}_cluster")
     database_url = database_url.render_as_string(hide_password=False)
     run_dir = tmp_path_factory.mktemp("cluster")
-    log = run_dir / "cluster.log"
     run_name = f"cluster-test-{secrets.token_hex(4)}"
     env = {k: v for k, v in os.environ.items() if not k.startswith("THERAPY_PORTAL_")}
     env.update(
-        CLUSTER_PORT=str(port),
         CLUSTER_DATABASE_URL=database_url,
         CLUSTER_REDIS_URL=REDIS_URL,
         CLUSTER_RUN_DIR=str(run_dir / "run"),
@@ -121,22 +168,11 @@ def cluster(tmp_path_factory) -> Iterator[Cluster]:
         THERAPY_PORTAL_RATELIMIT_KEY_PREFIX=run_name,
     )
     drop_database(database_url)
-    with log.open("w") as out:
-        process = subprocess.Popen(
-            ["make", "--no-print-directory", "cluster"],
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,  # its own process group, like a terminal's foreground job
-        )
-    running = Cluster(process, port, log)
     try:
-        running.wait_until_ready()
+        running = start_cluster(env, run_dir / "cluster.log")
         yield running
+        running.stop()
     finally:
-        if process.poll() is None:
-            running.interrupt()
         drop_database(database_url)
         store = redis.Redis.from_url(REDIS_URL)
         for key in store.scan_iter(f"*{run_name}*"):
@@ -182,7 +218,7 @@ def poll(fetch, done, timeout: float = 60):
 def test_an_export_started_on_one_server_downloads_from_the_other(cluster):
     browser = Browser(cluster.port)
     assert browser.log_in(*DEMO_THERAPIST, DEMO_TOTP_SECRETS[DEMO_THERAPIST[0]]).status == 302
-    today = date.today()
+    today = clock.today()
     start = browser.post_form(
         "/notes/export",
         "/notes/export",

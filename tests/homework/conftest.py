@@ -6,9 +6,9 @@ from dataclasses import dataclass
 
 import pytest
 
-from tests.factories import make_couple, make_practice, make_user, partner
+from tests.factories import People, build_people
 from therapy_portal.extensions import db
-from therapy_portal.models import Couple, Role, User
+from therapy_portal.models import Couple, User
 
 
 @dataclass
@@ -22,23 +22,15 @@ class HW:
     other_partner: User
 
 
+def _homework_people() -> People:
+    """The shared world (tests/factories.py) as the homework tests know it."""
+    return build_people(policy="limited_secrets")
+
+
 @pytest.fixture
 def hw(ctx) -> HW:
-    practice = make_practice()
-    therapist = make_user(practice, Role.THERAPIST, name="Therapist T")
-    other = make_user(practice, Role.THERAPIST, name="Therapist O")
-    couple = make_couple(therapist, name="Couple C", policy="limited_secrets")
-    other_couple = make_couple(other, name="Couple D")
-    db.session.flush()
-    return HW(
-        therapist,
-        other,
-        couple,
-        other_couple,
-        partner(couple, "A"),
-        partner(couple, "B"),
-        partner(other_couple, "A"),
-    )
+    p = _homework_people()
+    return HW(p.therapist, p.other_therapist, p.couple, p.other_couple, p.a, p.b, p.other_partner)
 
 
 @dataclass
@@ -58,21 +50,16 @@ class Site:
 @pytest.fixture
 def site(app) -> Site:
     with app.app_context():
-        practice = make_practice()
-        therapist = make_user(practice, Role.THERAPIST, name="Therapist T")
-        other = make_user(practice, Role.THERAPIST, name="Therapist O")
-        couple = make_couple(therapist, name="Couple C", policy="limited_secrets")
-        other_couple = make_couple(other, name="Couple D")
-        a, b = partner(couple, "A"), partner(couple, "B")
+        p = _homework_people()
         result = Site(
-            therapist.email,
-            other.email,
-            a.email,
-            b.email,
-            partner(other_couple, "A").email,
-            couple.id,
-            other_couple.id,
-            {"therapist": therapist.id, "a": a.id, "b": b.id, "other": other.id},
+            p.therapist.email,
+            p.other_therapist.email,
+            p.a.email,
+            p.b.email,
+            p.other_partner.email,
+            p.couple.id,
+            p.other_couple.id,
+            {"therapist": p.therapist.id, "a": p.a.id, "b": p.b.id, "other": p.other_therapist.id},
         )
         db.session.commit()
         return result

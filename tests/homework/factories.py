@@ -6,6 +6,7 @@ import secrets
 from datetime import date, timedelta
 from typing import Any
 
+from therapy_portal import policy
 from therapy_portal.extensions import db
 from therapy_portal.homework import services
 from therapy_portal.homework.services.common import practice_today
@@ -104,12 +105,19 @@ def assign(
 
 
 def first_occurrence(assignment: Assignment) -> Occurrence:
+    """The assignment's first occurrence, with its assignment (as the loaders give it)."""
     from sqlalchemy import select
+    from sqlalchemy.orm import joinedload
 
     return db.session.scalar(
         select(Occurrence)
         .where(Occurrence.assignment_id == assignment.id)
         .order_by(Occurrence.sequence)
+        .options(
+            joinedload(Occurrence.assignment).options(
+                joinedload(Assignment.version), joinedload(Assignment.couple)
+            )
+        )
     )
 
 
@@ -132,11 +140,22 @@ def key() -> str:
     return secrets.token_urlsafe(24)
 
 
+def seat(partner: User, occurrence: Occurrence | int) -> policy.PartnerSeat:
+    """The occurrence as the partner's loader gives it to the services (404 if not theirs)."""
+    occurrence_id = occurrence if isinstance(occurrence, int) else occurrence.id
+    return policy.occurrence_for_partner_or_404(partner, occurrence_id)
+
+
+def loaded_response(therapist: User, response):
+    """A response as the therapist's loader gives it to the services (with its assignment)."""
+    return policy.homework_response_for_therapist_or_404(therapist, response.id)
+
+
 def submit(user: User, occurrence: Occurrence, fields: dict, version: int | None = None):
-    view = services.open_for_partner(user, occurrence.id, audit_view=False)
+    view = services.open_for_partner(user, seat(user, occurrence), audit_view=False)
     current = view.own.version if view.own else 0
     return services.submit(
-        user, occurrence.id, fields, current if version is None else version, key()
+        user, seat(user, occurrence), fields, current if version is None else version, key()
     )
 
 

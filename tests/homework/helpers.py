@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from html import unescape
+
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
@@ -32,3 +34,8 @@ def new_occurrence(app, site, **kwargs) -> int:
 def form_of(answers: dict[str, list[str]], **extra) -> MultiDict:
     pairs = [(k, v) for k, values in answers.items() for v in values]
     return MultiDict(pairs + list(extra.items()))
+
+
+def page_text(response) -> str:
+    """A response's page as text, entities unescaped (to look for what the user reads)."""
+    return unescape(response.get_data(as_text=True))

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from tests.homework.factories import PROMPTS, answers, assign, first_occurrence, make_version
+from tests.homework.factories import PROMPTS, answers, assign, first_occurrence, make_version, seat
 from tests.homework.factories import submit as submit_answers
 from therapy_portal.errors import InvalidState, NotAllowed, ValidationFailed
 from therapy_portal.extensions import db
@@ -157,13 +157,13 @@ def test_cancel_moves_active_to_cancelled_once(hw):
 def test_cancelled_assignment_cannot_be_answered_and_keeps_the_draft(hw):
     assignment = assign(hw.therapist, hw.couple, make_version(hw.therapist))
     occurrence = first_occurrence(assignment)
-    services.save_draft(hw.a, occurrence.id, {"p_private": ["my words"]}, 0)
+    services.save_draft(hw.a, seat(hw.a, occurrence), {"p_private": ["my words"]}, 0)
     services.cancel(hw.therapist, assignment)
     with pytest.raises(InvalidState, match="cancelled this homework"):
-        services.save_draft(hw.a, occurrence.id, {"p_private": ["more"]}, 1)
+        services.save_draft(hw.a, seat(hw.a, occurrence), {"p_private": ["more"]}, 1)
     with pytest.raises(InvalidState, match="cancelled this homework"):
         submit_answers(hw.a, occurrence, answers())
-    view = services.open_for_partner(hw.a, occurrence.id)
+    view = services.open_for_partner(hw.a, seat(hw.a, occurrence))
     assert view.own.draft == {"p_private": ["my words"]}
 
 

@@ -75,7 +75,7 @@ def test_odd_builder_actions_are_harmless(app, site, as_user, action):
 
 
 def test_assign_with_unknown_mode_and_visibility_is_explained(app, site, as_user):
-    from tests.homework.test_therapist_http import _assign_data, _practice_template
+    from tests.homework.test_assignment_review_http import _assign_data, _practice_template
 
     template_id, version = _practice_template(app, site)
     response = as_user(site.therapist).post(

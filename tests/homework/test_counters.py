@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.conftest import TEST_DB
-from tests.homework.factories import answers, assign, make_version, submit
+from tests.homework.factories import answers, assign, loaded_response, make_version, submit
 from therapy_portal.extensions import db
 from therapy_portal.homework import services
 from therapy_portal.models import Couple, User
@@ -52,7 +52,9 @@ def test_counters_follow_submit_and_return(app, site):
         submit(b, occurrence, answers("b"))
         assert occurrence.submitted_count == 2
         assert occurrence.waiting_since == first.submitted_at
-        services.return_response(therapist, first, "Say a little more, please.")
+        services.return_response(
+            therapist, loaded_response(therapist, first), "Say a little more, please."
+        )
         assert (occurrence.submitted_count, occurrence.waiting_since) == tuple(
             _truth(occurrence_id)
         )

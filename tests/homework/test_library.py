@@ -16,6 +16,7 @@ from therapy_portal.homework import library
 from therapy_portal.homework.library import (
     FAMILIES,
     BuiltinTemplate,
+    LibraryError,
     get_builtin_template,
     load_builtin_templates,
     parse_template,
@@ -72,6 +73,8 @@ def sample_input(defn: dict[str, Any]) -> list[tuple[str, str]]:
         return [(name, str(defn.get("min", 0) + 1))]
     if kind == "list":
         return [(f"{name}-{i}", f"Item number {i}") for i in range(defn.get("items", 3))]
+    if kind == "photos":  # the ids of photos attached (the service puts them in)
+        return [(name, "photo-id-000000000001")]
     return [(name, "Something we did together.")]
 
 
@@ -90,6 +93,8 @@ def test_families_and_labels() -> None:
         "communicate": "Communicate openly",
         "grow_together": "Grow together",
         "spontaneity": "Inject spontaneity",
+        "values": "Values & life goals",
+        "intimacy": "Physical affection & intimacy",
     }
 
 
@@ -209,12 +214,20 @@ def test_parse_good_template() -> None:
         (('label = "What I did"\n', ""), "label is missing"),
         (('type = "short_text"', 'type = "scale"'), "'min' must be 0 or 1"),
         (('title = "Tiny"', "title = ["), "not valid TOML"),
+        # A shipped exercise must cite its evidence and state who reads each answer.
+        (('reference = "Someone (2000)."\n', ""), "missing key(s): reference"),
+        (('reference = "Someone (2000)."', 'reference = "  "'), "'reference' must be non-empty"),
+        (('reference = "Someone (2000)."', 'reference = "See the book."'), "'reference' must cite"),
+        (('visibility = "shared_after_both"\n', ""), "Prompt 1 ('what'): 'visibility' must be"),
+        (('type = "short_text"', 'type = "photo_booth"'), "unknown type 'photo_booth'"),
+        (('title = "Tiny"', 'title = "Tiny"\ntitle = "Again"'), "key 'title' is set twice"),
+        (('label = "What I did"', 'label = "What I did"\nlabel = "Twice"'), "key 'label' is set"),
     ],
 )
 def test_parse_errors_name_the_file(change: tuple[str, str], fragment: str) -> None:
     text = GOOD_TOML.replace(*change)
     assert text != GOOD_TOML
-    with pytest.raises(ValueError) as excinfo:
+    with pytest.raises(LibraryError) as excinfo:
         parse_template(text, "tiny.toml")
     assert str(excinfo.value).startswith("tiny.toml: ")
     assert fragment in str(excinfo.value)

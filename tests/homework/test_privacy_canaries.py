@@ -19,7 +19,7 @@ from sqlalchemy import select
 
 from tests import privacy_walk
 from tests.factories import make_couple, partner
-from tests.homework.factories import assign, make_version
+from tests.homework.factories import assign, make_version, seat
 from therapy_portal import policy
 from therapy_portal.extensions import db
 from therapy_portal.homework import services
@@ -52,7 +52,7 @@ def _private_answers() -> dict[str, list[str]]:
 
 def _b_side(b: User, occurrences: list[Occurrence]) -> None:
     """What partner B does in both couples: the same draft on the first piece of homework."""
-    services.save_draft(b, occurrences[0].id, {"p_after_both": ["B is still thinking"]}, 0)
+    services.save_draft(b, seat(b, occurrences[0]), {"p_after_both": ["B is still thinking"]}, 0)
 
 
 def _couple_with_homework(therapist: User, name: str, a_answers: bool) -> dict:
@@ -68,12 +68,12 @@ def _couple_with_homework(therapist: User, name: str, a_answers: bool) -> dict:
     _b_side(b, occurrences)
     if a_answers:
         first, second, third = occurrences
-        services.submit(a, first.id, _private_answers(), 0, "canary-submit-0000000001")
-        services.save_draft(a, second.id, {"p_private": [CANARIES["draft"]]}, 0)
-        services.save_draft(a, second.id, {"p_private": [CANARIES["conflict"]]}, 0)  # stale
+        services.submit(a, seat(a, first), _private_answers(), 0, "canary-submit-0000000001")
+        services.save_draft(a, seat(a, second), {"p_private": [CANARIES["draft"]]}, 0)
+        services.save_draft(a, seat(a, second), {"p_private": [CANARIES["conflict"]]}, 0)  # stale
         loaded = policy.occurrence_for_therapist_or_404(therapist, first.id)
         services.add_feedback(therapist, loaded, CANARIES["feedback"], "A", "private")
-        services.submit(a, third.id, _private_answers(), 0, "canary-submit-0000000003")
+        services.submit(a, seat(a, third), _private_answers(), 0, "canary-submit-0000000003")
         services.mark_reviewed(
             therapist, policy.occurrence_for_therapist_or_404(therapist, third.id)
         )

@@ -88,6 +88,7 @@ def test_every_prompt_type_is_registered() -> None:
         "date",
         "number",
         "list",
+        "photos",
     }
     assert set(PROMPT_TYPES) == expected
     assert all(get_prompt_type(name).name == name for name in expected)

@@ -71,7 +71,7 @@ def test_digest_lists_assigned_completed_reviewed_and_flags(hw):
     )
     sections = {s.title: s.lines for s in homework_digest(hw.couple, since, utcnow())}
     assert "Test exercise" in sections["Homework assigned"][0]
-    assert "Partner A, Partner B" in sections["Homework completed"][0]
+    assert f"{hw.a.name}, {hw.b.name}" in sections["Homework completed"][0]
     assert sections["Homework reviewed"]
     assert any("differ by 8" in line for line in sections["Answers to look at"])
 
@@ -80,7 +80,7 @@ def test_digest_lists_overdue(hw):
     occurrence = first_occurrence(assign(hw.therapist, hw.couple, make_version(hw.therapist)))
     occurrence.due_on = practice_today(hw.therapist) - timedelta(days=1)
     sections = {s.title: s.lines for s in homework_digest(hw.couple, None, utcnow())}
-    assert "waiting for Partner A, Partner B" in sections["Homework overdue"][0]
+    assert f"waiting for {hw.a.name}, {hw.b.name}" in sections["Homework overdue"][0]
 
 
 def test_record_for_one_partner_holds_only_what_they_may_see(hw):
@@ -112,7 +112,7 @@ def test_fhir_questionnaire_and_response(hw):
 
 def test_library_load_is_idempotent_and_versions_changes(ctx, monkeypatch):
     from therapy_portal.homework import library
-    from therapy_portal.homework.services import templates as tmod
+    from therapy_portal.homework.services import library_load as tmod
     from therapy_portal.models.homework import ExerciseTemplate, ExerciseVersion
 
     first = services.load_library()

@@ -7,7 +7,14 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from tests.homework.factories import answers, assign, first_occurrence, make_version
+from tests.homework.factories import (
+    answers,
+    assign,
+    first_occurrence,
+    loaded_response,
+    make_version,
+    seat,
+)
 from tests.homework.factories import submit as submit_answers
 from therapy_portal import policy
 from therapy_portal.errors import InvalidState, NotAllowed, ValidationFailed
@@ -60,10 +67,32 @@ def test_queue_lists_overdue_until_both_submit(hw, occurrence):
     assert services.review_queue(hw.therapist).overdue == []
 
 
+def test_the_queue_summary_lists_what_the_queue_lists_first_with_the_same_totals(hw, occurrence):
+    assigned = [assign(hw.therapist, hw.couple, make_version(hw.therapist)) for _ in range(3)]
+    for n, assignment in enumerate(assigned):
+        due = first_occurrence(assignment)
+        due.due_on = practice_today(hw.therapist) - timedelta(days=5 - n)
+        submit_answers(hw.a if n % 2 else hw.b, due, answers(f"answer {n}"))
+    occurrence.due_on = practice_today(hw.therapist) - timedelta(days=9)
+    queue = services.review_queue(hw.therapist)
+    summary = services.queue_summary(hw.therapist, 2)
+    assert (summary.waiting_total, summary.overdue_total) == (3, 4)
+    assert (queue.page.total, queue.overdue_total) == (3, 4)
+    for listed, items in ((summary.waiting, queue.items), (summary.overdue, queue.overdue)):
+        assert [(i.occurrence_id, i.assignment_id, i.since) for i in listed] == [
+            (i.occurrence.id, i.occurrence.assignment_id, i.since) for i in items[:2]
+        ]
+        assert [(i.couple_name, i.title) for i in listed] == [
+            (i.occurrence.assignment.couple.display_name, i.occurrence.assignment.version.title)
+            for i in items[:2]
+        ]
+    assert services.queue_summary(hw.other_therapist, 2) == services.QueueSummary([], 0, [], 0)
+
+
 def test_resubmission_after_review_needs_review_again(hw, occurrence):
     response = submit_answers(hw.a, occurrence, answers("A")).response
     services.mark_reviewed(hw.therapist, _loaded(hw, occurrence))
-    services.return_response(hw.therapist, response, "More please")
+    services.return_response(hw.therapist, loaded_response(hw.therapist, response), "More please")
     submit_answers(hw.a, occurrence, answers("again"))
     assert [i.occurrence.id for i in services.review_queue(hw.therapist).items] == [occurrence.id]
 
@@ -82,7 +111,7 @@ def test_review_view_shows_both_sides_and_differences(hw, occurrence):
 
 
 def test_review_view_never_shows_drafts(hw, occurrence):
-    services.save_draft(hw.a, occurrence.id, {"p_private": ["draft words"]}, 0)
+    services.save_draft(hw.a, seat(hw.a, occurrence), {"p_private": ["draft words"]}, 0)
     view = services.review_view(hw.therapist, _loaded(hw, occurrence))
     assert view.answers["A"] == {}
 
@@ -123,23 +152,23 @@ def test_mark_reviewed_needs_a_submission(hw, occurrence):
 
 
 def test_return_needs_a_submitted_answer_and_a_note(hw, occurrence):
-    services.save_draft(hw.a, occurrence.id, {"p_private": ["x"]}, 0)
-    draft = services.open_for_partner(hw.a, occurrence.id).own
+    services.save_draft(hw.a, seat(hw.a, occurrence), {"p_private": ["x"]}, 0)
+    draft = services.open_for_partner(hw.a, seat(hw.a, occurrence)).own
     with pytest.raises(InvalidState, match="Only a submitted"):
-        services.return_response(hw.therapist, draft, "note")
+        services.return_response(hw.therapist, loaded_response(hw.therapist, draft), "note")
     response = submit_answers(hw.a, occurrence, answers("A")).response
     with pytest.raises(ValidationFailed, match="Say what"):
-        services.return_response(hw.therapist, response, " ")
-    services.return_response(hw.therapist, response, "More")
+        services.return_response(hw.therapist, loaded_response(hw.therapist, response), " ")
+    services.return_response(hw.therapist, loaded_response(hw.therapist, response), "More")
     actions = set(db.session.scalars(select(AuditEvent.action)))
     assert "homework.return" in actions
 
 
 def test_release_only_once_and_only_with_held_prompts(hw, occurrence):
     response = submit_answers(hw.a, occurrence, answers("A")).response
-    services.release_response(hw.therapist, response)
+    services.release_response(hw.therapist, loaded_response(hw.therapist, response))
     with pytest.raises(InvalidState, match="nothing held back"):
-        services.release_response(hw.therapist, response)
+        services.release_response(hw.therapist, loaded_response(hw.therapist, response))
     assert (
         db.session.scalar(
             select(AuditEvent).where(AuditEvent.action == "homework.release")

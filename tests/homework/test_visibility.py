@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from tests.homework.factories import answers, assign, first_occurrence, make_version
+from tests.homework.factories import (
+    answers,
+    assign,
+    first_occurrence,
+    loaded_response,
+    make_version,
+    seat,
+)
 from tests.homework.factories import submit as submit_answers
 from therapy_portal import policy
 from therapy_portal.extensions import db
@@ -18,7 +25,7 @@ def occurrence(hw):
 
 
 def _b_sees(hw, occurrence) -> dict:
-    return services.open_for_partner(hw.b, occurrence.id).partner_answers
+    return services.open_for_partner(hw.b, seat(hw.b, occurrence)).partner_answers
 
 
 def test_partner_cannot_see_private_answer_before_both_submit(hw, occurrence):
@@ -35,7 +42,7 @@ def test_shared_after_both_opens_when_both_have_submitted(hw, occurrence):
 
 
 def test_a_draft_is_never_visible_to_the_other_partner(hw, occurrence):
-    services.save_draft(hw.a, occurrence.id, answers("A"), 0)
+    services.save_draft(hw.a, seat(hw.a, occurrence), answers("A"), 0)
     submit_answers(hw.b, occurrence, answers("B"))
     assert _b_sees(hw, occurrence) == {}
 
@@ -44,31 +51,31 @@ def test_released_by_therapist_opens_only_after_release(hw, occurrence):
     response = submit_answers(hw.a, occurrence, answers("A")).response
     submit_answers(hw.b, occurrence, answers("B"))
     assert "released" not in _b_sees(hw, occurrence)
-    services.release_response(hw.therapist, response)
+    services.release_response(hw.therapist, loaded_response(hw.therapist, response))
     assert _b_sees(hw, occurrence)["released"] == "released A"
     assert "private" not in _b_sees(hw, occurrence)
 
 
 def _a_is_told(hw, occurrence) -> bool:
     """Does A's page say B can read A's "released" answer now?"""
-    return services.open_for_partner(hw.a, occurrence.id).shared_now["released"]
+    return services.open_for_partner(hw.a, seat(hw.a, occurrence)).shared_now["released"]
 
 
 def test_a_release_covers_the_text_released_not_a_rewrite_after_return(hw, occurrence):
     response = submit_answers(hw.a, occurrence, answers("A")).response
     submit_answers(hw.b, occurrence, answers("B"))
     assert not _a_is_told(hw, occurrence)
-    services.release_response(hw.therapist, response)
+    services.release_response(hw.therapist, loaded_response(hw.therapist, response))
     assert _b_sees(hw, occurrence)["released"] == "released A" and _a_is_told(hw, occurrence)
-    services.return_response(hw.therapist, response, "Say more.")
+    services.return_response(hw.therapist, loaded_response(hw.therapist, response), "Say more.")
     # While A rewrites, B still reads the text that was released, and A's page says so.
-    services.save_draft(hw.a, occurrence.id, answers("A again"), response.version)
+    services.save_draft(hw.a, seat(hw.a, occurrence), answers("A again"), response.version)
     assert _b_sees(hw, occurrence)["released"] == "released A" and _a_is_told(hw, occurrence)
     # The new submission is not covered by the old release: hidden again, and A is told.
     submit_answers(hw.a, occurrence, answers("A again"))
     assert "released" not in _b_sees(hw, occurrence) and not _a_is_told(hw, occurrence)
     assert policy.can_release(response, occurrence.assignment)
-    services.release_response(hw.therapist, response)
+    services.release_response(hw.therapist, loaded_response(hw.therapist, response))
     assert _b_sees(hw, occurrence)["released"] == "released A again" and _a_is_told(hw, occurrence)
 
 
@@ -92,7 +99,7 @@ def test_answer_visible_refuses_a_release_of_earlier_text(hw):
 def test_therapist_only_is_never_shared_even_after_release(hw, occurrence):
     response = submit_answers(hw.a, occurrence, answers("A")).response
     submit_answers(hw.b, occurrence, answers("B"))
-    services.release_response(hw.therapist, response)
+    services.release_response(hw.therapist, loaded_response(hw.therapist, response))
     assert "private" not in _b_sees(hw, occurrence)
 
 
@@ -145,8 +152,10 @@ def test_feedback_reaches_only_its_audience(hw, occurrence):
     services.add_feedback(hw.therapist, loaded, "For A only", "A")
     services.add_feedback(hw.therapist, loaded, "For both", "both")
     db.session.flush()
-    assert [f.body for f in services.open_for_partner(hw.a, occurrence.id).feedback] == [
+    assert [f.body for f in services.open_for_partner(hw.a, seat(hw.a, occurrence)).feedback] == [
         "For A only",
         "For both",
     ]
-    assert [f.body for f in services.open_for_partner(hw.b, occurrence.id).feedback] == ["For both"]
+    assert [f.body for f in services.open_for_partner(hw.b, seat(hw.b, occurrence)).feedback] == [
+        "For both"
+    ]

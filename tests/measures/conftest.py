@@ -7,9 +7,8 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from tests.factories import make_couple, make_practice, make_user, partner
-from therapy_portal.extensions import db
-from therapy_portal.models import Couple, Role, User
+from tests.factories import build_people
+from therapy_portal.models import Couple, User
 
 # A Wednesday afternoon in New York; weekly check-ins below start on the Monday before.
 NOW = datetime(2026, 3, 4, 18, 0, tzinfo=UTC)
@@ -27,9 +26,10 @@ class Setup:
 
 @pytest.fixture
 def setup(ctx) -> Setup:
-    practice = make_practice()
-    therapist = make_user(practice, Role.THERAPIST, name="Therapist Tess")
-    other = make_user(practice, Role.THERAPIST, name="Therapist Otto")
-    couple = make_couple(therapist, name="Doe & Roe")
-    db.session.flush()
-    return Setup(therapist, other, couple, partner(couple, "A"), partner(couple, "B"))
+    p = build_people(
+        therapist="Therapist Tess",
+        other_therapist="Therapist Otto",
+        couple="Doe & Roe",
+        other_couple=None,
+    )
+    return Setup(p.therapist, p.other_therapist, p.couple, p.a, p.b)

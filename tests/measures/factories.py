@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
 
+from tests import clock
 from therapy_portal.extensions import db
-from therapy_portal.measures import INSTRUMENTS, score
+from therapy_portal.measures import INSTRUMENTS, checkins, score
 from therapy_portal.models import Couple, User
 from therapy_portal.models.measures import MeasureResponse, MeasureSchedule
 
@@ -34,7 +35,7 @@ def make_schedule(
         couple_id=couple.id,
         instrument=instrument,
         interval_weeks=interval_weeks,
-        starts_on=starts_on or date.today() - timedelta(days=1),
+        starts_on=starts_on or clock.today() - timedelta(days=1),
         stopped_at=datetime.now(UTC) if stopped else None,
     )
     db.session.add(schedule)
@@ -54,20 +55,9 @@ def make_response(
     if answers is None:
         answers = answers_for_total(schedule.instrument, total if total is not None else 10)
     result = score(schedule.instrument, answers)
-    response = MeasureResponse(
-        practice_id=schedule.practice_id,
-        couple_id=schedule.couple_id,
-        schedule_id=schedule.id,
-        partner_id=partner.id,
-        period_index=period_index,
-        instrument=schedule.instrument,
-        answers={str(n): v for n, v in enumerate(result.items, start=1)},
-        total=result.total,
-        band=result.band,
-        distressed=result.distressed,
-        mean=result.mean,
-        flags=list(result.flags),
-        taken_at=datetime.combine(schedule.period_start(period_index), time(12), tzinfo=UTC),
+    taken = datetime.combine(schedule.period_start(period_index), time(12), tzinfo=UTC)
+    response = checkins.response_row(
+        partner, schedule, period_index, INSTRUMENTS[schedule.instrument], result, taken
     )
     db.session.add(response)
     db.session.flush()

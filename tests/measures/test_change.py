@@ -21,7 +21,7 @@ def test_csi16_illustration_by_hand() -> None:
     assert rc.change == 10
     assert rc.reliable is True
     assert rc.direction == "improved"  # no instrument: higher is assumed better
-    assert rc.label == JT_LABEL == "computed (Jacobson–Truax), not a published value"
+    assert rc.label == JT_LABEL == "reliable change (computed)"
     assert rc.method == "jacobson_truax"
 
 

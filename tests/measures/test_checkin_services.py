@@ -12,7 +12,7 @@ from tests.measures.conftest import MONDAY, NOW
 from tests.measures.factories import make_response, make_schedule
 from therapy_portal.errors import Conflict, InvalidState, NotAllowed, ValidationFailed
 from therapy_portal.extensions import db
-from therapy_portal.measures import services
+from therapy_portal.measures import checkins, services
 from therapy_portal.models import AuditEvent, CoupleStatus
 from therapy_portal.models.measures import MeasureResponse, MeasureSchedule
 
@@ -101,22 +101,22 @@ def test_today_is_the_practice_date_not_utc(setup):
     schedule = make_schedule(setup.couple, starts_on=date(2026, 3, 9))
     # 02:00 UTC on Monday 9 March is still Sunday evening in New York: not open yet.
     late_sunday = NOW.replace(day=9, hour=2)
-    assert services.checkin_state(setup.a, schedule, late_sunday).period_index is None
-    assert services.checkin_state(setup.a, schedule, late_sunday.replace(hour=5)).period_index == 0
+    assert checkins.checkin_state(setup.a, schedule, late_sunday).period_index is None
+    assert checkins.checkin_state(setup.a, schedule, late_sunday.replace(hour=5)).period_index == 0
 
 
 def test_partner_answers_once_per_period_and_the_score_is_stored(setup):
     schedule = make_schedule(setup.couple, starts_on=MONDAY)
-    response = services.submit_checkin(setup.a, schedule, {1: 3, 2: 4, 3: 3, 4: 2}, now=NOW)
+    response = checkins.submit_checkin(setup.a, schedule, {1: 3, 2: 4, 3: 3, 4: 2}, now=NOW)
     assert (response.total, response.band, response.distressed) == (12, "distressed", True)
     assert response.answers == {"1": 3, "2": 4, "3": 3, "4": 2}
     assert (response.period_index, response.partner_id, response.flags) == (0, setup.a.id, [])
     assert response.practice_id == setup.couple.practice_id and response.taken_at == NOW
     with pytest.raises(Conflict, match="already answered this check-in for this period"):
-        services.submit_checkin(setup.a, schedule, {1: 6, 2: 5, 3: 5, 4: 5}, now=NOW)
+        checkins.submit_checkin(setup.a, schedule, {1: 6, 2: 5, 3: 5, 4: 5}, now=NOW)
     # The other partner's period is their own; next week opens a new period for A.
-    services.submit_checkin(setup.b, schedule, {1: 6, 2: 5, 3: 5, 4: 5}, now=NOW)
-    later = services.submit_checkin(setup.a, schedule, [4, 4, 4, 4], now=NOW + timedelta(days=7))
+    checkins.submit_checkin(setup.b, schedule, {1: 6, 2: 5, 3: 5, 4: 5}, now=NOW)
+    later = checkins.submit_checkin(setup.a, schedule, [4, 4, 4, 4], now=NOW + timedelta(days=7))
     assert later.period_index == 1 and later.total == 16 and later.distressed is False
     assert _count(MeasureResponse) == 3
 
@@ -137,7 +137,7 @@ LISTED = "Please choose one of the listed answers for question {}."
 def test_bad_answers_name_the_question_and_store_nothing(setup, answers, field, message):
     schedule = make_schedule(setup.couple, starts_on=MONDAY)
     with pytest.raises(ValidationFailed, match=message) as info:
-        services.submit_checkin(setup.a, schedule, answers, now=NOW)
+        checkins.submit_checkin(setup.a, schedule, answers, now=NOW)
     assert info.value.field == field
     assert _count(MeasureResponse) == 0
 
@@ -162,7 +162,7 @@ def test_check_in_that_is_not_open_is_refused_clearly(setup, change, message):
     else:
         schedule.instrument = "ras"
     with pytest.raises(InvalidState, match=message):
-        services.submit_checkin(setup.a, schedule, [3, 3, 3, 3], now=NOW)
+        checkins.submit_checkin(setup.a, schedule, [3, 3, 3, 3], now=NOW)
     assert _count(MeasureResponse) == 0
 
 
@@ -176,33 +176,33 @@ def test_unique_constraint_holds_one_response_per_partner_and_period(setup):
 def test_a_race_past_the_check_becomes_a_conflict_not_an_error(setup, monkeypatch):
     schedule = make_schedule(setup.couple, starts_on=MONDAY)
     make_response(schedule, setup.a, 0, total=14)
-    real = services.checkin_state
+    real = checkins.checkin_state
 
     def stale(actor, schedule, now=None):  # what a second tab saw before the first committed
         state = real(actor, schedule, now)
-        return services.CheckinState(
+        return checkins.CheckinState(
             state.schedule, state.instrument, state.period_index, None, None
         )
 
-    monkeypatch.setattr(services, "checkin_state", stale)
+    monkeypatch.setattr(checkins, "checkin_state", stale)
     with pytest.raises(Conflict, match="first answers are kept"):
-        services.submit_checkin(setup.a, schedule, [3, 3, 3, 3], now=NOW)
+        checkins.submit_checkin(setup.a, schedule, [3, 3, 3, 3], now=NOW)
     assert db.session.scalar(select(MeasureResponse.total)) == 14
 
 
 def test_due_list_depends_only_on_the_partners_own_answers(setup):
     schedule = make_schedule(setup.couple, starts_on=MONDAY)
     make_schedule(setup.couple, instrument="phq9", interval_weeks=2, starts_on=MONDAY, stopped=True)
-    assert [d.schedule.id for d in services.due_checkins(setup.a, NOW)] == [schedule.id]
-    services.submit_checkin(setup.b, schedule, [3, 3, 3, 3], now=NOW)
-    due = services.due_checkins(setup.a, NOW)
+    assert [d.schedule.id for d in checkins.due_checkins(setup.a, NOW)] == [schedule.id]
+    checkins.submit_checkin(setup.b, schedule, [3, 3, 3, 3], now=NOW)
+    due = checkins.due_checkins(setup.a, NOW)
     assert [(d.period_index, d.opens_on, d.closes_on) for d in due] == [
         (0, MONDAY, date(2026, 3, 8))
     ]
-    assert services.due_checkins(setup.b, NOW) == []
-    assert services.due_checkins(setup.therapist, NOW) == []
+    assert checkins.due_checkins(setup.b, NOW) == []
+    assert checkins.due_checkins(setup.therapist, NOW) == []
     setup.couple.status = CoupleStatus.CLOSED
-    assert services.due_checkins(setup.a, NOW) == []
+    assert checkins.due_checkins(setup.a, NOW) == []
 
 
 def test_history_holds_only_the_partners_own_answers_and_is_audited(setup):
@@ -210,7 +210,7 @@ def test_history_holds_only_the_partners_own_answers_and_is_audited(setup):
     for index in range(3):
         make_response(schedule, setup.a, index, total=10 + index)
         make_response(schedule, setup.b, index, total=18)
-    page = services.partner_history(setup.a)
+    page = checkins.partner_history(setup.a)
     assert [r.total for r in page.responses] == [12, 11, 10]
     assert {r.partner_id for r in page.responses} == {setup.a.id}
     assert page.page.total == 3 and not page.page.has_more
@@ -220,4 +220,4 @@ def test_history_holds_only_the_partners_own_answers_and_is_audited(setup):
         )
     )
     with pytest.raises(NotAllowed):
-        services.partner_history(setup.therapist)
+        checkins.partner_history(setup.therapist)

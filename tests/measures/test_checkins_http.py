@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
 
+from tests import clock
 from tests.factories import login, next_page_url
 from tests.measures.factories import make_response, make_schedule
 from therapy_portal.extensions import db
 from therapy_portal.models import AuditEvent, Couple, CoupleStatus, User
 from therapy_portal.models.measures import MeasureResponse, MeasureSchedule
 
-YESTERDAY = date.today() - timedelta(days=1)
+YESTERDAY = clock.today() - timedelta(days=1)
 
 
 def _schedule(app, world, **kwargs) -> int:
@@ -62,7 +63,7 @@ def test_therapist_schedules_from_the_couple_page_and_sees_it_listed(app, client
     assert '<label for="interval_weeks">How often</label>' in page
     response = client.post(
         f"/couples/{couple_id}/checkins/new",
-        data={"instrument": "csi4", "interval_weeks": "2", "starts_on": date.today().isoformat()},
+        data={"instrument": "csi4", "interval_weeks": "2", "starts_on": clock.today().isoformat()},
     )
     assert response.status_code == 302
     assert response.headers["Location"].endswith(f"/couples/{couple_id}/progress")
@@ -83,7 +84,7 @@ def test_scheduling_a_wrong_instrument_says_why_and_keeps_the_other_fields(
     app, client, world, instrument, message
 ):
     login(client, world.emails["therapist"])
-    start = (date.today() + timedelta(days=3)).isoformat()
+    start = (clock.today() + timedelta(days=3)).isoformat()
     response = client.post(
         f"/couples/{world.couple_ids['c1']}/checkins/new",
         data={"instrument": instrument, "interval_weeks": "3", "starts_on": start},
@@ -100,7 +101,12 @@ def test_scheduling_a_wrong_instrument_says_why_and_keeps_the_other_fields(
 def test_stopping_a_check_in_keeps_its_answers(app, client, world):
     schedule_id = _schedule(app, world)
     login(client, world.emails["therapist"])
-    response = client.post(f"/checkins/{schedule_id}/stop")
+    question = client.post(f"/checkins/{schedule_id}/stop")
+    assert question.status_code == 200
+    assert "<h1>Stop this check-in?</h1>" in question.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(MeasureSchedule, schedule_id).stopped_at is None
+    response = client.post(f"/checkins/{schedule_id}/stop", data={"confirmed": "yes"})
     assert response.status_code == 302
     with app.app_context():
         assert db.session.get(MeasureSchedule, schedule_id).stopped_at is not None
@@ -215,7 +221,7 @@ def test_a_closed_couple_or_unusable_check_in_gets_a_clear_message_never_a_500(
 
 
 def test_a_check_in_that_has_not_started_says_when_it_opens(app, client, world):
-    start = date.today() + timedelta(days=10)
+    start = clock.today() + timedelta(days=10)
     schedule_id = _schedule(app, world, starts_on=start)
     login(client, world.emails["partner_a"])
     page = client.get(f"/checkins/{schedule_id}").get_data(as_text=True)
@@ -247,7 +253,7 @@ def test_csi16_form_shows_pole_words_and_the_printed_option_order(app, client, w
 def test_partner_history_pages_and_view_is_audited(app, client, world):
     with app.app_context():
         couple = db.session.get(Couple, world.couple_ids["c1"])
-        schedule = make_schedule(couple, starts_on=date.today() - timedelta(weeks=25))
+        schedule = make_schedule(couple, starts_on=clock.today() - timedelta(weeks=25))
         partner = db.session.get(User, world.ids["partner_a"])
         for index in range(25):
             make_response(schedule, partner, index, total=index % 21)

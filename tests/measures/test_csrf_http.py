@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
 
+from tests import clock
 from tests.factories import PASSWORD
 from tests.measures.factories import make_schedule
 from therapy_portal.extensions import db
@@ -30,7 +31,7 @@ def _is_checked(html: str, name: str, value: str) -> bool:
 def test_expired_csrf_token_keeps_the_partners_answers(app, client, world):
     with app.app_context():
         couple = db.session.get(Couple, world.couple_ids["c1"])
-        schedule_id = make_schedule(couple, starts_on=date.today() - timedelta(days=1)).id
+        schedule_id = make_schedule(couple, starts_on=clock.today() - timedelta(days=1)).id
         db.session.commit()
     page = client.get("/login").get_data(as_text=True)
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
 
+from tests import clock
 from tests.factories import login
 from therapy_portal import demo
 from therapy_portal.extensions import db
@@ -44,7 +45,7 @@ def test_schedule_start_date_must_be_recent_or_within_a_year(app, client, world,
         data={
             "instrument": "csi4",
             "interval_weeks": "1",
-            "starts_on": (date.today() + timedelta(days=days)).isoformat(),
+            "starts_on": (clock.today() + timedelta(days=days)).isoformat(),
         },
     )
     html = response.get_data(as_text=True)
@@ -57,3 +58,26 @@ def _checked_value(html: str) -> str | None:
         if 'name="instrument"' in tag and " checked" in tag:
             return re.search(r'value="([^"]+)"', tag).group(1)
     return None
+
+
+def test_demo_has_a_couple_with_a_reliable_worsening_alert_and_homework_ratings(ctx):
+    from therapy_portal.homework.services import quality_history
+    from therapy_portal.measures.outcome_alerts import open_outcome_alerts
+    from therapy_portal.models import Couple
+
+    world = demo.seed()
+    therapist = world["staff"][1]
+    alerts = {(a.kind, a.instrument): a for a in open_outcome_alerts(therapist)}
+    # The PHQ-9 answers above also widen the partners' gap (5 -> 11 points, 5.52 needed).
+    assert set(alerts) == {("worsening", "csi4"), ("widening_gap", "phq9")}
+    alert = alerts[("worsening", "csi4")]
+    assert (alert.couple_name, alert.who, alert.title) == (
+        "Okafor & Lindqvist",
+        "Partner B",
+        "Reliable worsening (computed)",
+    )
+    assert alert.figures["baseline"] == 15 and alert.figures["latest"] == 10
+    okafor = db.session.scalar(select(Couple).where(Couple.display_name == "Okafor & Lindqvist"))
+    ratings = quality_history(therapist, okafor)
+    assert [r.label for r in ratings["A"]] == ["Fully"]
+    assert [r.label for r in ratings["B"]] == ["Partly"]

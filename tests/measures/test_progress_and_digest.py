@@ -81,11 +81,11 @@ def test_digest_reports_change_since_last_session_per_partner(setup):
     lines = measure_changes_since(setup.couple, since, until)
     start, last = START.isoformat(), START + timedelta(weeks=1)
     assert lines == [
-        f"Couples Satisfaction Index (CSI-4), Partner A ({setup.a.name}): 8 → 14 (+6) between "
+        f"Couples Satisfaction Index (CSI-4), {setup.a.name}: 8 → 14 (+6) between "
         f"{start} and {(START + timedelta(weeks=2)).isoformat()}; reliable change, improved "
-        "(computed, Jacobson–Truax); now at or above the distress cut-off (13.5).",
-        f"Couples Satisfaction Index (CSI-4), Partner B ({setup.b.name}): 15 → 16 (+1) between "
-        f"{start} and {last.isoformat()}; no reliable change (computed, Jacobson–Truax); "
+        "(computed); now at or above the distress cut-off (13.5).",
+        f"Couples Satisfaction Index (CSI-4), {setup.b.name}: 15 → 16 (+1) between "
+        f"{start} and {last.isoformat()}; no reliable change (computed); "
         "now at or above the distress cut-off (13.5).",
     ]
 
@@ -95,15 +95,13 @@ def test_digest_mentions_missing_check_ins_and_safety_alerts(setup):
     response = make_response(schedule, setup.a, 0, answers=[0, 0, 0, 0, 0, 0, 0, 0, 1])
     raise_safety_alert(setup.a, response, response.flags)
     lines = measure_changes_since(setup.couple, None, datetime.now(UTC) + timedelta(days=1))
-    assert lines[0].startswith(
-        f"Patient Health Questionnaire (PHQ-9), Partner A ({setup.a.name}): 1 of 27 on "
-    )
+    assert lines[0].startswith(f"Patient Health Questionnaire (PHQ-9), {setup.a.name}: 1 of 27 on ")
     assert lines[0].endswith("; minimal range.")
     assert lines[1] == (
-        f"Patient Health Questionnaire (PHQ-9), Partner B ({setup.b.name}): "
+        f"Patient Health Questionnaire (PHQ-9), {setup.b.name}: "
         "no check-in answered since the last session."
     )
-    assert lines[2].startswith("Safety alert, Partner A: PHQ-9 question 9")
+    assert lines[2].startswith(f"Safety alert, {setup.a.name}: PHQ-9 question 9")
     assert lines[2].endswith("(not yet acknowledged).")
 
 

@@ -11,7 +11,7 @@ from tests.measures.conftest import MONDAY, NOW
 from tests.measures.factories import make_response, make_schedule
 from therapy_portal.errors import InvalidState
 from therapy_portal.extensions import db
-from therapy_portal.measures import safety, services
+from therapy_portal.measures import checkins, safety, services
 from therapy_portal.measures.checkin_reminders import queue_checkin_reminders
 from therapy_portal.models import AuditEvent, CoupleStatus, CoupleTherapist, OutboxEmail
 from therapy_portal.models.measures import SafetyAlert
@@ -38,7 +38,7 @@ def test_item9_above_zero_alerts_every_therapist_of_the_couple_without_phi(setup
         )
     )
     schedule = make_schedule(setup.couple, instrument="phq9", interval_weeks=2, starts_on=MONDAY)
-    response = services.submit_checkin(setup.a, schedule, PHQ9_ITEM9, now=NOW)
+    response = checkins.submit_checkin(setup.a, schedule, PHQ9_ITEM9, now=NOW)
     assert response.flags == ["phq9_item9"] and response.total == 3
     alert = db.session.scalar(select(SafetyAlert))
     assert (alert.response_id, alert.partner_id, alert.kind) == (
@@ -62,7 +62,7 @@ def test_item9_above_zero_alerts_every_therapist_of_the_couple_without_phi(setup
 
 def test_item9_answered_zero_raises_no_alert_whatever_the_total(setup):
     schedule = make_schedule(setup.couple, instrument="phq9", starts_on=MONDAY)
-    response = services.submit_checkin(setup.a, schedule, PHQ9_CLEAR, now=NOW)
+    response = checkins.submit_checkin(setup.a, schedule, PHQ9_CLEAR, now=NOW)
     assert response.total == 24 and response.band == "severe" and response.flags == []
     assert db.session.scalar(select(SafetyAlert)) is None
     assert _emails("safety_alert") == []
@@ -70,7 +70,7 @@ def test_item9_answered_zero_raises_no_alert_whatever_the_total(setup):
 
 def test_open_alerts_list_only_the_therapists_own_couples_until_acknowledged(setup):
     schedule = make_schedule(setup.couple, instrument="phq9", starts_on=MONDAY)
-    services.submit_checkin(setup.b, schedule, PHQ9_ITEM9, now=NOW)
+    checkins.submit_checkin(setup.b, schedule, PHQ9_ITEM9, now=NOW)
     rows = safety.open_safety_alerts(setup.therapist)
     assert [(r.couple_name, r.partner_label, r.partner_name) for r in rows] == [
         ("Doe & Roe", "B", setup.b.name)
@@ -94,7 +94,7 @@ def test_open_alerts_list_only_the_therapists_own_couples_until_acknowledged(set
 
 def test_reminders_go_once_per_partner_and_period_and_carry_no_phi(setup, app):
     schedule = make_schedule(setup.couple, starts_on=MONDAY)
-    services.submit_checkin(setup.b, schedule, [3, 3, 3, 3], now=NOW)
+    checkins.submit_checkin(setup.b, schedule, [3, 3, 3, 3], now=NOW)
     assert queue_checkin_reminders(NOW) == 1  # B already answered this period
     assert queue_checkin_reminders(NOW) == 0  # idempotent
     (email,) = _emails("checkin_reminder")

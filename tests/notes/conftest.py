@@ -6,8 +6,9 @@ from datetime import datetime
 
 import pytest
 
-from tests.factories import make_couple, make_practice, make_user
-from therapy_portal.models import Role
+from tests.factories import build_people
+from therapy_portal.consents.demo import sign_all
+from therapy_portal.models.consents import ConsentKind
 from therapy_portal.notes import digest as digests
 
 
@@ -19,19 +20,25 @@ def app_overrides(tmp_path) -> dict:
 @pytest.fixture
 def people(ctx):
     """A practice with a therapist (LMFT), a co-therapist, an outsider and a couple."""
-    practice = make_practice("Harbor Couples Practice")
-    practice.address = "1 Harbor Road, Portsmouth"
-    practice.phone = "(555) 010-0199"
-    therapist = make_user(practice, Role.THERAPIST, name="Robin Hale", credentials="LMFT")
-    co = make_user(practice, Role.THERAPIST, name="Casey Moore", credentials="LPCC")
-    outsider = make_user(practice, Role.THERAPIST, name="Other Therapist")
-    couple = make_couple(therapist, name="Lopez & Kim", co_therapist=co)
+    p = build_people(
+        practice="Harbor Couples Practice",
+        therapist="Robin Hale",
+        credentials="LMFT",
+        co_therapist=("Casey Moore", "LPCC"),
+        other_therapist="Other Therapist",
+        couple="Lopez & Kim",
+        other_couple=None,
+    )
+    # Records releases wait for each partner's release-of-records consent (tests/consents).
+    sign_all(p.couple, [ConsentKind.RECORDS_RELEASE])
+    p.practice.address = "1 Harbor Road, Portsmouth"
+    p.practice.phone = "(555) 010-0199"
     return {
-        "practice": practice,
-        "therapist": therapist,
-        "co": co,
-        "outsider": outsider,
-        "couple": couple,
+        "practice": p.practice,
+        "therapist": p.therapist,
+        "co": p.co_therapist,
+        "outsider": p.other_therapist,
+        "couple": p.couple,
     }
 
 

@@ -4,17 +4,19 @@ from __future__ import annotations
 
 from datetime import date, time, timedelta
 
+from tests import clock
 from therapy_portal.extensions import db
 from therapy_portal.models import Couple, User
+from therapy_portal.models.note_formats import FORMATS
 from therapy_portal.models.notes import SessionNote
 from therapy_portal.notes import services
-from therapy_portal.notes.formats import FORMATS
+from therapy_portal.notes.addenda import add_addendum
 from therapy_portal.notes.services import NoteInput, SessionFacts
 
 
 def facts(**overrides) -> SessionFacts:
     values = dict(
-        session_date=date.today() - timedelta(days=1),
+        session_date=clock.today() - timedelta(days=1),
         start_time=time(10, 0),
         end_time=time(10, 50),
         attendees="both",
@@ -65,7 +67,7 @@ def make_note(
         couple,
         facts(
             format=fmt,
-            session_date=session_date or date.today() - timedelta(days=1),
+            session_date=session_date or clock.today() - timedelta(days=1),
             attendees=attendees,
         ),
     )
@@ -73,8 +75,6 @@ def make_note(
     if signed:
         services.sign_note(therapist, note)
     for n in range(addenda):
-        services.add_addendum(
-            therapist, note, "clarification", f"Reason {n + 1}", f"Addendum body {n + 1}."
-        )
+        add_addendum(therapist, note, "clarification", f"Reason {n + 1}", f"Addendum body {n + 1}.")
     db.session.flush()
     return note

@@ -7,12 +7,13 @@ draft; the loser gets the conflict answer (never a 500) with its text kept on it
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from functools import partial
 from html import escape
 
 import pytest
 
+from tests import clock
 from tests.factories import login
 from tests.notes.factories import make_note
 from tests.races import RACE_MARKS, TRIALS, assert_no_problems, race
@@ -30,7 +31,7 @@ def app_overrides(app_overrides) -> dict:
 
 def _fields(version: int, text: str) -> dict:
     return {
-        "session_date": (date.today() - timedelta(days=1)).isoformat(),
+        "session_date": (clock.today() - timedelta(days=1)).isoformat(),
         "start_time": "10:00",
         "end_time": "10:50",
         "attendees": "both",

@@ -4,18 +4,19 @@ decrypts."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
 
+from tests import clock
 from tests.notes.factories import make_note
 from therapy_portal import crypto
 from therapy_portal.extensions import db
 from therapy_portal.models import Base
 from therapy_portal.models.encrypted import encrypted_columns
 from therapy_portal.models.notes import PsychotherapyNote, SessionNote
-from therapy_portal.notes import records, services
+from therapy_portal.notes import addenda, reading, records
 
 SECRET = "Partner disclosed an affair with a colleague named Jordan"
 RISK = "Denies suicidal ideation; safety plan reviewed"
@@ -29,7 +30,7 @@ def _raw(table: str, column: str, row_id: int) -> str:
 
 def _private_note(people) -> PsychotherapyNote:
     note = records.add_private_note(
-        people["therapist"], people["couple"], date.today() - timedelta(days=1), SECRET
+        people["therapist"], people["couple"], clock.today() - timedelta(days=1), SECRET
     )
     db.session.commit()
     return note
@@ -49,7 +50,7 @@ def test_the_risk_screening_is_encrypted_and_the_signature_covers_its_plaintext(
     db.session.commit()
     assert RISK not in _raw("session_note", "risk_screening", note.id)
     db.session.expire_all()
-    _loaded, integrity = services.view_note(people["therapist"], note.id)
+    _loaded, integrity = reading.view_note(people["therapist"], note.id)
     assert integrity.ok
 
 
@@ -92,7 +93,7 @@ def test_after_rotate_every_row_decrypts_under_the_new_key(app, people, runner):
     db.session.expire_all()
     assert db.session.get(PsychotherapyNote, note.id).body == SECRET
     assert db.session.get(SessionNote, signed.id).risk_screening == RISK
-    _loaded, integrity = services.view_note(people["therapist"], signed.id)
+    _loaded, integrity = reading.view_note(people["therapist"], signed.id)
     assert integrity.ok
 
 
@@ -108,3 +109,48 @@ def test_the_cached_pdf_of_a_signed_note_is_encrypted_too(people):
     assert _raw("note_pdf_cache", "pdf", cached).startswith("enc1:test1:")
     again = export.export_note_pdf(people["therapist"], note.id)
     assert again.cached and again.pdf == first.pdf
+
+
+ADDENDUM = "Partner B later disclosed the affair was still going on"
+
+
+def _addendum(people):
+    note = make_note(people["therapist"], people["couple"], signed=True)
+    addendum = addenda.add_addendum(
+        people["therapist"], note, "late_entry", "Told after the session", ADDENDUM
+    )
+    db.session.commit()
+    return note, addendum
+
+
+def test_an_addendum_is_stored_as_ciphertext_and_its_signature_covers_the_plaintext(people):
+    note, addendum = _addendum(people)
+    stored = _raw("note_addendum", "body", addendum.id)
+    assert stored.startswith("enc1:test1:")
+    assert ADDENDUM not in stored and "affair" not in stored
+    db.session.expire_all()
+    _loaded, integrity = reading.view_note(people["therapist"], note.id)
+    assert integrity.ok and _loaded.addenda[0].body == ADDENDUM
+
+
+def test_an_addendum_decrypts_after_rotation_and_stays_append_only(app, people, runner):
+    note, addendum = _addendum(people)
+    new_key, old = crypto.generate_key(), app.config["ENCRYPTION_KEYS"]
+    app.config["ENCRYPTION_KEYS"] = f"k2:{new_key},{old}"
+    crypto.init_app(app)
+    result = runner.invoke(args=["keys", "rotate"])
+    assert result.exit_code == 0, result.output
+    app.config["ENCRYPTION_KEYS"] = f"k2:{new_key}"
+    crypto.init_app(app)
+    stored = _raw("note_addendum", "body", addendum.id)
+    assert stored.startswith("enc1:k2:") and ADDENDUM not in stored
+    db.session.expire_all()
+    _loaded, integrity = reading.view_note(people["therapist"], note.id)
+    assert integrity.ok and _loaded.addenda[0].body == ADDENDUM
+    # Re-encrypting is the only change the database lets through.
+    for sql in (
+        "UPDATE note_addendum SET body = 'plain text'",
+        "UPDATE note_addendum SET reason = 'changed', body = body",
+    ):
+        with pytest.raises(sa.exc.DatabaseError, match="append-only"), db.engine.begin() as conn:
+            conn.execute(sa.text(sql))

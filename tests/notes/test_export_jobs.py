@@ -6,12 +6,13 @@ import hashlib
 import io
 import threading
 import zipfile
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select, update
 
+from tests import clock
 from tests.conftest import TEST_DB
 from tests.factories import login
 from tests.notes.factories import make_note
@@ -28,7 +29,7 @@ from therapy_portal.tasks.registry import sweep_jobs
 def signed(people):
     therapist, couple = people["therapist"], people["couple"]
     for days in (9, 2):
-        make_note(therapist, couple, signed=True, session_date=date.today() - timedelta(days))
+        make_note(therapist, couple, signed=True, session_date=clock.today() - timedelta(days))
     db.session.commit()
 
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import io
 import zipfile
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
+from tests import clock
 from tests.factories import login
 from tests.notes.factories import make_note
 from tests.notes.test_pdf import pdf_text
@@ -25,7 +26,11 @@ def two_signed(people):
     therapist, couple = people["therapist"], people["couple"]
     notes = [
         make_note(
-            therapist, couple, signed=True, addenda=1, session_date=date.today() - timedelta(days=d)
+            therapist,
+            couple,
+            signed=True,
+            addenda=1,
+            session_date=clock.today() - timedelta(days=d),
         )
         for d in (8, 1)
     ]
@@ -35,7 +40,7 @@ def two_signed(people):
             practice_id=couple.practice_id,
             couple_id=couple.id,
             author_id=therapist.id,
-            session_date=date.today(),
+            session_date=clock.today(),
             body="PRIVATE PROCESS NOTE",
         )
     )
@@ -76,7 +81,7 @@ def test_couple_zip_holds_each_signed_note_and_a_manifest_and_is_audited(app, pe
 
 def test_range_zip_spans_the_caseload_within_the_dates(app, people, two_signed):
     job = jobs.start_range_export(
-        people["therapist"], date.today() - timedelta(days=3), date.today()
+        people["therapist"], clock.today() - timedelta(days=3), clock.today()
     )
     db.session.commit()
     jobs.launch(job.id)
@@ -87,7 +92,7 @@ def test_range_zip_spans_the_caseload_within_the_dates(app, people, two_signed):
 
 def test_range_with_end_before_start_or_nothing_to_export_is_refused(people):
     with pytest.raises(ValidationFailed, match="on or after"):
-        jobs.start_range_export(people["therapist"], date.today(), date.today() - timedelta(1))
+        jobs.start_range_export(people["therapist"], clock.today(), clock.today() - timedelta(1))
     with pytest.raises(ValidationFailed, match="no signed notes"):
         jobs.start_couple_export(people["therapist"], people["couple"])
 
@@ -157,10 +162,10 @@ def test_full_record_needs_every_partners_authorization(app, people, two_signed)
     therapist, couple = people["therapist"], people["couple"]
     with pytest.raises(InvalidState, match="each partner's authorization"):
         records.start_release(therapist, couple, "full")
-    records.record_authorization(therapist, couple, "A", "written", date.today())
+    records.record_authorization(therapist, couple, "A", "written", clock.today())
     with pytest.raises(InvalidState):
         records.start_release(therapist, couple, "full")
-    records.record_authorization(therapist, couple, "B", "electronic", date.today())
+    records.record_authorization(therapist, couple, "B", "electronic", clock.today())
     job = records.start_release(therapist, couple, "full")
     db.session.commit()
     jobs.launch(job.id)
@@ -180,7 +185,7 @@ def test_partner_copy_needs_that_partners_authorization_and_only_their_sessions(
     b_only = make_note(therapist, couple, signed=True, attendees="B")
     with pytest.raises(InvalidState, match="partner A's authorization"):
         records.start_release(therapist, couple, "A")
-    records.record_authorization(therapist, couple, "A", "verbal", date.today())
+    records.record_authorization(therapist, couple, "A", "verbal", clock.today())
     job = records.start_release(therapist, couple, "A", copies.fingerprint(therapist, couple, "A"))
     db.session.commit()
     jobs.launch(job.id)
@@ -203,7 +208,7 @@ def test_record_providers_supply_the_homework_part_of_the_record(app, people, tw
     try:
         therapist, couple = people["therapist"], people["couple"]
         for label in "AB":
-            records.record_authorization(therapist, couple, label, "written", date.today())
+            records.record_authorization(therapist, couple, label, "written", clock.today())
         job = records.start_release(therapist, couple, "full")
         db.session.commit()
         jobs.launch(job.id)
@@ -218,15 +223,15 @@ def test_authorization_bad_input(people):
     therapist, couple = people["therapist"], people["couple"]
     with pytest.raises(ValidationFailed, match="in the future"):
         records.record_authorization(
-            therapist, couple, "A", "written", date.today() + timedelta(days=5)
+            therapist, couple, "A", "written", clock.today() + timedelta(days=5)
         )
     with pytest.raises(ValidationFailed, match="partners"):
-        records.record_authorization(therapist, couple, "C", "written", date.today())
+        records.record_authorization(therapist, couple, "C", "written", clock.today())
 
 
 def test_psychotherapy_notes_are_author_only(people, client):
     note = records.add_private_note(
-        people["therapist"], people["couple"], date.today(), "Only mine."
+        people["therapist"], people["couple"], clock.today(), "Only mine."
     )
     db.session.commit()
     login(client, people["co"].email)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
+from tests import clock
 from tests.factories import login
 from tests.notes.factories import make_note
 from tests.notes.test_signing import tamper
@@ -25,7 +26,7 @@ def web(people, client):
 
 def _facts(**overrides) -> dict:
     data = {
-        "session_date": (date.today() - timedelta(days=1)).isoformat(),
+        "session_date": (clock.today() - timedelta(days=1)).isoformat(),
         "start_time": "10:00",
         "end_time": "10:50",
         "attendees": "both",
@@ -74,7 +75,7 @@ def test_starting_a_note_opens_the_draft_with_each_section_and_its_guidance(web)
     [
         ({"session_date": ""}, "Enter the session date."),
         (
-            {"session_date": (date.today() + timedelta(days=3)).isoformat()},
+            {"session_date": (clock.today() + timedelta(days=3)).isoformat()},
             "The session date can&#39;t be in the future.",
         ),
         (
@@ -186,7 +187,8 @@ def test_signing_an_empty_note_says_so_and_keeps_the_form(web):
         f"/notes/{note.id}/sign",
         data=_draft_form(
             note, section_data="", section_assessment="", section_plan="", interventions="Kept."
-        ),
+        )
+        | {"confirmed": "yes"},
     )
     assert response.status_code == 422
     text = response.get_data(as_text=True)
@@ -197,7 +199,7 @@ def test_signing_an_empty_note_says_so_and_keeps_the_form(web):
 def test_sign_then_detail_verifies_and_edit_redirects(web):
     note = _note(web)
     client = web["client"]
-    response = client.post(f"/notes/{note.id}/sign", data=_draft_form(note))
+    response = client.post(f"/notes/{note.id}/sign", data=_draft_form(note) | {"confirmed": "yes"})
     assert response.status_code == 302 and response.headers["Location"] == f"/notes/{note.id}"
     page = client.get(f"/notes/{note.id}").get_data(as_text=True)
     assert "Signature verified" in page and "Signed by Robin Hale, LMFT" in page
@@ -313,14 +315,14 @@ def test_note_lists_use_the_same_queries_for_2_and_30_notes(app, web, count_quer
             couple,
             signed=True,
             addenda=1,
-            session_date=date.today() - timedelta(days=days + 1),
+            session_date=clock.today() - timedelta(days=days + 1),
         )
     db.session.commit()
     client.get(target)
     with count_queries() as small:
         assert client.get(target).status_code == 200
     for days in range(28):
-        make_note(therapist, couple, session_date=date.today() - timedelta(days=days + 5))
+        make_note(therapist, couple, session_date=clock.today() - timedelta(days=days + 5))
     db.session.commit()
     with count_queries() as large:
         page = client.get(target)
@@ -335,3 +337,30 @@ def test_note_lists_use_the_same_queries_for_2_and_30_notes(app, web, count_quer
 def test_empty_note_list_says_what_to_do(web):
     page = web["client"].get(f"/couples/{web['ids']['couple']}/notes").get_data(as_text=True)
     assert "No session notes yet." in page and "New session note" in page
+
+
+def test_signing_asks_first_and_the_question_carries_the_text(web):
+    note = _note(web)
+    client = web["client"]
+    response = client.post(f"/notes/{note.id}/sign", data=_draft_form(note, section_plan="Ask."))
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and "<h1>Sign this note?</h1>" in page
+    assert 'name="section_plan" value="Ask."' in page and 'name="confirmed" value="yes"' in page
+    db.session.expire_all()
+    assert db.session.get(SessionNote, note.id).status == "draft"
+
+
+def test_deleting_a_draft_asks_first_then_deletes(web):
+    note = _note(web)
+    client = web["client"]
+    response = client.post(f"/notes/{note.id}/delete")
+    assert response.status_code == 200 and "<h1>Delete this draft?</h1>" in response.get_data(
+        as_text=True
+    )
+    db.session.expire_all()
+    assert db.session.get(SessionNote, note.id) is not None
+    response = client.post(f"/notes/{note.id}/delete", data={"confirmed": "yes"})
+    assert response.status_code == 302
+    assert response.headers["Location"] == f"/couples/{note.couple_id}/notes"
+    db.session.expire_all()
+    assert db.session.get(SessionNote, note.id) is None

@@ -9,11 +9,12 @@ from __future__ import annotations
 import io
 import re
 import zipfile
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
+from tests import clock
 from tests.factories import login, partner
 from tests.notes.factories import make_note
 from tests.notes.test_pdf import pdf_text
@@ -22,7 +23,7 @@ from therapy_portal.errors import InvalidState, NotAllowed, ValidationFailed
 from therapy_portal.extensions import db
 from therapy_portal.models import AuditEvent
 from therapy_portal.models.notes import NoteExport
-from therapy_portal.notes import copies, jobs, records, services
+from therapy_portal.notes import addenda, copies, jobs, reading, records
 
 RISK = "RISK-SCREENED-ALONE-IPV-c41d"
 PLAN = "PLAN-TEXT-FOR-BOTH-88a2"
@@ -30,7 +31,7 @@ PLAN = "PLAN-TEXT-FOR-BOTH-88a2"
 
 def _released_text(app, therapist, couple, scope: str) -> str:
     for label in "AB":
-        records.record_authorization(therapist, couple, label, "written", date.today())
+        records.record_authorization(therapist, couple, label, "written", clock.today())
     previewed = None if scope == "full" else copies.fingerprint(therapist, couple, scope)
     job = records.start_release(therapist, couple, scope, previewed)
     db.session.commit()
@@ -52,7 +53,7 @@ def joint_note(people):
         signed=True,
         risk_screening=RISK,
         sections={"data": "Both spoke.", "assessment": "Progress.", "plan": PLAN},
-        session_date=date.today() - timedelta(days=2),
+        session_date=clock.today() - timedelta(days=2),
     )
     db.session.commit()
     return note
@@ -79,7 +80,7 @@ def test_a_part_the_therapist_marks_is_left_out_of_partner_copies_only(app, peop
     db.session.commit()
     assert joint_note.signature == signature
     reread = policy.note_for_therapist_or_404(therapist, joint_note.id)
-    assert services.check_integrity(therapist, reread).ok  # the signed content is unchanged
+    assert reading.check_integrity(therapist, reread).ok  # the signed content is unchanged
     text = _released_text(app, therapist, couple, "B")
     assert PLAN not in text and "the therapist marked it not for partner copies" in text
     assert PLAN in _released_text(app, therapist, couple, "full")
@@ -88,7 +89,7 @@ def test_a_part_the_therapist_marks_is_left_out_of_partner_copies_only(app, peop
 def test_a_marked_addendum_is_left_out_of_partner_copies(app, people):
     therapist, couple = people["therapist"], people["couple"]
     note = make_note(therapist, couple, signed=True)
-    services.add_addendum(therapist, note, "correction", "Late risk note", "ADDENDUM-CANARY-7e01")
+    addenda.add_addendum(therapist, note, "correction", "Late risk note", "ADDENDUM-CANARY-7e01")
     copies.set_marks(therapist, note, {"addendum:1"})
     db.session.commit()
     text = _released_text(app, therapist, couple, "A")
@@ -113,7 +114,7 @@ def test_only_the_notes_own_parts_can_be_marked(people, joint_note):
 
 def test_a_release_is_refused_when_the_copy_changed_since_the_preview(people, joint_note):
     therapist, couple = people["therapist"], people["couple"]
-    records.record_authorization(therapist, couple, "B", "written", date.today())
+    records.record_authorization(therapist, couple, "B", "written", clock.today())
     seen = copies.preview(therapist, couple, "B").fingerprint
     copies.set_marks(therapist, joint_note, {"interventions"})
     with pytest.raises(InvalidState, match="Check the preview again"):
@@ -133,7 +134,7 @@ def test_the_therapist_marks_previews_and_releases_exactly_what_the_copy_holds(
     app, people, joint_note, client
 ):
     therapist, couple = people["therapist"], people["couple"]
-    records.record_authorization(therapist, couple, "B", "written", date.today())
+    records.record_authorization(therapist, couple, "B", "written", clock.today())
     db.session.commit()
     login(client, therapist.email)
     marked = client.post(f"/notes/{joint_note.id}/partner-copy", data={"parts": ["interventions"]})
@@ -160,7 +161,7 @@ def test_the_therapist_marks_previews_and_releases_exactly_what_the_copy_holds(
 
 def test_a_stale_preview_is_not_released(app, people, joint_note, client):
     therapist, couple = people["therapist"], people["couple"]
-    records.record_authorization(therapist, couple, "B", "written", date.today())
+    records.record_authorization(therapist, couple, "B", "written", clock.today())
     db.session.commit()
     login(client, therapist.email)
     page = client.get(f"/couples/{couple.id}/records/partner-B").get_data(as_text=True)
@@ -199,7 +200,7 @@ def test_the_preview_uses_the_same_queries_for_2_and_8_notes(people, client, cou
                 couple,
                 signed=True,
                 addenda=1,
-                session_date=date.today() - timedelta(days=day),
+                session_date=clock.today() - timedelta(days=day),
             )
             copies.set_marks(therapist, note, {"addendum:1"})
         db.session.commit()

@@ -7,19 +7,20 @@ import os
 import shutil
 import subprocess
 import time
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from pypdf import PdfReader
 from sqlalchemy import func, select
 
+from tests import clock
 from tests.notes.factories import make_note
 from tests.notes.test_signing import tamper
 from therapy_portal.extensions import db
 from therapy_portal.models import AuditEvent
+from therapy_portal.models.note_formats import FORMATS
 from therapy_portal.models.notes import NotePdfCache
-from therapy_portal.notes import export, services
-from therapy_portal.notes.formats import FORMATS
+from therapy_portal.notes import addenda, export, reading, services
 
 QPDF = shutil.which("qpdf")
 
@@ -47,14 +48,14 @@ def signed_note(people, homework_provider):
     note = make_note(therapist, couple, fmt="soap")
     services.insert_digest(therapist, note, _input(note), note.version)
     services.sign_note(therapist, note)
-    services.add_addendum(
+    addenda.add_addendum(
         therapist,
         note,
         "correction",
         "Wrong date of homework",
         "The exercise was due Thursday, not Friday.",
     )
-    services.add_addendum(
+    addenda.add_addendum(
         people["co"],
         note,
         "late_entry",
@@ -123,8 +124,8 @@ def test_signed_pdf_is_cached_and_an_addendum_invalidates_it(people, signed_note
     first = export.export_note_pdf(therapist, signed_note.id)
     again = export.export_note_pdf(therapist, signed_note.id)
     assert (first.cached, again.cached) == (False, True) and again.pdf == first.pdf
-    note = services.view_note(therapist, signed_note.id)[0]
-    services.add_addendum(therapist, note, "clarification", "More", "A third addendum.")
+    note = reading.view_note(therapist, signed_note.id)[0]
+    addenda.add_addendum(therapist, note, "clarification", "More", "A third addendum.")
     db.session.commit()
     after = export.export_note_pdf(therapist, signed_note.id)
     assert not after.cached and "A third addendum." in pdf_text(after.pdf)
@@ -168,7 +169,7 @@ def test_pdf_export_runs_the_same_number_of_queries_for_few_and_many_addenda(
     therapist, couple = people["therapist"], people["couple"]
     small = make_note(therapist, couple, signed=True, addenda=1)
     large = make_note(
-        therapist, couple, signed=True, addenda=12, session_date=date.today() - timedelta(days=9)
+        therapist, couple, signed=True, addenda=12, session_date=clock.today() - timedelta(days=9)
     )
     db.session.commit()
     with count_queries() as few:

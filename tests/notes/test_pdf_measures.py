@@ -5,11 +5,12 @@ from __future__ import annotations
 import io
 import re
 import zipfile
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 
+from tests import clock
 from tests.factories import partner
 from tests.measures.factories import make_response, make_schedule
 from tests.notes.factories import make_note
@@ -21,7 +22,7 @@ from therapy_portal.measures import note_charts, progress
 from therapy_portal.models.notes import NoteExport
 from therapy_portal.notes import copies, export, jobs, records
 
-SESSION = date.today() - timedelta(days=3)
+SESSION = clock.today() - timedelta(days=3)
 CSI4 = "Couples Satisfaction Index (CSI-4)"
 
 
@@ -138,7 +139,7 @@ def test_a_partners_copy_charts_only_that_partner(app, people, measured):
     assert b"Gap between partners" not in chart.svg and "Ben Kim" not in chart.summary
     therapist, couple = people["therapist"], people["couple"]
     note = make_note(therapist, couple, signed=True, session_date=SESSION)
-    records.record_authorization(therapist, couple, "A", "verbal", date.today())
+    records.record_authorization(therapist, couple, "A", "verbal", clock.today())
     job = records.start_release(therapist, couple, "A", copies.fingerprint(therapist, couple, "A"))
     db.session.commit()
     jobs.launch(job.id)
@@ -208,7 +209,7 @@ def test_a_partners_copy_leaves_out_the_digest_with_the_other_partners_scores(
     digest = "\n".join(measure_changes_since(couple, None, SESSION))
     assert "Ben Kim" in digest  # the therapist's digest names both partners' totals
     note = make_note(therapist, couple, signed=True, session_date=SESSION, digest=digest)
-    records.record_authorization(therapist, couple, "A", "verbal", date.today())
+    records.record_authorization(therapist, couple, "A", "verbal", clock.today())
     full = export.export_note_pdf(therapist, note.id)  # the therapist's own copy keeps it
     assert "Ben Kim" in _flat(pdf_text(full.pdf))
     job = records.start_release(therapist, couple, "A", copies.fingerprint(therapist, couple, "A"))

@@ -17,8 +17,8 @@ from tests.factories import login
 from tests.notes.factories import make_note
 from tests.notes.test_pdf import pdf_text
 from therapy_portal.extensions import db
+from therapy_portal.notes import addenda, export, services
 from therapy_portal.notes import digest as digests
-from therapy_portal.notes import export, services
 
 
 class Canary:
@@ -103,7 +103,7 @@ def hostile_note(people, canary):
     finally:
         digests.unregister(homework)
     services.sign_note(therapist, note)
-    services.add_addendum(
+    addenda.add_addendum(
         therapist, note, "correction", "Hostile", "\n".join(payloads(canary.port, "addendum"))
     )
     db.session.commit()

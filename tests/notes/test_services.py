@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import date, time, timedelta
+from datetime import time, timedelta
 
 import pytest
 from sqlalchemy import select, update
 
+from tests import clock
 from tests.notes.factories import facts, make_note, note_input
 from therapy_portal.errors import Conflict, InvalidState, NotAllowed, ValidationFailed
 from therapy_portal.extensions import db
 from therapy_portal.models import AuditEvent
+from therapy_portal.models.note_formats import FORMATS
 from therapy_portal.models.notes import SessionNote
+from therapy_portal.notes import addenda, reading, services, since_last
 from therapy_portal.notes import digest as digests
-from therapy_portal.notes import services
-from therapy_portal.notes.formats import FORMATS
 
 
 def _actions(note_id: int) -> list[str]:
@@ -60,7 +61,7 @@ def test_stale_save_is_a_conflict_and_changes_nothing(people):
     [
         ({"session_date": None}, "session_date", "Enter the session date."),
         (
-            {"session_date": date.today() + timedelta(days=2)},
+            {"session_date": clock.today() + timedelta(days=2)},
             "session_date",
             "The session date can't be in the future.",
         ),
@@ -115,12 +116,12 @@ def test_only_the_author_edits_a_draft(people):
 def test_addendum_to_a_draft_is_refused(people):
     note = make_note(people["therapist"], people["couple"])
     with pytest.raises(InvalidState, match="Addenda are for signed notes"):
-        services.add_addendum(people["therapist"], note, "correction", "Typo", "Corrected text")
+        addenda.add_addendum(people["therapist"], note, "correction", "Typo", "Corrected text")
 
 
 def test_addenda_are_numbered_in_order_and_co_therapist_may_add(people):
     note = make_note(people["therapist"], people["couple"], signed=True, addenda=1)
-    second = services.add_addendum(people["co"], note, "late_entry", "Forgot", "Late text")
+    second = addenda.add_addendum(people["co"], note, "late_entry", "Forgot", "Late text")
     assert second.position == 2 and second.author_credentials == "LPCC"
 
 
@@ -135,7 +136,7 @@ def test_addenda_are_numbered_in_order_and_co_therapist_may_add(people):
 def test_addendum_bad_input_names_the_field(people, kind, reason, body, field):
     note = make_note(people["therapist"], people["couple"], signed=True)
     with pytest.raises(ValidationFailed) as caught:
-        services.add_addendum(people["therapist"], note, kind, reason, body)
+        addenda.add_addendum(people["therapist"], note, kind, reason, body)
     assert caught.value.field == field
 
 
@@ -144,7 +145,7 @@ def test_notes_of_another_therapists_couple_are_not_found(people):
         services.create_note(people["outsider"], people["couple"], facts())
     note = make_note(people["therapist"], people["couple"])
     with pytest.raises(NotAllowed):
-        services.view_note(people["outsider"], note.id)
+        reading.view_note(people["outsider"], note.id)
 
 
 def test_overlong_field_is_refused_not_truncated(people):
@@ -161,9 +162,9 @@ def test_digest_comes_from_registered_providers_for_the_window_since_last_sessio
     people, homework_provider
 ):
     therapist, couple = people["therapist"], people["couple"]
-    earlier = make_note(therapist, couple, session_date=date.today() - timedelta(days=8))
+    earlier = make_note(therapist, couple, session_date=clock.today() - timedelta(days=8))
     note = make_note(therapist, couple)
-    text = services.build_digest(therapist, note)
+    text = since_last.build_digest(therapist, note)
     assert text.splitlines()[0] == f"Since the last session ({earlier.session_date.isoformat()})"
     assert "- Assigned: Soft start-up practice (due Friday)" in text
     assert "Measures" not in text  # a section with no lines is left out
@@ -173,14 +174,16 @@ def test_digest_comes_from_registered_providers_for_the_window_since_last_sessio
 
 def test_digest_without_providers_says_nothing_was_recorded(people):
     note = make_note(people["therapist"], people["couple"])
-    assert services.build_digest(people["therapist"], note).endswith(digests.EMPTY_DIGEST)
+    assert since_last.build_digest(people["therapist"], note).endswith(digests.EMPTY_DIGEST)
 
 
 def test_inserting_the_digest_keeps_text_already_there(people, homework_provider):
     note = make_note(people["therapist"], people["couple"])
     data = note_input(note, digest="My own summary.")
     services.insert_digest(people["therapist"], note, data, note.version)
-    assert note.digest.startswith("My own summary.\n\nBefore this first session")
+    assert note.digest.startswith(
+        "My own summary.\n\nFrom the start of therapy to this session (no earlier note)"
+    )
     assert "Completed by partner A: Daily appreciation log" in note.digest
 
 
@@ -198,17 +201,17 @@ def test_signed_digest_is_part_of_the_signed_content(people, homework_provider):
 def test_list_notes_pages_newest_first(people):
     therapist, couple = people["therapist"], people["couple"]
     for days in (3, 1, 2):
-        make_note(therapist, couple, session_date=date.today() - timedelta(days=days))
-    page = services.list_notes(therapist, couple=couple, per_page=2)
+        make_note(therapist, couple, session_date=clock.today() - timedelta(days=days))
+    page = reading.list_notes(therapist, couple=couple, per_page=2)
     assert page.page.total == 3 and page.page.has_more
     assert [n.session_date for n in page.notes] == [
-        date.today() - timedelta(days=1),
-        date.today() - timedelta(days=2),
+        clock.today() - timedelta(days=1),
+        clock.today() - timedelta(days=2),
     ]
-    rest = services.list_notes(therapist, couple=couple, per_page=2, after=page.page.next_after)
-    assert [n.session_date for n in rest.notes] == [date.today() - timedelta(days=3)]
+    rest = reading.list_notes(therapist, couple=couple, per_page=2, after=page.page.next_after)
+    assert [n.session_date for n in rest.notes] == [clock.today() - timedelta(days=3)]
     assert not rest.page.has_more
-    assert services.list_notes(people["outsider"]).notes == []
+    assert reading.list_notes(people["outsider"]).notes == []
 
 
 def test_deleting_a_draft_is_allowed_but_not_a_signed_note(people):

@@ -14,7 +14,7 @@ from therapy_portal.errors import InvalidState
 from therapy_portal.extensions import db
 from therapy_portal.models import AuditEvent
 from therapy_portal.models.notes import NoteAddendum, SessionNote
-from therapy_portal.notes import services, signing
+from therapy_portal.notes import reading, signing
 
 
 def tamper(sql: str, **params) -> None:
@@ -34,7 +34,7 @@ def tamper(sql: str, **params) -> None:
 def test_a_signed_note_verifies(people):
     note = make_note(people["therapist"], people["couple"], signed=True, addenda=2)
     db.session.commit()
-    loaded, integrity = services.view_note(people["therapist"], note.id)
+    loaded, integrity = reading.view_note(people["therapist"], note.id)
     assert integrity.checked and integrity.ok and integrity.problems == []
 
 
@@ -61,7 +61,7 @@ def test_tampered_note_is_detected_on_read_and_audited(people):
     db.session.commit()
     tamper("UPDATE session_note SET interventions = 'changed quietly' WHERE id = :id", id=note.id)
     db.session.expire_all()
-    _, integrity = services.view_note(people["therapist"], note.id)
+    _, integrity = reading.view_note(people["therapist"], note.id)
     assert not integrity.ok
     assert integrity.problems == ["The note's content no longer matches its signature."]
     failed = db.session.scalar(
@@ -78,7 +78,7 @@ def test_tampered_or_reordered_addendum_is_detected(people):
         id=note.id,
     )
     db.session.expire_all()
-    _, integrity = services.view_note(people["therapist"], note.id)
+    _, integrity = reading.view_note(people["therapist"], note.id)
     assert integrity.problems == ["Addendum 1 no longer matches its signature."]
 
 

@@ -47,6 +47,28 @@ def test_events_link_to_the_one_before(ctx):
     assert (head.seq, head.last_hash) == (5, events[-1].hash)
 
 
+def test_a_recorded_event_is_the_sessions_row_after_the_flush(ctx):
+    """On PostgreSQL the chain inserts events itself (with the head's update) and hands them to
+    the session as loaded rows: the object `record` returned is that row, flushed once."""
+    admin = make_user(make_practice(), Role.ADMIN)
+    first = audit.record("test.event", actor=admin, object_type="thing", object_id=1)
+    db.session.flush()
+    second = audit.record("test.event", actor=admin, object_type="thing", object_id=2)
+    db.session.commit()
+    assert first.id and second.id and first.id != second.id
+    assert db.session.get(AuditEvent, first.id) is first
+    stored = db.session.execute(
+        select(AuditEvent.id, AuditEvent.chain_seq, AuditEvent.hash, AuditEvent.actor_role)
+        .where(AuditEvent.action == "test.event")
+        .order_by(AuditEvent.chain_seq)
+    ).all()
+    assert stored == [
+        (first.id, 1, first.hash, Role.ADMIN),
+        (second.id, 2, second.hash, Role.ADMIN),
+    ]
+    assert audit_chain.verify()[1] == []
+
+
 def test_each_practice_has_its_own_chain(ctx):
     one, two = make_practice("One"), make_practice("Two")
     audit.record("x", actor=make_user(one, Role.ADMIN))

@@ -19,6 +19,9 @@ from therapy_portal.models import AuditEvent
 NO_PHI = {
     "core.healthz",
     "core.index",  # a redirect to the person's home page
+    "core.favicon",  # the portal's icon
+    "core.style_page",  # development only: made-up sample content
+    "supervision.people",  # staff names and who supervises whom: no client data
     "auth.login",
     "auth.logout",
     "auth.accept_invitation",
@@ -28,8 +31,11 @@ NO_PHI = {
     "auth.set_up_totp",  # the person's own new TOTP key
     "auth.session_status",  # seconds left before the idle sign-out
     "admin.practice_security",  # the practice's sign-in settings
+    "practice_settings.edit",  # the practice's name, address, paper size...: no client content
+    "practice_settings.logo",  # the practice's logo
     "devmail.mailbox",  # development only; emails carry no PHI
     "admin.therapists",  # staff accounts only
+    "admin.partners",  # an empty form: a search is a POST, audited by the service
     "caseload.create",  # an empty form and the practice's therapists
     "homework.library",  # exercise templates: no client content
     "homework.template_detail",

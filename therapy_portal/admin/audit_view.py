@@ -1,8 +1,9 @@
 """The admin's audit viewer: filters, keyset paging and a CSV export (itself audited).
 
 Filters are identifiers only (a person, a couple, an action, a date range), so they can travel
-in the URL. Paging walks event ids downwards (`before`) or upwards (`after`), so a page costs
-the same however deep it is.
+in the URL. The log is listed newest first and cut into keyset pages (`pagination.keyset_page`):
+`after=<id>` asks for the older events that follow that event, `before=<id>` for the newer ones
+that precede it, so a page costs the same however deep it is.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from therapy_portal import audit
 from therapy_portal.errors import NotAllowed
 from therapy_portal.extensions import db
 from therapy_portal.models import AuditEvent, Couple, Role, User
+from therapy_portal.pagination import Page, keyset_page
 from therapy_portal.timezones import practice_zone
 
 PER_PAGE = 50
@@ -56,8 +58,17 @@ class AuditFilter:
 class AuditPage:
     events: list[AuditEvent]
     actors: dict[int, str]
-    newer: int | None  # `after=` for the newer page, if any
-    older: int | None  # `before=` for the older page, if any
+    page: Page[AuditEvent]
+
+    @property
+    def older(self) -> int | None:
+        """`after=` for the page of older events, if any."""
+        return self.page.next_after
+
+    @property
+    def newer(self) -> int | None:
+        """`before=` for the page of newer events, if any."""
+        return self.page.prev_before
 
 
 def _require_admin(actor: User) -> None:
@@ -94,26 +105,17 @@ def page(
 ) -> AuditPage:
     """One page of events, newest first; the viewing itself is an audit event."""
     _require_admin(actor)
-    stmt = _filtered(actor, f)
-    if after is not None:
-        rows = db.session.scalars(
-            stmt.where(AuditEvent.id > after).order_by(AuditEvent.id).limit(PER_PAGE + 1)
-        ).all()
-        more_newer, events = len(rows) > PER_PAGE, list(reversed(rows[:PER_PAGE]))
-        more_older = bool(events)
-    else:
-        if before is not None:
-            stmt = stmt.where(AuditEvent.id < before)
-        rows = db.session.scalars(stmt.order_by(AuditEvent.id.desc()).limit(PER_PAGE + 1)).all()
-        events, more_older = list(rows[:PER_PAGE]), len(rows) > PER_PAGE
-        more_newer = before is not None and bool(events)
-    audit.record("admin.audit_view", actor=actor, object_type="audit_log", count=len(events))
-    return AuditPage(
-        events,
-        _actor_labels(events),
-        newer=events[0].id if more_newer and events else None,
-        older=events[-1].id if more_older and events else None,
+    listed = keyset_page(
+        _filtered(actor, f),
+        [],
+        AuditEvent.id,
+        after=after,
+        before=before,
+        per_page=PER_PAGE,
+        descending=True,
     )
+    audit.record("admin.audit_view", actor=actor, object_type="audit_log", count=len(listed.items))
+    return AuditPage(listed.items, _actor_labels(listed.items), listed)
 
 
 def _cell(value: object) -> str:
@@ -125,8 +127,9 @@ def _cell(value: object) -> str:
 def export_csv(actor: User, f: AuditFilter) -> Iterator[str]:
     """Every matching event as CSV lines, oldest first, read in batches; the export is audited."""
     _require_admin(actor)
+    # Recorded before the first line is read; the request boundary commits it when the view
+    # returns, before the response streams.
     audit.record("admin.audit_export", actor=actor, object_type="audit_log", format="csv")
-    db.session.commit()
     emails = dict(
         db.session.execute(
             select(User.id, User.email).where(User.practice_id == actor.practice_id)

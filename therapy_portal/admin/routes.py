@@ -1,13 +1,12 @@
-"""Practice admin pages: therapists and the audit log."""
+"""Practice admin pages: therapists and staff, sign-in settings, and the audit log."""
 
 from __future__ import annotations
 
+from functools import partial
+
 from flask import (
-    Blueprint,
     Response,
     current_app,
-    flash,
-    redirect,
     render_template,
     request,
     stream_with_context,
@@ -16,71 +15,125 @@ from flask import (
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
-from therapy_portal import policy
+from therapy_portal import boundary, confirm, policy
 from therapy_portal.admin import audit_view, services
 from therapy_portal.admin.audit_view import AuditFilter
+from therapy_portal.admin.blueprint import bp, person_page
 from therapy_portal.admin.forms import AuditFilterForm, InviteTherapistForm
 from therapy_portal.auth.forms import PracticeSecurityForm
-from therapy_portal.errors import DomainError
-from therapy_portal.extensions import db
-from therapy_portal.formtools import attach_error, run_action
 from therapy_portal.models import Role
 
-bp = Blueprint("admin", __name__, url_prefix="/admin")
+__all__ = ["bp"]
 admin_only = policy.requires(Role.ADMIN)
+
+
+def _staff_list() -> str:
+    return url_for("admin.therapists")
 
 
 @bp.route("/therapists", methods=["GET", "POST"])
 @admin_only
 def therapists():
     form = InviteTherapistForm()
-    if request.method == "POST" and form.validate_on_submit():
-        try:
-            services.invite_therapist(
-                current_user,
-                name=form.name.data,
-                email=form.email.data,
-                credentials=form.credentials.data or "",
-            )
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            db.session.commit()
-            days = current_app.config["INVITATION_TTL_DAYS"]
-            flash(f"Invitation sent. The link works once and expires in {days} days.")
-            return redirect(url_for("admin.therapists"))
+    page = partial(_therapists_page, form)
+    if request.method == "GET":
+        return page()
+    days = current_app.config["INVITATION_TTL_DAYS"]
+    return boundary.submit(
+        form,
+        lambda: services.invite_therapist(
+            current_user,
+            name=form.name.data,
+            email=form.email.data,
+            credentials=form.credentials.data or "",
+        ),
+        render=page,
+        then=_staff_list(),
+        done=f"Invitation sent. The link works once and expires in {days} days.",
+        status=422,
+    )
+
+
+def _therapists_page(form: InviteTherapistForm):
     staff = services.list_staff(current_user)
-    status = 422 if request.method == "POST" else 200
-    return render_template(
-        "admin/therapists.html", form=form, staff=staff, action_form=FlaskForm()
-    ), status
-
-
-def _user_action(user_id: int, action, message: str):
-    if FlaskForm().validate_on_submit():
-        run_action(lambda: action(current_user, user_id), message)
-    return redirect(url_for("admin.therapists"))
+    return render_template("admin/therapists.html", form=form, staff=staff, action_form=FlaskForm())
 
 
 @bp.post("/users/<int:user_id>/deactivate")
 @admin_only
 def deactivate(user_id: int):
-    return _user_action(
-        user_id, services.deactivate_user, "Account deactivated. Any open sessions were ended."
+    """Asks first; refused (and sent to reassign their couples) while couples depend on them."""
+    user = services.staff_for_admin_or_404(current_user, user_id)
+    problem = services.deactivation_problem(current_user, user)
+    if problem is None and not confirm.given():
+        return _ask_to_deactivate(user)
+    reassign_first = problem is not None and "couples" in problem.context
+    return boundary.press(
+        lambda: services.deactivate_user(current_user, user_id),
+        then=_staff_list(),
+        back=url_for("admin.reassign_couples", user_id=user_id) if reassign_first else None,
+        done="Account deactivated. Any open sessions were ended.",
+    )
+
+
+def _ask_to_deactivate(user):
+    return confirm.ask(
+        title=f"Deactivate {user.name}?",
+        consequences=[
+            f"{user.name} can no longer sign in, and is signed out everywhere at once.",
+            "Their notes, homework and audit history stay; you can reactivate them later.",
+        ],
+        button=f"Deactivate {user.name}",
+        back=_staff_list(),
     )
 
 
 @bp.post("/users/<int:user_id>/reactivate")
 @admin_only
 def reactivate(user_id: int):
-    return _user_action(user_id, services.reactivate_user, "Account reactivated.")
+    return boundary.press(
+        lambda: services.reactivate_user(current_user, user_id),
+        then=_staff_list(),
+        done="Account reactivated.",
+    )
 
 
 @bp.post("/users/<int:user_id>/resend")
 @admin_only
 def resend(user_id: int):
-    return _user_action(user_id, services.resend_staff_invitation, "A new invitation was sent.")
+    return boundary.press(
+        lambda: services.resend_staff_invitation(current_user, user_id),
+        then=_staff_list(),
+        done="A new invitation was sent.",
+    )
+
+
+@bp.post("/users/<int:user_id>/reset-second-factor")
+@admin_only
+def reset_second_factor(user_id: int):
+    """Staff or partner: they are signed out, emailed, and set the second step up again."""
+    return boundary.press(
+        lambda: services.reset_second_factor(current_user, user_id),
+        then=person_page,
+        back=_staff_list(),
+        done="Second step reset. They were signed out everywhere and were emailed.",
+    )
+
+
+@bp.route("/security", methods=["GET", "POST"])
+@admin_only
+def practice_security():
+    form = PracticeSecurityForm(obj=current_user.practice)
+    if request.method == "GET":
+        return render_template("admin/security.html", form=form)
+    return boundary.submit(
+        form,
+        lambda: services.set_remember_device(current_user, form.remember_device_allowed.data),
+        render=lambda: render_template("admin/security.html", form=form),
+        then=url_for("admin.practice_security"),
+        done="Sign-in settings saved.",
+        status=200,
+    )
 
 
 def _audit_filter() -> tuple[AuditFilterForm, AuditFilter]:
@@ -90,28 +143,6 @@ def _audit_filter() -> tuple[AuditFilterForm, AuditFilter]:
     form.couple_id.choices = [(0, "Any couple")] + couples
     # Bad filter values never fail the page: they are dropped and marked on the form.
     return form, form.to_filter() if form.validate() else AuditFilter()
-
-
-@bp.post("/users/<int:user_id>/reset-second-factor")
-@admin_only
-def reset_second_factor(user_id: int):
-    return _user_action(
-        user_id,
-        services.reset_second_factor,
-        "Second step reset. They were signed out and will set it up again at their next sign-in.",
-    )
-
-
-@bp.route("/security", methods=["GET", "POST"])
-@admin_only
-def practice_security():
-    form = PracticeSecurityForm(obj=current_user.practice)
-    if request.method == "POST" and form.validate_on_submit():
-        services.set_remember_device(current_user, form.remember_device_allowed.data)
-        db.session.commit()
-        flash("Sign-in settings saved.")
-        return redirect(url_for("admin.practice_security"))
-    return render_template("admin/security.html", form=form)
 
 
 @bp.get("/audit")
@@ -124,7 +155,6 @@ def audit_log():
         before=request.args.get("before", type=int),
         after=request.args.get("after", type=int),
     )
-    db.session.commit()
     return render_template("admin/audit.html", page=page, form=form, args=wanted.as_args())
 
 

@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from functools import partial
+
+from flask import Blueprint, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import SelectChoice
 
-from therapy_portal import audit, policy
-from therapy_portal.admin import emergency
+from therapy_portal import audit, boundary, policy
+from therapy_portal.admin import emergency, reassign
 from therapy_portal.admin.forms_couples import CareTeamForm, EmergencyAccessForm
 from therapy_portal.caseload import care_team
 from therapy_portal.caseload.listing import primary_therapist_id
 from therapy_portal.caseload.services import practice_therapists
-from therapy_portal.errors import DomainError
-from therapy_portal.extensions import db
-from therapy_portal.formtools import attach_error, run_action
 from therapy_portal.models import Role
 
 bp = Blueprint("admin_couples", __name__, url_prefix="/admin")
@@ -30,19 +29,20 @@ def couples():
     form.couple_id.choices = [SelectChoice(0, "Choose a couple")] + [
         SelectChoice(c.id, c.display_name) for c in couples
     ]
-    if form.validate_on_submit():
-        try:
-            grant = emergency.start(current_user, form.couple_id.data, form.reason.data)
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            db.session.commit()
-            flash("Emergency access is open. Every page you read is recorded.")
-            return redirect(url_for("admin_couples.emergency_record", grant_id=grant.id))
-    db.session.commit()  # the listing's audit event
-    status = 422 if form.is_submitted() else 200
-    return render_template("admin/couples.html", couples=couples, form=form), status
+    unstaffed = reassign.unstaffed(current_user, couples)
+    page = partial(
+        render_template, "admin/couples.html", couples=couples, form=form, unstaffed=unstaffed
+    )
+    if request.method == "GET":
+        return page()
+    return boundary.submit(
+        form,
+        lambda: emergency.start(current_user, form.couple_id.data, form.reason.data),
+        render=page,
+        then=lambda grant: url_for("admin_couples.emergency_record", grant_id=grant.id),
+        done="Emergency access is open. Every page you read is recorded.",
+        status=422,
+    )
 
 
 @bp.route("/couples/<int:couple_id>/care-team", methods=["GET", "POST"])
@@ -50,6 +50,29 @@ def couples():
 @audit.reads("couple.care_team_view", "couple", "couple_id")
 def care_team_edit(couple_id: int):
     couple = policy.couple_for_admin_or_404(current_user, couple_id)
+    form = _care_team_form(couple)
+    page = partial(render_template, "admin/care_team.html", couple=couple, form=form)
+    if request.method == "GET":
+        return page()
+    return boundary.submit(
+        form,
+        lambda: care_team.change(current_user, couple, _wanted(form)),
+        render=page,
+        then=url_for("admin_couples.couples"),
+        done="Care team saved. The therapists and both partners were told.",
+        status=422,
+    )
+
+
+def _wanted(form: CareTeamForm) -> care_team.CareTeam:
+    return care_team.CareTeam(
+        form.co_therapist_id.data or None,
+        form.confidentiality_policy.data,
+        form.policy_agreed_on.data,
+    )
+
+
+def _care_team_form(couple) -> CareTeamForm:
     now = care_team.current(couple)
     form = CareTeamForm(
         data={
@@ -64,36 +87,21 @@ def care_team_edit(couple_id: int):
         for t in practice_therapists(current_user)
         if t.id != primary
     ]
-    if form.validate_on_submit():
-        wanted = care_team.CareTeam(
-            form.co_therapist_id.data or None,
-            form.confidentiality_policy.data,
-            form.policy_agreed_on.data,
-        )
-        try:
-            care_team.change(current_user, couple, wanted)
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            db.session.commit()
-            flash("Care team saved. The therapists and both partners were told.")
-            return redirect(url_for("admin_couples.couples"))
-    status = 422 if form.is_submitted() else 200
-    return render_template("admin/care_team.html", couple=couple, form=form), status
+    return form
 
 
 @bp.get("/emergency/<int:grant_id>")
 @admin_only
 def emergency_record(grant_id: int):
     record = emergency.read_record(current_user, grant_id)
-    db.session.commit()
     return render_template("admin/emergency.html", record=record, action_form=FlaskForm())
 
 
 @bp.post("/emergency/<int:grant_id>/end")
 @admin_only
 def emergency_end(grant_id: int):
-    if FlaskForm().validate_on_submit():
-        run_action(lambda: emergency.end(current_user, grant_id), "Emergency access ended.")
-    return redirect(url_for("admin_couples.couples"))
+    return boundary.press(
+        lambda: emergency.end(current_user, grant_id),
+        then=url_for("admin_couples.couples"),
+        done="Emergency access ended.",
+    )

@@ -5,21 +5,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from therapy_portal import audit
+from therapy_portal.admin.guards import require_admin as _require_admin
+from therapy_portal.admin.reassign import couples_to_reassign
 from therapy_portal.auth import invitations
 from therapy_portal.auth.services import normalise_email
-from therapy_portal.errors import InvalidState, NotAllowed, ValidationFailed
+from therapy_portal.errors import DomainError, InvalidState, NotAllowed, ValidationFailed
 from therapy_portal.extensions import db
 from therapy_portal.mail import queue_email
-from therapy_portal.models import CoupleTherapist, Role, User
+from therapy_portal.models import CoupleTherapist, Role, User, UserSession, utcnow
 from therapy_portal.sessions import revoke_user_sessions
-
-
-def _require_admin(actor: User) -> None:
-    if actor.role != Role.ADMIN:
-        raise NotAllowed("not found")
 
 
 @dataclass(frozen=True)
@@ -92,19 +89,43 @@ def staff_for_admin_or_404(actor: User, user_id: int) -> User:
     return user
 
 
-def deactivate_user(actor: User, user_id: int) -> int:
-    """Deactivate a staff account; all its sessions end at once. Returns sessions ended."""
-    user = staff_for_admin_or_404(actor, user_id)
+def _check_deactivation(actor: User, user: User) -> None:
+
     if user.id == actor.id:
         raise InvalidState("You can't deactivate your own account.")
     if not user.active:
         raise InvalidState("This account is already deactivated.")
+    waiting = couples_to_reassign(actor, user)
+    if waiting:
+        raise InvalidState(
+            f"{user.name} is the primary therapist of {len(waiting)} "
+            f"couple{'s' if len(waiting) != 1 else ''}. Give each to another therapist first.",
+            couples=len(waiting),
+        )
+
+
+def deactivate_user(actor: User, user_id: int) -> int:
+    """Deactivate a staff account; all its sessions end at once. Returns sessions ended.
+
+    Refused while the person is the primary therapist of any couple (see `admin.reassign`)."""
+
+    user = staff_for_admin_or_404(actor, user_id)
+    _check_deactivation(actor, user)
     user.active = False
     ended = revoke_user_sessions(user.id)
     audit.record(
         "admin.deactivate", actor=actor, object_type="user", object_id=user.id, count=ended
     )
     return ended
+
+
+def deactivation_problem(actor: User, user: User) -> DomainError | None:
+    """Why `user` can't be deactivated now (the refusal `deactivate_user` would raise), or None."""
+    try:
+        _check_deactivation(actor, user)
+    except InvalidState as problem:
+        return problem
+    return None
 
 
 def reactivate_user(actor: User, user_id: int) -> None:
@@ -115,14 +136,32 @@ def reactivate_user(actor: User, user_id: int) -> None:
     audit.record("admin.reactivate", actor=actor, object_type="user", object_id=user.id)
 
 
-def reset_second_factor(actor: User, user_id: int) -> None:
-    """Remove a staff member's second factors after the practice has checked who they are.
+def person_for_admin_or_404(actor: User, user_id: int) -> User:
+    """Anyone of the admin's practice, staff or partner (for sign-in help only)."""
+    _require_admin(actor)
+    user = db.session.get(User, user_id)
+    if user is None or user.practice_id != actor.practice_id:
+        audit.record_denied("admin.user_access", actor=actor, object_type="user", object_id=user_id)
+        raise NotAllowed("not found")
+    return user
 
-    Their sessions end, they are emailed, and their next sign-in asks them to enrol again.
+
+_RESET_NEXT = {
+    True: "The next time you sign in, you will set up the second step again:",
+    False: "You can sign in with your password, and turn the second step on again from your "
+    "account's security page:",
+}
+
+
+def reset_second_factor(actor: User, user_id: int) -> User:
+    """Remove a person's second factors after the practice has checked who they are.
+
+    Staff or partner. Their sessions end, they are emailed (no PHI), and staff enrol again at
+    their next sign-in.
     """
     from therapy_portal.auth.mfa import clear_second_factor
 
-    user = staff_for_admin_or_404(actor, user_id)
+    user = person_for_admin_or_404(actor, user_id)
     if user.id == actor.id:
         raise InvalidState("Another admin has to reset your own second step.")
     clear_second_factor(user)
@@ -135,12 +174,47 @@ def reset_second_factor(actor: User, user_id: int) -> None:
         user.email,
         "Your Therapy Portal second sign-in step was reset",
         "Hello,\n\nAn administrator of your practice reset the second step you use to sign in "
-        "(authenticator app, recovery codes and passkeys). You were signed out everywhere. The "
-        "next time you sign in, you will set up the second step again:\n"
-        f"{base}/login\n\nIf you did not ask for this, contact your practice straight away.",
+        "(authenticator app, recovery codes and passkeys). You were signed out everywhere. "
+        f"{_RESET_NEXT[user.is_staff]}\n{base}/login\n\n"
+        "If you did not ask for this, contact your practice straight away.",
         kind="security",
         practice_id=user.practice_id,
     )
+    return user
+
+
+def end_sessions(actor: User, user_id: int) -> User:
+    """Sign a person out everywhere at once; the account stays active (ASVS 7.4.5)."""
+    user = person_for_admin_or_404(actor, user_id)
+    if user.id == actor.id:
+        raise InvalidState("To end your own other sessions, use your security page.")
+    ended = revoke_user_sessions(user.id)
+    audit.record(
+        "admin.end_sessions", actor=actor, object_type="user", object_id=user.id, count=ended
+    )
+    return user
+
+
+def end_all_sessions(actor: User, keep_row_id: int | None) -> int:
+    """Sign everyone of the practice out at once (a suspected breach), except this session."""
+    _require_admin(actor)
+    people = select(User.id).where(User.practice_id == actor.practice_id)
+    stmt = (
+        update(UserSession)
+        .where(UserSession.user_id.in_(people), UserSession.revoked_at.is_(None))
+        .values(revoked_at=utcnow(), data={})
+    )
+    if keep_row_id is not None:
+        stmt = stmt.where(UserSession.id != keep_row_id)
+    ended = db.session.execute(stmt).rowcount or 0
+    audit.record(
+        "admin.end_all_sessions",
+        actor=actor,
+        object_type="practice",
+        object_id=actor.practice_id,
+        count=ended,
+    )
+    return ended
 
 
 def set_remember_device(actor: User, allowed: bool) -> None:

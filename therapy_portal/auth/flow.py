@@ -23,7 +23,7 @@ def home_url(user: User) -> str:
     if user.role == Role.ADMIN:
         return url_for("admin.therapists")
     if user.role == Role.THERAPIST:
-        return url_for("caseload.index")
+        return url_for("today.index")
     return url_for("partner.home")
 
 
@@ -60,7 +60,6 @@ def begin(user: User, *, step_up: bool, next_path: str | None):
         return _pend(user, "verify", next_path)
     if step_up:
         reset.send_sign_in_link(user)
-        db.session.commit()
         return render_template("auth/check_email.html", reason="step_up")
     if mfa.enrolment_required(user):
         return _pend(user, "enrol", next_path)
@@ -79,7 +78,6 @@ def _pend(user: User, stage: str, next_path: str | None):
         "at": utcnow().isoformat(),
         "attempts": 0,
     }
-    db.session.commit()
     return redirect(url_for("auth.verify" if stage == "verify" else "auth.enrol"))
 
 
@@ -116,5 +114,4 @@ def finish(user: User, method: str, next_path: str | None = None):
     services.complete_login(user, method)
     throttle.clear(user.email, client_address())
     start_session(user)
-    db.session.commit()
     return redirect(next_path or pending.pending_path_for(user.id) or home_url(user))

@@ -18,7 +18,7 @@ from flask import current_app
 from sqlalchemy import exists, select
 
 from therapy_portal.extensions import db
-from therapy_portal.mail_links import LINK_PLACEHOLDER, link_maker
+from therapy_portal.mail_links import LINK_PLACEHOLDER
 from therapy_portal.models import Invitation, OutboxEmail, Role, User, utcnow
 from therapy_portal.sessions import hash_token
 
@@ -78,7 +78,6 @@ def is_open(invitation: Invitation) -> bool:
     )
 
 
-@link_maker("invitation")
 def invitation_link(email: OutboxEmail) -> str | None:
     """The link of an invitation email, made now; None when the email must not go out."""
     if email.invitation_id is None:

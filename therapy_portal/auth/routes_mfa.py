@@ -5,11 +5,10 @@ from __future__ import annotations
 from flask import current_app, flash, redirect, render_template, session, url_for
 from flask_login import current_user
 
-from therapy_portal import audit
-from therapy_portal.auth import flow, mfa, passkeys, throttle
+from therapy_portal import audit, boundary
+from therapy_portal.auth import flow, mfa, own_sessions, passkeys, throttle
 from therapy_portal.auth.blueprint import bp
 from therapy_portal.auth.forms import CodeForm, EnrolForm, ReauthEnrolForm, ReauthForm
-from therapy_portal.extensions import db
 from therapy_portal.models import Role
 from therapy_portal.passwords import verify_password
 from therapy_portal.policy import public, requires
@@ -36,25 +35,27 @@ def verify():
         return _verify_page(form, user, allow_remember)
     kind = mfa.verify_code(user, form.code.data)
     if kind is None:
-        audit.record(
-            "auth.mfa_failed",
-            practice_id=user.practice_id,
-            object_type="user",
-            object_id=user.id,
-            outcome="failure",
-        )
-        used_up = flow.count_wrong_code(user)
-        db.session.commit()
-        if used_up:
-            return redirect(url_for("auth.login"))
-        form.code.errors.append("That code is not right, or was already used. Try the next one.")
-        return _verify_page(form, user, allow_remember), 401
+        return _wrong_code(form, user, allow_remember)
     cookie = mfa.remember_device(user) if allow_remember and form.remember.data else None
     response = flow.finish(user, kind)
     if cookie is not None:
         _set_device_cookie(response, *cookie)
-        db.session.commit()
     return response
+
+
+def _wrong_code(form: CodeForm, user, allow_remember: bool):
+    """Audited and counted; after too many the sign-in starts over."""
+    audit.record(
+        "auth.mfa_failed",
+        practice_id=user.practice_id,
+        object_type="user",
+        object_id=user.id,
+        outcome="failure",
+    )
+    if flow.count_wrong_code(user):
+        return redirect(url_for("auth.login"))
+    form.code.errors.append("That code is not right, or was already used. Try the next one.")
+    return _verify_page(form, user, allow_remember), 401
 
 
 def _verify_page(form, user, allow_remember: bool):
@@ -103,7 +104,6 @@ def enrol():
                 "auth/recovery_codes.html", codes=codes, continue_url=flow.home_url(user)
             )
         form.code.errors.append(_WRONG_SETUP_CODE)
-    db.session.commit()
     return render_template("auth/enrol.html", form=form, setup=setup, forced=True)
 
 
@@ -122,6 +122,7 @@ def security():
         may_remove=mfa.may_remove_totp(current_user),
         required=current_app.config["MFA_REQUIRED_FOR_STAFF"] and current_user.is_staff,
         passkeys=passkeys.user_passkeys(current_user) if current_user.is_staff else [],
+        sessions=own_sessions.signed_in_sessions(current_user, session.row_id),  # type: ignore[attr-defined]
         form=ReauthForm(),
     )
 
@@ -157,12 +158,10 @@ def set_up_totp():
         if codes is not None:
             session.pop(_CANDIDATE, None)
             _end_other_sessions()
-            db.session.commit()
             return render_template(
                 "auth/recovery_codes.html", codes=codes, continue_url=url_for("auth.security")
             )
         form.code.errors.append(_WRONG_SETUP_CODE)
-    db.session.commit()
     return render_template("auth/enrol.html", form=form, setup=setup, forced=False)
 
 
@@ -180,7 +179,6 @@ def remove_totp():
         )
     else:
         flash("Enter your password to turn off the authenticator app.")
-    db.session.commit()
     return redirect(url_for("auth.security"))
 
 
@@ -198,11 +196,9 @@ def new_recovery_codes():
             object_type="user",
             object_id=current_user.id,
         )
-        db.session.commit()
         return render_template(
             "auth/recovery_codes.html", codes=codes, continue_url=url_for("auth.security")
         )
-    db.session.commit()
     flash("Enter your password to get new recovery codes.")
     return redirect(url_for("auth.security"))
 
@@ -210,6 +206,14 @@ def new_recovery_codes():
 @bp.post("/account/security/devices/forget")
 @signed_in
 def forget_devices():
+    return boundary.press(
+        _forget_devices,
+        then=url_for("auth.security"),
+        done="Every remembered device will ask for the second step again.",
+    )
+
+
+def _forget_devices() -> None:
     count = mfa.forget_devices(current_user.id)
     audit.record(
         "auth.devices_forgotten",
@@ -218,6 +222,3 @@ def forget_devices():
         object_id=current_user.id,
         count=count,
     )
-    db.session.commit()
-    flash("Every remembered device will ask for the second step again.")
-    return redirect(url_for("auth.security"))

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from flask import jsonify, redirect, request, session, url_for
+from flask import jsonify, request, session, url_for
 from flask_login import current_user
 
-from therapy_portal import audit
+from therapy_portal import audit, boundary
 from therapy_portal.auth import flow, passkeys
 from therapy_portal.auth.blueprint import bp
 from therapy_portal.errors import DomainError
-from therapy_portal.extensions import db
-from therapy_portal.formtools import run_action
 from therapy_portal.models import Role
 from therapy_portal.policy import public, requires
 
@@ -37,17 +35,19 @@ def passkey_register():
     try:
         passkeys.register(current_user, payload["credential"], challenge, str(payload.get("name")))
     except DomainError as error:
-        db.session.rollback()
+        boundary.refused(error)
         return jsonify(error=error.message), 400
-    db.session.commit()
     return jsonify(ok=True, redirect=url_for("auth.security"))
 
 
 @bp.post("/account/security/passkeys/<int:passkey_id>/remove")
 @staff
 def remove_passkey(passkey_id: int):
-    run_action(lambda: passkeys.remove(current_user, passkey_id), "The passkey was removed.")
-    return redirect(url_for("auth.security"))
+    return boundary.press(
+        lambda: passkeys.remove(current_user, passkey_id),
+        then=url_for("auth.security"),
+        done="The passkey was removed.",
+    )
 
 
 @bp.post("/login/passkey/options")
@@ -79,7 +79,6 @@ def passkey_login():
             kind="passkey",
         )
         flow.count_wrong_code(user)
-        db.session.commit()
         return jsonify(error="That passkey did not work. Try again or use a code."), 401
     response = flow.finish(user, "passkey")
     return jsonify(ok=True, redirect=response.location)

@@ -22,7 +22,6 @@ def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
         reset.request_reset(form.email.data)
-        db.session.commit()
         # The same page whether or not the address has an account.
         return render_template(
             "auth/check_email.html",
@@ -45,14 +44,12 @@ def reset_password(token: str):
     if form.validate_on_submit():
         try:
             reset.reset_password(token, form.password.data, form.code.data)
-        except ValidationFailed as error:
-            db.session.commit()  # keep the audit of a wrong code
+        except ValidationFailed as error:  # returned, so the audit of a wrong code is kept
             field = error.field if error.field in ("code", "password") else "password"
             getattr(form, field).errors.append(error.message)
         else:
             if current_user.is_authenticated:
                 logout_user()
-            db.session.commit()
             flash("Your password is changed, and every device was signed out. Sign in now.")
             return redirect(url_for("auth.login"))
     return render_template("auth/reset_password.html", form=form, needs_code=needs_code)
@@ -70,6 +67,5 @@ def sign_in_link(token: str):
         return render_template("auth/sign_in_link.html", form=form)
     user = reset.use_sign_in_link(token)
     if user is None:
-        db.session.commit()
         return render_template("auth/reset_unusable.html", link="sign_in"), 410
     return flow.begin(user, step_up=False, next_path=None)

@@ -23,6 +23,7 @@ from flask import current_app
 from sqlalchemy import case, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 
+from therapy_portal import audit
 from therapy_portal.extensions import db
 from therapy_portal.models import LoginFailure, User, utcnow
 
@@ -68,11 +69,32 @@ def step_up_required(email: str) -> bool:
 
 
 def record_failure(email: str, address: str, user: User | None) -> None:
-    """Count a failed password or code; email the owner when the account reaches step-up."""
+    """Count a failed password or code; when the account reaches step-up, record it as a
+    security event and email the owner."""
     _increment(_pair_key(email, address))
     failures = _increment(_account_key(email))
-    if user is not None and failures == current_app.config["LOGIN_STEP_UP_AFTER_FAILURES"]:
-        _notify_owner(user)
+    if failures == current_app.config["LOGIN_STEP_UP_AFTER_FAILURES"]:
+        _audit("auth.login_step_up", user, count=failures)
+        if user is not None:
+            _notify_owner(user)
+
+
+def record_slowed(user: User | None, wait: int) -> None:
+    """A sign-in refused because this address must wait: a security event (ASVS 16.3.3).
+
+    Identifiers only: the account (when it exists) and the wait; never the email typed."""
+    _audit("auth.login_throttled", user, count=wait)
+
+
+def _audit(action: str, user: User | None, **detail: int) -> None:
+    audit.record(
+        action,
+        object_type="user",
+        object_id=user.id if user else None,
+        practice_id=user.practice_id if user else None,
+        outcome="denied",
+        **detail,
+    )
 
 
 def clear(email: str, address: str) -> None:

@@ -20,7 +20,6 @@ from flask import current_app
 from sqlalchemy import update
 
 from therapy_portal.extensions import db
-from therapy_portal.mail_links import link_maker
 from therapy_portal.models import AccountToken, OutboxEmail, TokenPurpose, User, utcnow
 from therapy_portal.sessions import hash_token
 
@@ -90,7 +89,3 @@ def account_link(email: OutboxEmail) -> str | None:
     row.expires_at = now + timedelta(minutes=minutes_for(purpose))
     base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
     return TEXTS[purpose].format(minutes=minutes_for(purpose), base=base, token=token)
-
-
-for _purpose in TokenPurpose:
-    link_maker(_purpose.value)(account_link)

@@ -24,8 +24,16 @@ def _not_future(form, field) -> None:
         raise ValidationError("The date agreed can't be in the future.")
 
 
+def _ask(label: str) -> str:
+    """'Partner A's name' → "Enter partner A's name."; "Couple's display name" → "Enter the
+    couple's display name." (a partner's letter stays a capital)."""
+    words = label[0].lower() + label[1:]
+    named = words.startswith("partner ") and words[8:9].isupper()
+    return f"Enter {'' if named else 'the '}{words}."
+
+
 def _name(label: str, required: bool = True) -> StringField:
-    first = DataRequired(f"Enter {label.lower()}.") if required else Optional()
+    first = DataRequired(_ask(label)) if required else Optional()
     return StringField(
         label,
         description=NAME_LIMIT,
@@ -37,7 +45,7 @@ def _name(label: str, required: bool = True) -> StringField:
 
 
 def _email(label: str, required: bool = True) -> EmailField:
-    first = DataRequired(f"Enter {label.lower()}.") if required else Optional()
+    first = DataRequired(_ask(label)) if required else Optional()
     return EmailField(
         label,
         validators=[
@@ -102,7 +110,9 @@ class PartnerForm(FlaskForm):
 
 
 class SearchForm(FlaskForm):
-    q = StringField("Search by name", validators=[Optional(), Length(max=120)])
+    q = StringField(
+        "Search by couple, partner name or email", validators=[Optional(), Length(max=120)]
+    )
     status = SelectField(
         "Show",
         choices=[

@@ -11,11 +11,8 @@ from __future__ import annotations
 import re
 
 from flask import Blueprint, render_template
-from sqlalchemy import func, select
 
 from therapy_portal.devmail import store
-from therapy_portal.extensions import db
-from therapy_portal.models import OutboxEmail
 from therapy_portal.policy import public
 
 bp = Blueprint("devmail", __name__, url_prefix="/dev")
@@ -31,15 +28,10 @@ def body_parts(body: str) -> list[tuple[str, bool]]:
 @bp.get("/mailbox")
 @public
 def mailbox():
-    waiting = db.session.scalar(
-        select(func.count())
-        .select_from(OutboxEmail)
-        .where(OutboxEmail.sent_at.is_(None), OutboxEmail.cancelled_at.is_(None))
-    )
     emails = store.latest(LATEST)
     return render_template(
         "devmail/mailbox.html",
         emails=[(email, body_parts(email["body"])) for email in emails],
-        waiting=waiting,
+        waiting=store.waiting(),
         latest=LATEST,
     )

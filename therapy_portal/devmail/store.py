@@ -12,7 +12,9 @@ from collections import deque
 from pathlib import Path
 
 from flask import current_app
+from sqlalchemy import func, select
 
+from therapy_portal.extensions import db
 from therapy_portal.models import OutboxEmail, utcnow
 
 
@@ -48,3 +50,12 @@ def latest(count: int) -> list[dict]:
     with path.open(encoding="utf-8") as handle:
         lines = deque(handle, maxlen=count)
     return [json.loads(line) for line in reversed(lines)]
+
+
+def waiting() -> int:
+    """How many emails the worker has not delivered (or cancelled) yet."""
+    return db.session.scalar(
+        select(func.count())
+        .select_from(OutboxEmail)
+        .where(OutboxEmail.sent_at.is_(None), OutboxEmail.cancelled_at.is_(None))
+    )

@@ -6,11 +6,12 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from therapy_portal import demo
+from therapy_portal import policy
 from therapy_portal.extensions import db
 from therapy_portal.homework import services
 from therapy_portal.homework.services.common import practice_today
 from therapy_portal.models.homework import ExerciseTemplate, Occurrence
+from therapy_portal.models.vocabulary import Audience, Cadence, HomeworkQuality, Mode, Slot
 
 GRATITUDE_A = {
     "p_what_they_did": ["Made coffee before my early shift without being asked."],
@@ -20,7 +21,7 @@ GRATITUDE_A = {
 }
 GRATITUDE_B_DRAFT = {"p_what_they_did": ["Picked up my sister from the airport"]}
 SOLO = {
-    "A": {
+    Slot.A: {
         "p_plan": ["A long run by the river, then the bookshop."],
         "p_planned_date": [None],
         "p_hours": ["3"],
@@ -29,7 +30,7 @@ SOLO = {
         "p_about_partner_time": ["Glad for them"],
         "p_for_therapist": [""],
     },
-    "B": {
+    Slot.B: {
         "p_plan": ["Pottery class with a friend."],
         "p_planned_date": [None],
         "p_hours": ["2.5"],
@@ -53,7 +54,6 @@ def _first_occurrence(assignment) -> Occurrence:
     )
 
 
-@demo.demo_hook
 def seed_homework(world: dict) -> None:
     services.load_library()
     therapist = world["staff"][1]
@@ -66,17 +66,17 @@ def seed_homework(world: dict) -> None:
         rivera,
         services.AssignInput(
             version_id=gratitude.id,
-            mode="each_partner",
+            mode=Mode.EACH_PARTNER,
             visibility={},
             due_on=today,
-            cadence="daily",
+            cadence=Cadence.DAILY,
             ends_on=today + timedelta(days=6),
             note="Keep it short: two minutes before bed is plenty.",
         ),
     )
     first = _first_occurrence(assignment)
-    services.submit(sam, first.id, GRATITUDE_A, 0, "demo-gratitude-sam-0001")
-    services.save_draft(alex, first.id, GRATITUDE_B_DRAFT, 0)
+    services.submit(sam, _seat(sam, first), GRATITUDE_A, 0, "demo-gratitude-sam-0001")
+    services.save_draft(alex, _seat(alex, first), GRATITUDE_B_DRAFT, 0)
 
     solo = services.latest_version(_template("solo-time"))
     assignment = services.assign(
@@ -84,7 +84,7 @@ def seed_homework(world: dict) -> None:
         okafor,
         services.AssignInput(
             version_id=solo.id,
-            mode="each_partner",
+            mode=Mode.EACH_PARTNER,
             visibility={},
             due_on=today,
             note="Plan something just for you this week, then tell us how it went.",
@@ -92,9 +92,9 @@ def seed_homework(world: dict) -> None:
     )
     first = _first_occurrence(assignment)
     planned = (today - timedelta(days=1)).isoformat()
-    for user, label in ((chidi, "A"), (elin, "B")):
+    for user, label in ((chidi, Slot.A), (elin, Slot.B)):
         fields = {k: ([planned] if v == [None] else v) for k, v in SOLO[label].items()}
-        services.submit(user, first.id, fields, 0, f"demo-solo-{label}-0000000001")
+        services.submit(user, _seat(user, first), fields, 0, f"demo-solo-{label}-0000000001")
     db.session.flush()
 
 
@@ -106,6 +106,10 @@ THANKS_PRIYA = {
 }
 
 
+def _seat(partner, occurrence: Occurrence) -> policy.PartnerSeat:
+    return policy.occurrence_for_partner_or_404(partner, occurrence.id)
+
+
 def _assign(therapist, couple, slug: str, due_on, note: str, **extra):
     version = services.latest_version(_template(slug))
     return services.assign(
@@ -113,7 +117,7 @@ def _assign(therapist, couple, slug: str, due_on, note: str, **extra):
         couple,
         services.AssignInput(
             version_id=version.id,
-            mode="each_partner",
+            mode=Mode.EACH_PARTNER,
             visibility={},
             due_on=due_on,
             note=note,
@@ -122,44 +126,61 @@ def _assign(therapist, couple, slug: str, due_on, note: str, **extra):
     )
 
 
-@demo.demo_hook
 def seed_more_homework_states(world: dict) -> None:
     """Reviewed with feedback, returned for more, overdue, cancelled and not yet started."""
     maya, jordan = world["staff"][1], world["staff"][2]
-    today = practice_today(maya)
-    okafor = world["couples"][1][0]
+    _reviewed_with_feedback(maya, world["couples"][1][0])
     patel, (priya, _minh) = world["couples"][2]
-    moreau = world["couples"][4][0]
+    _returned_and_overdue(maya, patel, priya)
+    _cancelled_and_not_started(jordan, world["couples"][4][0])
+    db.session.flush()
 
-    # Okafor & Lindqvist: both answered the solo-time exercise; the therapist responded.
-    solo = db.session.scalar(
-        select(Occurrence).where(Occurrence.couple_id == okafor.id).order_by(Occurrence.id)
+
+def _reviewed_with_feedback(maya, okafor) -> None:
+    """Okafor & Lindqvist: both answered the solo-time exercise; the therapist responded, and
+    rated how fully each did it."""
+    solo = policy.occurrence_for_therapist_or_404(
+        maya,
+        db.session.scalar(
+            select(Occurrence.id).where(Occurrence.couple_id == okafor.id).order_by(Occurrence.id)
+        ),
     )
     services.add_feedback(
         maya,
         solo,
         "You both protected real time for yourselves. Let's talk about the unease "
         "that came up, without judging it.",
-        "both",
+        Audience.BOTH,
     )
     services.mark_reviewed(maya, solo)
+    services.rate_homework(
+        maya, solo, {Slot.A: HomeworkQuality.FULLY, Slot.B: HomeworkQuality.PARTLY}
+    )
 
-    # Patel & Nguyen: Priya's thank-you was returned for more; a soft start-up is overdue.
+
+def _returned_and_overdue(maya, patel, priya) -> None:
+    """Patel & Nguyen: Priya's thank-you was returned for more; a soft start-up is overdue."""
+    today = practice_today(maya)
     thanks = _assign(
         maya, patel, "thank-you-for-a-small-favour", today, "Notice one small thing this week."
     )
     occurrence = _first_occurrence(thanks)
-    result = services.submit(priya, occurrence.id, THANKS_PRIYA, 0, "demo-thanks-priya-000001")
+    result = services.submit(
+        priya, _seat(priya, occurrence), THANKS_PRIYA, 0, "demo-thanks-priya-000001"
+    )
     services.return_response(
         maya,
-        result.response,
+        policy.homework_response_for_therapist_or_404(maya, result.response.id),
         "Could you write what you said in a little more detail, and why it mattered?",
     )
     overdue = _assign(maya, patel, "soft-start-up", today, "Pick a complaint that comes up often.")
     late = _first_occurrence(overdue)
     late.due_on = today - timedelta(days=3)  # demo only: the service refuses past due dates
 
-    # Moreau & Silva: one cancelled exercise, one weekly conversation not started yet.
+
+def _cancelled_and_not_started(jordan, moreau) -> None:
+    """Moreau & Silva: one cancelled exercise, one weekly conversation not started yet."""
+    today = practice_today(jordan)
     cancelled = _assign(
         jordan,
         moreau,
@@ -174,7 +195,6 @@ def seed_more_homework_states(world: dict) -> None:
         "state-of-us",
         today + timedelta(days=2),
         "Thirty minutes, phones away.",
-        cadence="weekly",
+        cadence=Cadence.WEEKLY,
         ends_on=today + timedelta(days=30),
     )
-    db.session.flush()

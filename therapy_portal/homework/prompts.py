@@ -23,23 +23,22 @@ and ``None`` (or ``[]`` for lists) for no answer.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
+from functools import lru_cache
 from typing import Any
 
 from wtforms import Form
 
 from therapy_portal.homework.prompt_types import PROMPT_TYPES, PromptType
-from therapy_portal.homework.prompt_types.base import (
+from therapy_portal.homework.prompt_types.base import NO_ANSWER
+from therapy_portal.homework.wording import (
     CADENCE_LABELS,
-    CADENCES,
-    DEFAULT_VISIBILITY,
     MODE_LABELS,
-    MODES,
-    NO_ANSWER,
-    VISIBILITIES,
     VISIBILITY_LABELS,
     VISIBILITY_NOTICES,
 )
+from therapy_portal.models.vocabulary import CADENCES, DEFAULT_VISIBILITY, MODES, VISIBILITIES
 
 __all__ = [
     "CADENCES",
@@ -144,9 +143,16 @@ def build_answer_form_class(
     """A ``base`` subclass with one field per prompt, named ``p_<key>``, in prompt order.
 
     Pass ``flask_wtf.FlaskForm`` as ``base`` for CSRF protection. Raises ``ValueError`` when
-    the prompts are invalid.
+    the prompts are invalid. The class is built once per prompt list and base (versions never
+    change), so a request that shows a form again reuses it.
     """
     _require_valid(prompts)
+    return _answer_form_class(json.dumps(list(prompts), sort_keys=True, default=str), base, name)
+
+
+@lru_cache(maxsize=512)
+def _answer_form_class(prompts_json: str, base: type[Form], name: str) -> type[Form]:
+    prompts = json.loads(prompts_json)
     fields = {field_name(defn): prompt_type_for(defn).make_field(defn) for defn in prompts}
     return type(name, (base,), fields)
 

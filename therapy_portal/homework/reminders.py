@@ -12,19 +12,18 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from therapy_portal import reminders
 from therapy_portal.extensions import db
 from therapy_portal.homework.services.common import local_today
 from therapy_portal.mail import queue_email
 from therapy_portal.models import Couple, CoupleMember, CoupleStatus, Practice
 from therapy_portal.models.homework import (
-    JOINT,
     Assignment,
     AssignmentStatus,
     Occurrence,
     Response,
     ResponseStatus,
 )
+from therapy_portal.models.vocabulary import Mode, Slot
 
 DUE_SUBJECT = "Homework due tomorrow"
 DUE_BODY = "Hello,\n\nYou have homework due tomorrow in Therapy Portal.\n\n{base}/home"
@@ -34,13 +33,9 @@ OVERDUE_BODY = "Hello,\n\nYou have homework waiting in Therapy Portal.\n\n{base}
 OVERDUE_WINDOW_DAYS = 7
 
 
-def queue_homework_reminders(now: datetime | None = None) -> int:
-    """Queue due-tomorrow and overdue reminders for partners who haven't submitted."""
-    zones = dict(db.session.execute(select(Practice.id, Practice.timezone)).all())
-    days = {local_today(zone, now) for zone in zones.values()} or {local_today(None, now)}
-    earliest = min(days) - timedelta(days=OVERDUE_WINDOW_DAYS)
-    latest = max(days) + timedelta(days=1)
-    occurrences = list(
+def _due_around(earliest, latest) -> list[Occurrence]:
+    """Active homework of active couples due in the window, with its assignment."""
+    return list(
         db.session.scalars(
             select(Occurrence)
             .join(Assignment, Assignment.id == Occurrence.assignment_id)
@@ -54,40 +49,68 @@ def queue_homework_reminders(now: datetime | None = None) -> int:
             .options(joinedload(Occurrence.assignment))
         )
     )
-    if not occurrences:
-        return 0
-    ids = [o.id for o in occurrences]
-    done = set(
+
+
+def _submitted(occurrences: list[Occurrence]) -> set[tuple[int, str]]:
+    """(occurrence id, slot) of every submitted response."""
+    return set(
         db.session.execute(
             select(Response.occurrence_id, Response.author_label).where(
-                Response.occurrence_id.in_(ids), Response.status == ResponseStatus.SUBMITTED
+                Response.occurrence_id.in_([o.id for o in occurrences]),
+                Response.status == ResponseStatus.SUBMITTED,
             )
         ).all()
     )
+
+
+def _members(occurrences: list[Occurrence]) -> dict[int, list[CoupleMember]]:
     members: dict[int, list[CoupleMember]] = {}
     for member in db.session.scalars(
         select(CoupleMember).where(CoupleMember.couple_id.in_({o.couple_id for o in occurrences}))
     ):
         members.setdefault(member.couple_id, []).append(member)
+    return members
+
+
+def _kind(occurrence: Occurrence, today) -> tuple[str, str, str] | None:
+    """Which reminder an occurrence gets today: (kind, subject, body), or None."""
+    if occurrence.due_on == today + timedelta(days=1):
+        return "due", DUE_SUBJECT, DUE_BODY
+    if today - timedelta(days=OVERDUE_WINDOW_DAYS) <= occurrence.due_on < today:
+        return "overdue", OVERDUE_SUBJECT, OVERDUE_BODY
+    return None
+
+
+def _waiting(occurrence: Occurrence, members: list[CoupleMember], done: set) -> list:
+    """The partners who can sign in and have not submitted (a joint answer counts for both)."""
+    joint = occurrence.assignment.mode == Mode.JOINT
+    if joint and (occurrence.id, Slot.JOINT) in done:
+        return []
+    return [
+        m.user
+        for m in members
+        if m.user.active and m.user.has_password and (joint or (occurrence.id, m.label) not in done)
+    ]
+
+
+def queue_homework_reminders(now: datetime | None = None) -> int:
+    """Queue due-tomorrow and overdue reminders for partners who haven't submitted."""
+    zones = dict(db.session.execute(select(Practice.id, Practice.timezone)).all())
+    days = {local_today(zone, now) for zone in zones.values()} or {local_today(None, now)}
+    occurrences = _due_around(
+        min(days) - timedelta(days=OVERDUE_WINDOW_DAYS), max(days) + timedelta(days=1)
+    )
+    if not occurrences:
+        return 0
+    done, members = _submitted(occurrences), _members(occurrences)
     base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
     queued = 0
     for occurrence in occurrences:
-        today = local_today(zones.get(occurrence.practice_id), now)
-        if occurrence.due_on == today + timedelta(days=1):
-            kind, subject, body = "due", DUE_SUBJECT, DUE_BODY
-        elif today - timedelta(days=OVERDUE_WINDOW_DAYS) <= occurrence.due_on < today:
-            kind, subject, body = "overdue", OVERDUE_SUBJECT, OVERDUE_BODY
-        else:
+        reminder = _kind(occurrence, local_today(zones.get(occurrence.practice_id), now))
+        if reminder is None:
             continue
-        joint = occurrence.assignment.mode == "joint"
-        if joint and (occurrence.id, JOINT) in done:
-            continue
-        for member in members.get(occurrence.couple_id, []):
-            user = member.user
-            if not (user.active and user.has_password):
-                continue
-            if not joint and (occurrence.id, member.label) in done:
-                continue
+        kind, subject, body = reminder
+        for user in _waiting(occurrence, members.get(occurrence.couple_id, []), done):
             email = queue_email(
                 user.email,
                 subject,
@@ -101,6 +124,5 @@ def queue_homework_reminders(now: datetime | None = None) -> int:
     return queued
 
 
-@reminders.reminder_hook
 def homework_reminder_hook() -> int:
     return queue_homework_reminders()

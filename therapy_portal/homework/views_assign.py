@@ -5,24 +5,32 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import SelectChoice
 
-from therapy_portal import audit, policy
+from therapy_portal import audit, boundary, confirm, policy
 from therapy_portal.auth.pending import take_pending_form
-from therapy_portal.errors import DomainError
-from therapy_portal.extensions import db
-from therapy_portal.formtools import attach_error, run_action
 from therapy_portal.homework import services
 from therapy_portal.homework.forms import DueDateForm, ExtendForm, assign_form_class
-from therapy_portal.homework.prompts import CADENCE_LABELS, MODE_LABELS, VISIBILITY_LABELS
 from therapy_portal.homework.routes import bp
 from therapy_portal.homework.services.common import practice_today
+from therapy_portal.homework.wording import LABELS, VISIBILITY_LABELS
 from therapy_portal.models import Role
+from therapy_portal.models.vocabulary import Cadence
 
 therapist_only = policy.requires(Role.THERAPIST)
-LABELS = {"modes": MODE_LABELS, "cadences": CADENCE_LABELS, "visibilities": VISIBILITY_LABELS}
+ASSIGNED = "Homework assigned. Each partner has been emailed that something is waiting."
+CANCELLED = "Cancelled. The partners see it as cancelled; anything they wrote is kept."
+CANCEL_QUESTION = {
+    "title": "Cancel this assignment?",
+    "consequences": [
+        "Partners will see it as cancelled and can no longer answer.",
+        "Anything they wrote is kept. A cancelled assignment can't be started again.",
+    ],
+    "button": "Cancel the assignment",
+}
 
 
 @bp.get("/couples/<int:couple_id>")
@@ -47,7 +55,7 @@ def _assign_form(version, couple, formdata):
     if formdata is None:
         today = practice_today(current_user)
         days = version.suggested_duration_days
-        once = version.default_cadence == "once"
+        once = version.default_cadence == Cadence.ONCE
         data = {
             "mode": version.default_mode,
             "cadence": version.default_cadence,
@@ -73,6 +81,27 @@ def _assign_form(version, couple, formdata):
     return form
 
 
+def _choose(couple) -> ResponseReturnValue:
+    """Step one of assigning: pick an exercise from the library."""
+    family = request.args.get("family") or None
+    page = services.list_library(current_user, family, request.args.get("after", type=int))
+    return render_template(
+        "homework/assign_choose.html", couple=couple, page=page, family=family or ""
+    )
+
+
+def _assign_input(form, version) -> services.AssignInput:
+    return services.AssignInput(
+        version_id=version.id,
+        mode=form.mode.data,
+        due_on=form.due_on.data,
+        cadence=form.cadence.data,
+        ends_on=form.ends_on.data,
+        note=form.note.data or "",
+        visibility={p["key"]: form[f"vis_{p['key']}"].data for p in version.prompts},
+    )
+
+
 @bp.route("/couples/<int:couple_id>/assign", methods=["GET", "POST"])
 @therapist_only
 @audit.reads("assignment.new_form", "couple", "couple_id")
@@ -80,49 +109,21 @@ def assign(couple_id: int):
     couple = policy.couple_for_therapist_or_404(current_user, couple_id)
     template_id = request.args.get("template_id", type=int)
     if template_id is None:
-        page = services.list_library(
-            current_user, request.args.get("family") or None, request.args.get("after", type=int)
-        )
-        return render_template(
-            "homework/assign_choose.html",
-            couple=couple,
-            page=page,
-            family=request.args.get("family", ""),
-        )
+        return _choose(couple)
     template = policy.template_for_therapist_or_404(current_user, template_id)
     version = services.latest_version(template)
-    if request.method == "GET":
-        form = _assign_form(version, couple, take_pending_form())
-    else:
-        form = _assign_form(version, couple, request.form)
-    if request.method == "POST" and form.validate_on_submit():
-        data = services.AssignInput(
-            version_id=version.id,
-            mode=form.mode.data,
-            due_on=form.due_on.data,
-            cadence=form.cadence.data,
-            ends_on=form.ends_on.data,
-            note=form.note.data or "",
-            visibility={p["key"]: form[f"vis_{p['key']}"].data for p in version.prompts},
-        )
-        try:
-            assignment = services.assign(current_user, couple, data)
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            db.session.commit()
-            flash("Homework assigned. Each partner has been emailed that something is waiting.")
-            return redirect(url_for("homework.assignment_detail", assignment_id=assignment.id))
-    status = 422 if request.method == "POST" else 200
-    return render_template(
-        "homework/assign.html",
-        couple=couple,
-        version=version,
-        form=form,
-        template=template,
-        **LABELS,
-    ), status
+    posted = request.method == "POST"
+    form = _assign_form(version, couple, request.form if posted else take_pending_form())
+    page = {"form": form, "couple": couple, "version": version, "template": template}
+    if not posted:
+        return render_template("homework/assign.html", **page, **LABELS)
+    return boundary.submit(
+        form,
+        lambda: services.assign(current_user, couple, _assign_input(form, version)),
+        render=lambda: (render_template("homework/assign.html", **page, **LABELS), 422),
+        then=lambda assignment: url_for("homework.assignment_detail", assignment_id=assignment.id),
+        done=ASSIGNED,
+    )
 
 
 @bp.get("/assignments/<int:assignment_id>")
@@ -143,30 +144,38 @@ def assignment_detail(assignment_id: int):
     )
 
 
-def _back(assignment_id: int):
-    return redirect(url_for("homework.assignment_detail", assignment_id=assignment_id))
+def _flashed_back(form: FlaskForm, back: str):
+    """How a small form on the assignment page answers a mistake: its messages, flashed, and
+    back to the page (the boundary has undone a refusal already)."""
 
-
-def _run(form, assignment_id: int, action, message: str):
-    """Run a small action: a clear message either way, then back to the assignment."""
-    if not form.validate_on_submit():
+    def render() -> ResponseReturnValue:
         for errors in form.errors.values():
-            for error in errors:
+            for error in errors if isinstance(errors, list) else [errors]:
                 flash(error, "error")
-        return _back(assignment_id)
-    run_action(action, message)
-    return _back(assignment_id)
+        return redirect(back)
+
+    return render
+
+
+def _detail(assignment_id: int) -> str:
+    return url_for("homework.assignment_detail", assignment_id=assignment_id)
 
 
 @bp.post("/assignments/<int:assignment_id>/cancel")
 @therapist_only
 def cancel_assignment(assignment_id: int):
     assignment = policy.assignment_for_therapist_or_404(current_user, assignment_id)
-    return _run(
-        FlaskForm(),
-        assignment.id,
+    back = _detail(assignment.id)
+    if not confirm.given():
+        return confirm.ask(**CANCEL_QUESTION, back=back)
+    form = FlaskForm()
+    return boundary.submit(
+        form,
         lambda: services.cancel(current_user, assignment),
-        "Cancelled. The partners see it as cancelled; anything they wrote is kept.",
+        render=_flashed_back(form, back),
+        then=back,
+        done=CANCELLED,
+        status=302,
     )
 
 
@@ -174,12 +183,14 @@ def cancel_assignment(assignment_id: int):
 @therapist_only
 def extend_assignment(assignment_id: int):
     assignment = policy.assignment_for_therapist_or_404(current_user, assignment_id)
-    form = ExtendForm()
-    return _run(
+    form, back = ExtendForm(), _detail(assignment.id)
+    return boundary.submit(
         form,
-        assignment.id,
         lambda: services.extend(current_user, assignment, form.ends_on.data),
-        "Extended. The new days are on the partners' lists.",
+        render=_flashed_back(form, back),
+        then=back,
+        done="Extended. The new days are on the partners' lists.",
+        status=302,
     )
 
 
@@ -187,10 +198,12 @@ def extend_assignment(assignment_id: int):
 @therapist_only
 def change_due(occurrence_id: int):
     occurrence = policy.occurrence_for_therapist_or_404(current_user, occurrence_id)
-    form = DueDateForm()
-    return _run(
+    form, back = DueDateForm(), _detail(occurrence.assignment_id)
+    return boundary.submit(
         form,
-        occurrence.assignment_id,
         lambda: services.change_due_date(current_user, occurrence, form.due_on.data),
-        "Due date changed.",
+        render=_flashed_back(form, back),
+        then=back,
+        done="Due date changed.",
+        status=302,
     )

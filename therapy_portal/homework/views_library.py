@@ -8,39 +8,47 @@ from flask import Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
-from therapy_portal import policy
+from therapy_portal import boundary, policy
 from therapy_portal.auth.pending import take_pending_form
-from therapy_portal.errors import DomainError
-from therapy_portal.extensions import db
-from therapy_portal.formtools import attach_error
+from therapy_portal.formtools import csrf_expired
 from therapy_portal.homework import fhir, services
-from therapy_portal.homework.forms import (
+from therapy_portal.homework.builder_forms import (
     TYPE_LABELS,
     TemplateForm,
-    answer_form_class,
     new_prompt_row,
     prompt_rows_from,
 )
-from therapy_portal.homework.library import FAMILIES
-from therapy_portal.homework.prompts import (
-    CADENCE_LABELS,
-    MODE_LABELS,
-    VISIBILITY_LABELS,
-    VISIBILITY_NOTICES,
-    validate_prompts,
-    with_defaults,
-)
+from therapy_portal.homework.forms import answer_form_class
+from therapy_portal.homework.library import FAMILIES, FAMILY_DESCRIPTIONS
+from therapy_portal.homework.prompts import PROMPT_TYPES, validate_prompts, with_defaults
 from therapy_portal.homework.routes import bp
+from therapy_portal.homework.wording import LABELS as WORDS
+from therapy_portal.homework.wording import VISIBILITY_NOTICES
 from therapy_portal.models import Role
 
 therapist_only = policy.requires(Role.THERAPIST)
 LABELS = {
-    "modes": MODE_LABELS,
-    "cadences": CADENCE_LABELS,
-    "visibilities": VISIBILITY_LABELS,
+    **WORDS,
     "families": FAMILIES,
+    "family_descriptions": FAMILY_DESCRIPTIONS,
     "types": TYPE_LABELS,
+    "prompt_types": PROMPT_TYPES,
 }
+#: The template's own fields, as a version stores them (the builder's form fields too).
+VERSION_FIELDS = (
+    "title",
+    "family",
+    "summary",
+    "instructions",
+    "default_mode",
+    "default_cadence",
+    "suggested_duration_days",
+    "rationale",
+    "reference",
+    "therapist_looks_for",
+    "caution",
+)
+SAVED = "Saved as a new version. Homework already assigned keeps its version."
 
 
 @bp.get("/library")
@@ -71,13 +79,15 @@ def template_detail(template_id: int):
 @therapist_only
 def copy_template(template_id: int):
     template = policy.template_for_therapist_or_404(current_user, template_id)
-    if not FlaskForm().validate_on_submit():
+    if csrf_expired():
         flash("This form had expired. Please try again.", "error")
         return redirect(url_for("homework.template_detail", template_id=template.id))
-    copy = services.copy_template(current_user, template)
-    db.session.commit()
-    flash("Copied into your practice's library. Edit it here; the original stays as it was.")
-    return redirect(url_for("homework.edit_template", template_id=copy.id))
+    return boundary.press(
+        lambda: services.copy_template(current_user, template),
+        then=lambda copy: url_for("homework.edit_template", template_id=copy.id),
+        back=url_for("homework.template_detail", template_id=template.id),
+        done="Copied into your practice's library. Edit it here; the original stays as it was.",
+    )
 
 
 def _rebuild(form: TemplateForm, rows: list[dict]) -> TemplateForm:
@@ -115,68 +125,54 @@ def _notices(prompts: list[dict]) -> dict[str, str]:
     return {p["key"]: VISIBILITY_NOTICES[p["visibility"]] for p in prompts}
 
 
-def _builder(template=None):
-    form = (
-        TemplateForm(formdata=take_pending_form() or None)
-        if request.method == "GET"
-        else TemplateForm()
-    )
-    if request.method == "GET" and template is not None and not form.title.data:
-        version = services.latest_version(template)
-        fields = (
-            "title",
-            "family",
-            "summary",
-            "instructions",
-            "default_mode",
-            "default_cadence",
-            "suggested_duration_days",
-            "rationale",
-            "reference",
-            "therapist_looks_for",
-            "caution",
-        )
-        form = TemplateForm(
-            formdata=None,
-            data={
-                **{name: getattr(version, name) for name in fields},
-                "prompts": prompt_rows_from(version.prompts),
-            },
-        )
-    action = request.form.get("action", "save") if request.method == "POST" else ""
-    preview = problems = None
-    status = 200
-    if action and action not in ("save", "preview"):
-        form = _apply_action(form, action)
-    elif action == "preview":
-        preview, problems = _preview_prompts(form)
-    elif action == "save":
-        if form.validate_on_submit():
-            try:
-                if template is None:
-                    saved = services.create_template(current_user, form.to_input())
-                else:
-                    services.save_new_version(current_user, template, form.to_input())
-                    saved = template
-            except DomainError as error:
-                db.session.rollback()
-                attach_error(form, error)
-            else:
-                db.session.commit()
-                flash("Saved as a new version. Homework already assigned keeps its version.")
-                return redirect(url_for("homework.template_detail", template_id=saved.id))
-        status = 422
-    preview_form = answer_form_class(preview)(formdata=None) if preview else None
+def _template_form(template) -> TemplateForm:
+    """The builder's form: what was posted, text kept from a session that ended, or the
+    template's latest version."""
+    if request.method == "POST":
+        return TemplateForm()
+    form = TemplateForm(formdata=take_pending_form() or None)
+    if template is None or form.title.data:
+        return form
+    version = services.latest_version(template)
+    data = {name: getattr(version, name) for name in VERSION_FIELDS}
+    return TemplateForm(formdata=None, data={**data, "prompts": prompt_rows_from(version.prompts)})
+
+
+def _builder_page(form: TemplateForm, template, status: int = 200, preview=None, problems=None):
     return render_template(
         "homework/builder.html",
         form=form,
         template=template,
         preview=preview,
-        preview_form=preview_form,
+        preview_form=answer_form_class(preview)(formdata=None) if preview else None,
         problems=problems,
         preview_notices=_notices(preview or []),
         **LABELS,
     ), status
+
+
+def _save(template, form: TemplateForm):
+    if template is None:
+        return services.create_template(current_user, form.to_input())
+    services.save_new_version(current_user, template, form.to_input())
+    return template
+
+
+def _builder(template=None):
+    form = _template_form(template)
+    action = request.form.get("action", "save") if request.method == "POST" else ""
+    if action == "save":
+        return boundary.submit(
+            form,
+            lambda: _save(template, form),
+            render=lambda: _builder_page(form, template, 422),
+            then=lambda saved: url_for("homework.template_detail", template_id=saved.id),
+            done=SAVED,
+        )
+    if action == "preview":
+        preview, problems = _preview_prompts(form)
+        return _builder_page(form, template, preview=preview, problems=problems)
+    return _builder_page(_apply_action(form, action) if action else form, template)
 
 
 @bp.route("/templates/new", methods=["GET", "POST"])

@@ -16,16 +16,26 @@ test–retest reliability (pass ``norms=`` or ``sd=``/``reliability=``).
 
 from __future__ import annotations
 
+import enum
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Literal
 
 from .instruments import Direction, get_instrument
 
-JT_LABEL = "computed (Jacobson–Truax), not a published value"
+JT_LABEL = "reliable change (computed)"  # Jacobson–Truax; plain words on screen
 FIXED_LABEL = "fixed-point convention (NHS Talking Therapies style), configurable"
-Method = Literal["jacobson_truax", "fixed_points"]
+
+
+class Method(enum.StrEnum):
+    JACOBSON_TRUAX = "jacobson_truax"
+    FIXED_POINTS = "fixed_points"
+
+
+class ChangeDirection(enum.StrEnum):
+    IMPROVED = "improved"
+    WORSENED = "worsened"
+    NONE = "no reliable change"
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,7 +80,7 @@ class ReliableChange:
     s_diff: float | None
     min_change_points: float
     reliable: bool
-    direction: str  # "improved", "worsened" or "no reliable change"
+    direction: ChangeDirection
     method: Method
     label: str
 
@@ -83,7 +93,7 @@ def reliable_change(
     *,
     instrument: str | None = None,
     norms: Mapping[str, Norm] | None = None,
-    method: Method = "jacobson_truax",
+    method: Method = Method.JACOBSON_TRUAX,
     fixed_points: Mapping[str, int] | None = None,
     direction: Direction | None = None,
 ) -> ReliableChange:
@@ -96,29 +106,39 @@ def reliable_change(
     :data:`FIXED_POINTS`: PHQ-9 6, GAD-7 4), and then ``rci`` and ``s_diff`` are None.
     """
     if direction is None:
-        direction = get_instrument(instrument).direction if instrument else "higher_is_better"
+        direction = (
+            get_instrument(instrument).direction if instrument else Direction.HIGHER_IS_BETTER
+        )
     change = post - pre
-
-    if method == "fixed_points":
+    if method == Method.FIXED_POINTS:
         points = (fixed_points if fixed_points is not None else FIXED_POINTS).get(instrument or "")
         if points is None:
             raise ValueError(f"no fixed-point threshold for instrument: {instrument!r}")
         reliable = abs(change) >= points
+        verdict = _direction(change, reliable, direction)
         return ReliableChange(
-            pre,
-            post,
-            change,
-            None,
-            None,
-            float(points),
-            reliable,
-            _direction(change, reliable, direction),
-            method,
-            FIXED_LABEL,
+            pre, post, change, None, None, float(points), reliable, verdict, method, FIXED_LABEL
         )
-    if method != "jacobson_truax":
+    if method != Method.JACOBSON_TRUAX:
         raise ValueError(f"unknown method: {method!r}")
+    sd, reliability = _norm(instrument, norms, sd, reliability)
+    s_diff = math.sqrt(2 * (sd * math.sqrt(1 - reliability)) ** 2)
+    rci = change / s_diff
+    # Compare at 9 dp so floating-point noise cannot flip an RCI of exactly 1.96 either way.
+    reliable = round(abs(rci), 9) > Z_CRITICAL
+    verdict = _direction(change, reliable, direction)
+    return ReliableChange(
+        pre, post, change, rci, s_diff, Z_CRITICAL * s_diff, reliable, verdict, method, JT_LABEL
+    )
 
+
+def _norm(
+    instrument: str | None,
+    norms: Mapping[str, Norm] | None,
+    sd: float | None,
+    reliability: float | None,
+) -> tuple[float, float]:
+    """The SD and reliability to use: as given, else the instrument's reference norms."""
     if sd is None or reliability is None:
         table = norms if norms is not None else DEFAULT_NORMS
         if instrument not in table:
@@ -128,24 +148,7 @@ def reliable_change(
         reliability = norm.reliability if reliability is None else reliability
     if sd <= 0 or not 0 <= reliability < 1:
         raise ValueError("sd must be positive and reliability in [0, 1)")
-
-    se = sd * math.sqrt(1 - reliability)
-    s_diff = math.sqrt(2 * se**2)
-    rci = change / s_diff
-    # Compare at 9 dp so floating-point noise cannot flip an RCI of exactly 1.96 either way.
-    reliable = round(abs(rci), 9) > Z_CRITICAL
-    return ReliableChange(
-        pre,
-        post,
-        change,
-        rci,
-        s_diff,
-        Z_CRITICAL * s_diff,
-        reliable,
-        _direction(change, reliable, direction),
-        method,
-        JT_LABEL,
-    )
+    return sd, reliability
 
 
 def clinically_significant(
@@ -157,14 +160,14 @@ def clinically_significant(
     ``post`` at or above it. Only instruments with a distress cut-off (CSI-4, CSI-16) qualify.
     """
     inst = get_instrument(instrument)
-    if inst.cutoff is None or inst.direction != "higher_is_better":
+    if inst.cutoff is None or inst.direction != Direction.HIGHER_IS_BETTER:
         raise ValueError(f"{instrument} has no distress cut-off for clinical significance")
     rc = reliable_change(pre, post, instrument=instrument, norms=norms)
-    return rc.direction == "improved" and pre < inst.cutoff <= post
+    return rc.direction == ChangeDirection.IMPROVED and pre < inst.cutoff <= post
 
 
-def _direction(change: float, reliable: bool, direction: Direction) -> str:
+def _direction(change: float, reliable: bool, direction: Direction) -> ChangeDirection:
     if not reliable or change == 0:
-        return "no reliable change"
-    better = change > 0 if direction == "higher_is_better" else change < 0
-    return "improved" if better else "worsened"
+        return ChangeDirection.NONE
+    better = change > 0 if direction == Direction.HIGHER_IS_BETTER else change < 0
+    return ChangeDirection.IMPROVED if better else ChangeDirection.WORSENED

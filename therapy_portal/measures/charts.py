@@ -77,7 +77,53 @@ def progress_chart_svg(
     with a random UUID; pass ``chart_id`` for byte-identical output from identical data.
     """
     labels = list(x_labels) if x_labels is not None else x_labels_for(series)
-    colours: list[str] = []
+    if len(labels) == 1:
+        # One check-in: empty slots either side give every line (the cut-off too) a length.
+        labels = ["", labels[0], " "]
+    chart = _line_chart(title, labels, y_range, width, height, chart_id)
+    colours = _add_partners(chart, series, labels, reliable_points or {})
+    if show_gap:
+        colours.append(GAP_COLOUR)
+        chart.add(
+            "Gap between partners",
+            gap_values(series, labels),
+            dots_size=2,
+            stroke_style={"width": 1, "dasharray": "2, 3"},
+        )
+    if cutoff is not None:
+        colours.append(CUTOFF_COLOUR)
+        chart.add(
+            f"{cutoff_label} ({cutoff:g})",
+            [cutoff] * len(labels),
+            show_dots=False,
+            stroke_style={"width": 2.5, "dasharray": "8, 5"},
+        )
+    chart.style = _style(colours, small=width < 600)
+    return chart.render(is_unicode=True)
+
+
+def y_labels_for(y_range: tuple[float, float]) -> list[float]:
+    """Axis labels from the bottom to the top of the scale, both ends included (0–21 reads
+    0, 3, 6, … 21, never stopping at 20): the smallest whole step dividing the range into at
+    most ten parts; without one, a round step and the top added (a label too close to the top
+    gives way to it)."""
+    low, high = y_range
+    span = high - low
+    exact = [s for s in range(1, int(span) + 1) if span % s == 0 and 4 <= span / s <= 10]
+    step = (
+        exact[0]
+        if exact
+        else next(s for s in (1, 2, 5, 10, 20, 25, 50, 100, 1000) if span / s <= 8)
+    )
+    labels = [low + i * step for i in range(int(span // step) + 1)]
+    if labels[-1] != high:
+        if high - labels[-1] <= step / 2:
+            labels.pop()
+        labels.append(high)
+    return labels
+
+
+def _line_chart(title, labels, y_range, width: int, height: int, chart_id: str | None):
     chart = pygal.Line(
         js=[],
         disable_xml_declaration=True,
@@ -85,7 +131,8 @@ def progress_chart_svg(
         width=width,
         height=height,
         range=y_range,
-        x_label_rotation=30 if len(labels) > 8 else 0,
+        y_labels=y_labels_for(y_range) if y_range else None,
+        x_label_rotation=30 if len(labels) > 8 or (width < 600 and len(labels) > 4) else 0,
         truncate_legend=-1,
         legend_at_bottom=True,
         print_values=False,
@@ -95,13 +142,17 @@ def progress_chart_svg(
     if chart_id is not None:
         chart.uuid = chart_id  # used for the root id and the CSS selectors
     chart.x_labels = labels
+    return chart
 
+
+def _add_partners(chart, series: Series, labels, reliable_points) -> list[str]:
+    """One line per partner, then each partner's reliable-change dots; returns their colours."""
+    colours: list[str] = []
     for index, (name, points) in enumerate(series.items()):
         colours.append(PARTNER_COLOURS[index % len(PARTNER_COLOURS)])
         chart.add(name, _aligned(points, labels), dots_size=4, stroke_style={"width": 2.5})
-
     for index, name in enumerate(series):
-        marks = (reliable_points or {}).get(name)
+        marks = reliable_points.get(name)
         if not marks:
             continue
         points = series[name]
@@ -109,26 +160,20 @@ def progress_chart_svg(
         values = [chosen.get(label) for label in labels]
         colours.append(PARTNER_COLOURS[index % len(PARTNER_COLOURS)])
         chart.add(f"{name}: reliable change", values, stroke=False, dots_size=8)
+    return colours
 
-    if show_gap:
-        colours.append(GAP_COLOUR)
-        chart.add(
-            "Gap between partners",
-            gap_values(series, labels),
-            dots_size=2,
-            stroke_style={"width": 1, "dasharray": "2, 3"},
-        )
 
-    if cutoff is not None:
-        colours.append(CUTOFF_COLOUR)
-        chart.add(
-            f"{cutoff_label} ({cutoff:g})",
-            [cutoff] * len(labels),
-            show_dots=False,
-            stroke_style={"width": 2.5, "dasharray": "8, 5"},
-        )
-
-    chart.style = Style(
+def _style(colours: list[str], *, small: bool = False) -> Style:
+    """Text sizes in the SVG's own units: the phone variant is drawn 400 wide and shown at about
+    360 px, so its 15-unit labels read at about 13 px; the wide one is shown at up to 800 px."""
+    size = 15 if small else 14
+    return Style(
+        title_font_size=size + 3,
+        label_font_size=size,
+        major_label_font_size=size,
+        legend_font_size=size,
+        value_font_size=size,
+        tooltip_font_size=size,
         background="white",
         plot_background="white",
         foreground="#333333",
@@ -141,7 +186,28 @@ def progress_chart_svg(
         major_guide_stroke_dasharray="none",
         colors=tuple(colours) or PARTNER_COLOURS,
     )
-    return chart.render(is_unicode=True)
+
+
+def sparkline_points(
+    values: Sequence[float], y_range: tuple[float, float], width: int = 96, height: int = 24
+) -> str:
+    """The points of an SVG polyline for a small trend on the instrument's whole scale, so a
+    flat line near the top means "near the top" (numbers only, no user text)."""
+    if not values:
+        return ""
+    step = width / max(len(values) - 1, 1)
+    if len(values) == 1:
+        values, step = [values[0], values[0]], width
+    return " ".join(
+        f"{i * step:.1f},{sparkline_y(v, y_range, height):.1f}" for i, v in enumerate(values)
+    )
+
+
+def sparkline_y(value: float, y_range: tuple[float, float], height: int = 24) -> float:
+    """Where ``value`` sits in a sparkline ``height`` high (2 units of margin top and bottom)."""
+    low, high = y_range
+    span = (high - low) or 1
+    return height - 2 - (min(max(value, low), high) - low) / span * (height - 4)
 
 
 def progress_table(

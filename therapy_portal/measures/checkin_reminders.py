@@ -8,7 +8,6 @@ from flask import current_app
 from sqlalchemy import select, tuple_
 from sqlalchemy.orm import joinedload
 
-from therapy_portal import reminders
 from therapy_portal.extensions import db
 from therapy_portal.mail import queue_email
 from therapy_portal.measures.services import local_today
@@ -28,43 +27,18 @@ def queue_checkin_reminders(now: datetime | None = None) -> int:
         db.session.scalars(
             select(MeasureSchedule)
             .join(Couple, Couple.id == MeasureSchedule.couple_id)
-            .where(MeasureSchedule.stopped_at.is_(None), Couple.status == CoupleStatus.ACTIVE)
+            .where(
+                MeasureSchedule.stopped_at.is_(None),
+                # A closed couple's maintenance check-ins still run (`measures.maintenance`).
+                (Couple.status == CoupleStatus.ACTIVE) | MeasureSchedule.maintenance,
+            )
             .options(joinedload(MeasureSchedule.couple).selectinload(Couple.members))
         )
     )
     if not schedules:
         return 0
-    zones = {
-        pid: tz
-        for pid, tz in db.session.execute(
-            select(Practice.id, Practice.timezone).where(
-                Practice.id.in_({s.practice_id for s in schedules})
-            )
-        )
-    }
-    current = {}
-    for schedule in schedules:
-        index = schedule.period_index(local_today(zones.get(schedule.practice_id), now))
-        if index is not None:
-            current[schedule.id] = index
-    answered = (
-        {
-            tuple(row)
-            for row in db.session.execute(
-                select(
-                    MeasureResponse.schedule_id,
-                    MeasureResponse.partner_id,
-                    MeasureResponse.period_index,
-                ).where(
-                    tuple_(MeasureResponse.schedule_id, MeasureResponse.period_index).in_(
-                        list(current.items())
-                    )
-                )
-            )
-        }
-        if current
-        else set()
-    )
+    current = _current_periods(schedules, now)
+    answered = _answered(current)
     base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
     queued = 0
     for schedule in schedules:
@@ -73,9 +47,7 @@ def queue_checkin_reminders(now: datetime | None = None) -> int:
             continue
         for member in schedule.couple.members:
             user = member.user
-            if not (user.active and user.has_password):
-                continue
-            if (schedule.id, user.id, index) in answered:
+            if not (user.active and user.has_password) or (schedule.id, user.id, index) in answered:
                 continue
             email = queue_email(
                 user.email,
@@ -90,6 +62,38 @@ def queue_checkin_reminders(now: datetime | None = None) -> int:
     return queued
 
 
-@reminders.reminder_hook
+def _current_periods(schedules: list[MeasureSchedule], now: datetime | None) -> dict[int, int]:
+    """Each started schedule's current period, by the date in its practice's timezone."""
+    zones = dict(
+        db.session.execute(
+            select(Practice.id, Practice.timezone).where(
+                Practice.id.in_({s.practice_id for s in schedules})
+            )
+        ).all()
+    )
+    current = {}
+    for schedule in schedules:
+        index = schedule.period_index(local_today(zones.get(schedule.practice_id), now))
+        if index is not None:
+            current[schedule.id] = index
+    return current
+
+
+def _answered(current: dict[int, int]) -> set[tuple[int, int, int]]:
+    """(schedule, partner, period) of the answers already given in those periods."""
+    if not current:
+        return set()
+    rows = db.session.execute(
+        select(
+            MeasureResponse.schedule_id, MeasureResponse.partner_id, MeasureResponse.period_index
+        ).where(
+            tuple_(MeasureResponse.schedule_id, MeasureResponse.period_index).in_(
+                list(current.items())
+            )
+        )
+    )
+    return {tuple(row) for row in rows}
+
+
 def checkin_reminder_hook() -> int:
     return queue_checkin_reminders()

@@ -1,8 +1,9 @@
 """Measure changes for a session note's "since last session" digest, as plain sentences.
 
 The caller has already authorized the couple (notes load it through the therapist's scoped
-loader). Lines are for the therapist's note: totals, reliable change (computed, labelled so) and
-safety alerts; they are never shown to a partner.
+loader). This module knows nothing of notes: the notes area calls it (one direction only). Lines
+are for the therapist's note: totals, reliable change (computed, labelled so) and safety alerts;
+they are never shown to a partner.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from therapy_portal.measures import INSTRUMENTS, reliable_change
 from therapy_portal.measures.safety import FLAG_LABELS
 from therapy_portal.models import Couple, CoupleMember, User
 from therapy_portal.models.measures import MeasureResponse, MeasureSchedule, SafetyAlert
+
+SECTION_TITLE = "Check-ins (measures)"
 
 
 def _as_datetime(value: date | datetime, end: bool) -> datetime:
@@ -62,36 +65,37 @@ def measure_changes_since(
     )
     lines: list[str] = []
     for key, inst in INSTRUMENTS.items():
-        for user_id, label, name in members:
+        for user_id, _label, name in members:
             own = [r for r in responses if r.instrument == key and r.partner_id == user_id]
             before = [r for r in own if start is not None and r.taken_at <= start]
             window = [r for r in own if start is None or r.taken_at > start]
-            who = f"{inst.name}, Partner {label} ({name})"
-            if not window:
-                if key in running:
-                    lines.append(f"{who}: no check-in answered since the last session.")
-                continue
-            latest = window[-1]
-            base = before[-1] if before else window[0]
-            status = _status(inst, latest.total)
-            if base.id == latest.id:
+            who = f"{inst.name}, {name}"
+            if window:
                 lines.append(
-                    f"{who}: {latest.total} of {inst.max_total} on "
-                    f"{latest.taken_at.date().isoformat()}"
-                    f"{'; ' + status if status else ''}."
+                    _change_line(who, key, inst, before[-1] if before else window[0], window[-1])
                 )
-                continue
-            change = reliable_change(base.total, latest.total, instrument=key)
-            verdict = (
-                f"reliable change, {change.direction}" if change.reliable else "no reliable change"
-            )
-            lines.append(
-                f"{who}: {base.total} → {latest.total} ({latest.total - base.total:+d}) between "
-                f"{base.taken_at.date().isoformat()} and {latest.taken_at.date().isoformat()}; "
-                f"{verdict} (computed, Jacobson–Truax){'; now ' + status if status else ''}."
-            )
-    lines.extend(_alert_lines(couple, start, stop, {m[0]: m[1] for m in members}))
+            elif key in running:
+                lines.append(f"{who}: no check-in answered since the last session.")
+    lines.extend(_alert_lines(couple, start, stop, {m[0]: m[2] for m in members}))
     return lines
+
+
+def _change_line(who: str, key: str, inst, base: MeasureResponse, latest: MeasureResponse) -> str:
+    """The latest total, and its change from `base` (reliable or not) when there are two."""
+    status = _status(inst, latest.total)
+    if base.id == latest.id:
+        return (
+            f"{who}: {latest.total} of {inst.max_total} on "
+            f"{latest.taken_at.date().isoformat()}"
+            f"{'; ' + status if status else ''}."
+        )
+    change = reliable_change(base.total, latest.total, instrument=key)
+    verdict = f"reliable change, {change.direction}" if change.reliable else "no reliable change"
+    return (
+        f"{who}: {base.total} → {latest.total} ({latest.total - base.total:+d}) between "
+        f"{base.taken_at.date().isoformat()} and {latest.taken_at.date().isoformat()}; "
+        f"{verdict} (computed){'; now ' + status if status else ''}."
+    )
 
 
 def _alert_lines(
@@ -110,7 +114,7 @@ def _alert_lines(
             else "not yet acknowledged"
         )
         lines.append(
-            f"Safety alert, Partner {labels.get(alert.partner_id, '?')}: "
+            f"Safety alert, {labels.get(alert.partner_id, 'a partner')}: "
             f"{FLAG_LABELS.get(alert.kind, alert.kind)} on "
             f"{alert.created_at.date().isoformat()} ({state})."
         )
@@ -140,22 +144,9 @@ def record_lines(couple: Couple, partner_label: str | None) -> list[str]:
             f"{labels.get(r.partner_id, '?')}: {r.total}{top}."
         )
     if partner_label is None:
-        lines.extend(_alert_lines(couple, None, datetime.max.replace(tzinfo=UTC), labels))
+        partners = {user_id: f"Partner {label}" for user_id, label in labels.items()}
+        lines.extend(_alert_lines(couple, None, datetime.max.replace(tzinfo=UTC), partners))
     return lines
 
 
-# Register with the session-notes digest (notes area) when it is installed.
-try:
-    from therapy_portal.notes.digest import DigestSection, digest_provider, record_provider
-except ImportError:  # pragma: no cover - the notes area is optional for this module
-    pass
-else:
-    SECTION_TITLE = "Check-ins (measures)"
-
-    @digest_provider
-    def measures_digest(couple, since, until) -> list[DigestSection]:
-        return [DigestSection(SECTION_TITLE, measure_changes_since(couple, since, until))]
-
-    @record_provider
-    def measures_record(couple, partner_label) -> list[DigestSection]:
-        return [DigestSection(SECTION_TITLE, record_lines(couple, partner_label))]
+SECTION_TITLE = "Check-ins (measures)"

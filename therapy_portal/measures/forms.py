@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, RadioField, SelectChoice, SelectField
-from wtforms.validators import InputRequired, ValidationError
+from wtforms import DateField, RadioField, SelectChoice, SelectField, TextAreaField
+from wtforms.validators import InputRequired, Length, ValidationError
 
 from therapy_portal.measures import Instrument
+from therapy_portal.measures.outcome_alerts import REASON_MAX, REASON_REQUIRED, REASON_TOO_LONG
 from therapy_portal.measures.services import MAX_INTERVAL_WEEKS, offered_instruments
 
 INTERVAL_CHOICES = [SelectChoice(1, "Every week")] + [
@@ -93,3 +94,14 @@ def answer_form_class(inst: Instrument) -> type[AnswerFormBase]:
     cls = type(f"AnswerForm_{inst.key}", (AnswerFormBase,), attrs)
     _FORM_CLASSES[inst.key] = cls
     return cls
+
+
+class DismissOutcomeForm(FlaskForm):
+    reason = TextAreaField(
+        "Why are you dismissing this alert?",
+        description="Required. Kept with the alert for the record; partners never see it.",
+        validators=[
+            InputRequired(REASON_REQUIRED),
+            Length(max=REASON_MAX, message=REASON_TOO_LONG),
+        ],
+    )

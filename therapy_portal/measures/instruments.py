@@ -8,12 +8,25 @@ option position. Pure data: no Flask, no database.
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Iterable
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Literal
 
-Direction = Literal["higher_is_better", "higher_is_worse"]
+
+class Direction(enum.StrEnum):
+    """Which way a higher total points."""
+
+    HIGHER_IS_BETTER = "higher_is_better"
+    HIGHER_IS_WORSE = "higher_is_worse"
+
+
+class SafetyFlag(enum.StrEnum):
+    """A clinician-only flag a scored answer raises; never shown to a partner."""
+
+    PHQ9_ITEM9 = "phq9_item9"
+
+
 Option = tuple[int, str]
 
 
@@ -157,7 +170,7 @@ _CSI = dict(
             "use is not addressed: ask the authors before offering a paid hosted service.",
     # Our own instruction: the CSI form has no general stem above item 1.
     instructions="Please answer each question about your relationship with your partner.",
-    direction="higher_is_better", display_text=True,
+    direction=Direction.HIGHER_IS_BETTER, display_text=True,
 )
 _SD_PREAMBLE = ("For each of the following items, select the answer that best describes how you "
                 "feel about your relationship. Base your responses on your first impressions and "
@@ -207,7 +220,7 @@ RAS = register(Instrument(
     instructions="Answer each item by choosing the letter (A to E) that fits best.",
     items=tuple(Item(n, None, _opts("ABCDE", range(1, 6)), reverse_keyed=n in (4, 7))
                 for n in range(1, 8)),
-    direction="higher_is_better", display_text=False, reports_mean=True,
+    direction=Direction.HIGHER_IS_BETTER, display_text=False, reports_mean=True,
 ))
 
 # ------------------------------------------------------------------------- PHQ-9 and GAD-7
@@ -218,7 +231,7 @@ _PFIZER = dict(
                 "colleagues, with an educational grant from Pfizer Inc.",
     licence="No permission required to reproduce, translate, display or distribute. Keep the "
             "wording unchanged and cite the source.",
-    direction="higher_is_worse", display_text=True,
+    direction=Direction.HIGHER_IS_WORSE, display_text=True,
 )
 _PHQ9_TEXT = (
     "Little interest or pleasure in doing things",
@@ -254,7 +267,7 @@ PHQ9 = register(Instrument(
     bands=(Band(0, 4, "minimal"), Band(5, 9, "mild"), Band(10, 14, "moderate"),
            Band(15, 19, "moderately severe"), Band(20, 27, "severe")),
     # Not part of the published scoring: any answer above 0 on item 9 alerts the therapist.
-    flag_rules=((9, 1, "phq9_item9"),),
+    flag_rules=((9, 1, SafetyFlag.PHQ9_ITEM9),),
 ))
 
 GAD7 = register(Instrument(

@@ -34,11 +34,12 @@ from therapy_portal.measures.services import couple_schedules
 from therapy_portal.models import Couple, User
 from therapy_portal.models.measures import MeasureResponse, MeasureSchedule
 from therapy_portal.timezones import practice_zone
+from therapy_portal.ui.dates import DAY
 
 __all__ = ["MeasureHistory", "NoteChart", "charts_for_note", "load_history", "note_charts"]
 
 # Bump when a change to the chart code changes what a chart looks like for the same data.
-CHART_FORMAT = "note-chart-1"
+CHART_FORMAT = "note-chart-2"  # 2: whole scale on the axis, cut-off drawn for one answer
 
 
 @dataclass(frozen=True)
@@ -112,7 +113,7 @@ def charts_for_note(
         if partner_label is None or history.labels.get(user_id) == partner_label
     }
     answered = {r.instrument for r in responses if r.partner_id in names}
-    day = session_date.strftime("%B %-d, %Y")
+    day = session_date.strftime(DAY)
     charts = []
     for key in (k for k in INSTRUMENTS if k in answered):
         progress = instrument_progress(

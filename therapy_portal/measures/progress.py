@@ -1,7 +1,8 @@
 """The therapist's view of a couple's measures: one chart and table per instrument.
 
 Each partner is a line; the distress cut-off, the gap between partners and reliable changes
-(Jacobson–Truax against the partner's first answer, computed from configurable norms) are drawn.
+(Jacobson–Truax against the partner's first answer, computed from configurable norms; shown as
+"reliable change (computed)") are drawn, wide for screens and PDFs and narrow for phones.
 A fixed number of queries whatever the number of responses.
 """
 
@@ -15,8 +16,9 @@ from therapy_portal import audit, policy
 from therapy_portal.errors import NotAllowed
 from therapy_portal.extensions import db
 from therapy_portal.measures import INSTRUMENTS, Instrument, reliable_change
-from therapy_portal.measures.change import JT_LABEL
+from therapy_portal.measures.change import JT_LABEL, ChangeDirection
 from therapy_portal.measures.charts import progress_chart_svg, progress_table
+from therapy_portal.measures.instruments import Direction
 from therapy_portal.measures.safety import FLAG_LABELS, alert_for_response
 from therapy_portal.measures.services import couple_schedules
 from therapy_portal.models import Couple, User
@@ -29,7 +31,7 @@ class ReliableMark:
     label: str  # the period's start date, ISO
     pre: int
     post: int
-    direction: str  # "improved" or "worsened"
+    direction: ChangeDirection  # improved or worsened
 
 
 @dataclass
@@ -40,6 +42,7 @@ class InstrumentProgress:
     marks: list[ReliableMark] = field(default_factory=list)
     response_ids: dict[tuple[str, str], int] = field(default_factory=dict)  # (partner, label)
     svg: str = ""  # the chart, also usable in a PDF
+    svg_small: str = ""  # the same chart drawn for a phone's width (larger text)
 
     @property
     def has_data(self) -> bool:
@@ -48,7 +51,11 @@ class InstrumentProgress:
     @property
     def chart_src(self) -> str:
         """The SVG as a data URI for an <img>: its own styles then apply under a strict CSP."""
-        return "data:image/svg+xml;base64," + base64.b64encode(self.svg.encode()).decode()
+        return _data_uri(self.svg)
+
+    @property
+    def chart_src_small(self) -> str:
+        return _data_uri(self.svg_small or self.svg)
 
     @property
     def chart_alt(self) -> str:
@@ -80,7 +87,7 @@ class InstrumentProgress:
     @property
     def range_text(self) -> str:
         inst = self.instrument
-        better = "higher" if inst.direction == "higher_is_better" else "lower"
+        better = "higher" if inst.direction == Direction.HIGHER_IS_BETTER else "lower"
         text = f"Totals run from {inst.min_total} to {inst.max_total}; {better} is better."
         if inst.cutoff is not None:
             text += f" Below {inst.cutoff:g} suggests notable relationship distress."
@@ -93,6 +100,10 @@ class CoupleProgress:
     schedules: list[MeasureSchedule]
     instruments: list[InstrumentProgress]
     reliable_change_label: str = JT_LABEL
+
+
+def _data_uri(svg: str) -> str:
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
 
 
 def partner_names(couple: Couple) -> dict[int, str]:
@@ -167,32 +178,43 @@ def instrument_progress(
     _mark_reliable_changes(progress)
     if draw:
         draw_chart(progress, chart_id=chart_id)
+        if progress.has_data:
+            progress.svg_small = _render(progress, chart_id, width=400, height=360)
     return progress
 
 
 def draw_chart(progress: InstrumentProgress, *, chart_id: str | None = None) -> str:
     """Draw (once) and return the chart of ``progress``; empty when nobody answered."""
-    inst = progress.instrument
     if progress.has_data and not progress.svg:
-        progress.svg = progress_chart_svg(
-            inst.name,
-            progress.series,
-            inst.cutoff,
-            {
-                name: [
-                    i
-                    for i, (lab, _) in enumerate(progress.series[name])
-                    if any(m.partner == name and m.label == lab for m in progress.marks)
-                ]
-                for name in progress.series
-            },
-            (inst.min_total, inst.max_total),
-            show_gap=progress.show_gap,
-            x_labels=progress.x_labels,
-            cutoff_label="Distress cut-off",
-            chart_id=chart_id,
-        )
+        progress.svg = _render(progress, chart_id)
     return progress.svg
+
+
+def _render(
+    progress: InstrumentProgress, chart_id: str | None, width: int = 800, height: int = 400
+) -> str:
+    """The chart on the instrument's whole scale, with its cut-off and reliable changes."""
+    inst = progress.instrument
+    return progress_chart_svg(
+        inst.name,
+        progress.series,
+        inst.cutoff,
+        {
+            name: [
+                i
+                for i, (lab, _) in enumerate(progress.series[name])
+                if any(m.partner == name and m.label == lab for m in progress.marks)
+            ]
+            for name in progress.series
+        },
+        (inst.min_total, inst.max_total),
+        show_gap=progress.show_gap,
+        x_labels=progress.x_labels,
+        cutoff_label="Distress cut-off",
+        width=width,
+        height=height,
+        chart_id=chart_id if chart_id is None or width == 800 else f"{chart_id}-{width}",
+    )
 
 
 def _mark_reliable_changes(progress: InstrumentProgress) -> None:

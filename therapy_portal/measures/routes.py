@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
-import therapy_portal.measures.checkin_reminders  # noqa: F401  (registers the reminder hook)
-import therapy_portal.measures.demo  # noqa: F401  (registers the demo hook)
-import therapy_portal.measures.digest  # noqa: F401  (registers the session-note digest provider)
-from therapy_portal import audit, policy
+from therapy_portal import audit, boundary, confirm, policy
 from therapy_portal.auth.pending import take_pending_form
-from therapy_portal.errors import DomainError
-from therapy_portal.extensions import db
-from therapy_portal.formtools import attach_error, run_action
-from therapy_portal.measures import INSTRUMENTS, progress, safety, services
-from therapy_portal.measures.forms import ScheduleForm, answer_form_class
+from therapy_portal.measures import (
+    INSTRUMENTS,
+    checkins,
+    maintenance,
+    outcome_alerts,
+    progress,
+    safety,
+    services,
+)
+from therapy_portal.measures.forms import DismissOutcomeForm, ScheduleForm, answer_form_class
+from therapy_portal.measures.outcomes import HELP as OUTCOME_HELP
 from therapy_portal.models import Role
 
 bp = Blueprint("measures", __name__)
@@ -28,44 +31,19 @@ partner_only = policy.requires(Role.CLIENT)
 @therapist_only
 def progress_page(couple_id: int):
     couple = policy.couple_for_therapist_or_404(current_user, couple_id)
-    data = progress.couple_progress(current_user, couple)
-    page = render_template(
+    data = progress.couple_progress(current_user, couple)  # audited
+    return render_template(
         "measures/progress.html",
         couple=couple,
         progress=data,
         action_form=FlaskForm(),
         instruments=INSTRUMENTS,
         can_schedule=policy.can_schedule_checkins(current_user, couple),
+        stoppers={m.user_id: m.label for m in couple.members},
     )
-    db.session.commit()  # the view is audited; rendered first, as commit expires the objects
-    return page
 
 
-@bp.route("/couples/<int:couple_id>/checkins/new", methods=["GET", "POST"])
-@therapist_only
-@audit.reads("checkin_schedule.form_view", "couple", "couple_id")
-def new_schedule(couple_id: int):
-    couple = policy.couple_for_therapist_or_404(current_user, couple_id)
-    today = services.local_today(current_user.practice.timezone)
-    pending = take_pending_form() if request.method == "GET" else None
-    form = ScheduleForm(formdata=pending, today=today) if pending else ScheduleForm(today=today)
-    if request.method == "POST" and form.validate_on_submit():
-        try:
-            services.schedule_checkin(
-                current_user,
-                couple,
-                form.instrument.data,
-                form.interval_weeks.data,
-                form.starts_on.data,
-            )
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            db.session.commit()
-            flash("Check-in scheduled. Each partner will see it on their own Check-ins page.")
-            return redirect(url_for("measures.progress_page", couple_id=couple.id))
-    status = 422 if request.method == "POST" else 200
+def _schedule_page(form: ScheduleForm, couple):
     not_offered = [inst for inst in INSTRUMENTS.values() if not inst.display_text]
     return render_template(
         "measures/schedule.html",
@@ -73,19 +51,62 @@ def new_schedule(couple_id: int):
         couple=couple,
         offered=services.offered_instruments(),
         not_offered=not_offered,
-    ), status
+    )
+
+
+def _schedule_form(today) -> ScheduleForm:
+    """As posted; on opening, as typed before a sign-in that expired (if any)."""
+    pending = take_pending_form() if request.method == "GET" else None
+    return ScheduleForm(formdata=pending, today=today) if pending else ScheduleForm(today=today)
+
+
+@bp.route("/couples/<int:couple_id>/checkins/new", methods=["GET", "POST"])
+@therapist_only
+@audit.reads("checkin_schedule.form_view", "couple", "couple_id")
+def new_schedule(couple_id: int):
+    couple = policy.couple_for_therapist_or_404(current_user, couple_id)
+    form = _schedule_form(services.local_today(current_user.practice.timezone))
+    if request.method == "GET":
+        return _schedule_page(form, couple)
+    return boundary.submit(
+        form,
+        lambda: services.schedule_checkin(
+            current_user,
+            couple,
+            form.instrument.data,
+            form.interval_weeks.data,
+            form.starts_on.data,
+        ),
+        render=lambda: _schedule_page(form, couple),
+        status=422,
+        done="Check-in scheduled. Each partner will see it on their own Check-ins page.",
+        then=url_for("measures.progress_page", couple_id=couple.id),
+    )
 
 
 @bp.post("/checkins/<int:checkin_id>/stop")
 @therapist_only
 def stop_schedule(checkin_id: int):
     schedule = policy.schedule_for_therapist_or_404(current_user, checkin_id)
-    if FlaskForm().validate_on_submit():
-        run_action(
-            lambda: services.stop_schedule(current_user, schedule),
-            "Check-in stopped. The answers already given stay in the couple's progress.",
+    back = url_for("measures.progress_page", couple_id=schedule.couple_id)
+    if not FlaskForm().validate_on_submit():
+        return redirect(back)
+    if not confirm.given():
+        return confirm.ask(
+            title="Stop this check-in?",
+            consequences=[
+                "Neither partner is asked to answer it again. A stopped check-in can't be "
+                "restarted: schedule a new one instead.",
+                "The answers already given stay in the couple's progress.",
+            ],
+            button="Stop the check-in",
+            back=back,
         )
-    return redirect(url_for("measures.progress_page", couple_id=schedule.couple_id))
+    return boundary.press(
+        lambda: services.stop_schedule(current_user, schedule),
+        done="Check-in stopped. The answers already given stay in the couple's progress.",
+        then=back,
+    )
 
 
 @bp.get("/checkins/responses/<int:measure_response_id>")
@@ -93,24 +114,47 @@ def stop_schedule(checkin_id: int):
 def response_detail(measure_response_id: int):
     response = policy.response_for_therapist_or_404(current_user, measure_response_id)
     couple = policy.couple_for_therapist_or_404(current_user, response.couple_id)
-    detail = progress.response_detail(current_user, response, couple)
-    page = render_template(
+    detail = progress.response_detail(current_user, response, couple)  # audited
+    return render_template(
         "measures/response.html", detail=detail, couple=couple, action_form=FlaskForm()
     )
-    db.session.commit()  # the view is audited
-    return page
 
 
 @bp.post("/safety-alerts/<int:safety_alert_id>/acknowledge")
 @therapist_only
 def acknowledge_alert(safety_alert_id: int):
     alert = policy.alert_for_therapist_or_404(current_user, safety_alert_id)
-    if FlaskForm().validate_on_submit():
-        run_action(
-            lambda: safety.acknowledge_alert(current_user, alert),
-            "Alert acknowledged. It is no longer listed on your caseload.",
+    if not FlaskForm().validate_on_submit():
+        return redirect(url_for("caseload.index"))
+    return boundary.press(
+        lambda: safety.acknowledge_alert(current_user, alert),
+        done="Alert acknowledged. It is no longer listed on your caseload.",
+        then=url_for("caseload.index"),
+    )
+
+
+@bp.route("/outcome-alerts/<int:outcome_alert_id>/dismiss", methods=["GET", "POST"])
+@therapist_only
+def dismiss_outcome(outcome_alert_id: int):
+    alert = policy.outcome_alert_for_therapist_or_404(current_user, outcome_alert_id)
+    row, form = outcome_alerts.alert_row(current_user, alert), DismissOutcomeForm()
+    back = url_for("caseload.detail", couple_id=alert.couple_id)
+
+    def page():
+        return render_template(
+            "measures/dismiss_outcome.html", alert=row, form=form, back=back, help=OUTCOME_HELP
         )
-    return redirect(url_for("caseload.index"))
+
+    if request.method == "GET":
+        return page()
+    return boundary.submit(
+        form,
+        lambda: outcome_alerts.dismiss_outcome_alert(current_user, alert, form.reason.data),
+        render=page,
+        then=back,
+        done="Alert dismissed. Your reason is kept with it.",
+        status=422,
+    )
 
 
 # ------------------------------------------------------------------------------------ partner
@@ -118,17 +162,23 @@ def acknowledge_alert(safety_alert_id: int):
 @partner_only
 def partner_index():
     member = policy.membership_for_partner_or_404(current_user)
-    due = services.due_checkins(current_user)
-    history = services.partner_history(current_user, request.args.get("after", type=int))
-    page = render_template(
+    due = checkins.due_checkins(current_user)
+    history = checkins.partner_history(current_user, request.args.get("after", type=int))
+    return render_template(  # the history is audited
         "measures/partner_index.html",
         couple=member.couple,
         due=due,
         history=history,
+        plans=maintenance.running_plans(current_user),
+        action_form=FlaskForm(),
         instruments=INSTRUMENTS,
     )
-    db.session.commit()  # the view is audited
-    return page
+
+
+def _answer_page(form, state, inst, *, shown: bool):
+    return render_template(
+        "measures/answer.html", form=form, state=state, instrument=inst, show_form=shown
+    )
 
 
 @bp.route("/checkins/<int:checkin_id>", methods=["GET", "POST"])
@@ -136,29 +186,44 @@ def partner_index():
 @audit.reads("checkin.form_view", "measure_schedule", "checkin_id")
 def answer(checkin_id: int):
     schedule = policy.schedule_for_partner_or_404(current_user, checkin_id)
-    state = services.checkin_state(current_user, schedule)
+    state = checkins.checkin_state(current_user, schedule)
     inst = state.instrument if state.instrument and state.instrument.display_text else None
-    status = 200
-    if inst is None:
-        form = FlaskForm()
-        status = 409 if request.method == "POST" else 200
-    else:
-        pending = take_pending_form() if request.method == "GET" else None
+    posted = request.method == "POST"
+    if inst is None:  # nothing this portal can show: say so
+        return _answer_page(FlaskForm(), state, None, shown=False), 409 if posted else 200
+    if not posted:
+        pending = take_pending_form()
         form = answer_form_class(inst)(formdata=pending) if pending else answer_form_class(inst)()
-        if request.method == "POST":
-            status = 422
-            if form.validate_on_submit():
-                try:
-                    services.submit_checkin(current_user, schedule, form.to_answers())
-                except DomainError as error:
-                    db.session.rollback()
-                    attach_error(form, error)
-                    status = error.status
-                else:
-                    db.session.commit()
-                    flash("Thank you. Your check-in was sent to your therapist.")
-                    return redirect(url_for("measures.partner_index"))
-    show_form = inst is not None and (state.is_open or request.method == "POST")
-    return render_template(
-        "measures/answer.html", form=form, state=state, instrument=inst, show_form=show_form
-    ), status
+        return _answer_page(form, state, inst, shown=state.is_open)
+    form = answer_form_class(inst)()
+    if not form.validate_on_submit():
+        return _answer_page(form, state, inst, shown=True), 422
+    return boundary.submit(
+        form,
+        lambda: checkins.submit_checkin(current_user, schedule, form.to_answers()),
+        render=lambda: _answer_page(form, state, inst, shown=True),
+        done="Thank you. Your check-in was sent to your therapist.",
+        then=url_for("measures.partner_index"),
+    )
+
+
+@bp.post("/checkins/<int:checkin_id>/maintenance/stop")
+@partner_only
+def stop_maintenance(checkin_id: int):
+    schedule = policy.schedule_for_partner_or_404(current_user, checkin_id)
+    back = url_for("measures.partner_index")
+    if not confirm.given():
+        return confirm.ask(
+            title="Stop the maintenance check-ins?",
+            consequences=[
+                "No more maintenance check-ins will open, for you or your partner.",
+                "Your therapist will see that they were stopped. Your past answers stay.",
+            ],
+            button="Stop the check-ins",
+            back=back,
+        )
+    return boundary.press(
+        lambda: maintenance.stop_maintenance(current_user, schedule),
+        then=back,
+        done="The maintenance check-ins are stopped.",
+    )

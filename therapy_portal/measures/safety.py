@@ -16,6 +16,7 @@ from therapy_portal import audit, policy
 from therapy_portal.errors import InvalidState
 from therapy_portal.extensions import db
 from therapy_portal.mail import queue_email
+from therapy_portal.measures.instruments import SafetyFlag
 from therapy_portal.models import Couple, CoupleMember, CoupleTherapist, User, utcnow
 from therapy_portal.models.measures import MeasureResponse, SafetyAlert
 
@@ -24,7 +25,7 @@ ALERT_BODY = (
     "Hello,\n\nA client's check-in needs your attention. Log in to review.\n\n{base}/couples"
 )
 FLAG_LABELS = {
-    "phq9_item9": "PHQ-9 question 9 (thoughts of being better off dead or of "
+    SafetyFlag.PHQ9_ITEM9: "PHQ-9 question 9 (thoughts of being better off dead or of "
     "self-harm) was answered above 0"
 }
 

@@ -1,5 +1,5 @@
-"""Homework: exercise templates and their immutable versions, assignments, occurrences,
-responses, submissions, draft conflict copies and feedback.
+"""Homework: exercise templates and their immutable versions, assignments, occurrences and
+responses (submissions, draft conflict copies and feedback are in `homework_answers`).
 
 Built-in templates are install-wide reference data, not practice data: their rows in
 ``exercise_template`` and ``exercise_version`` have ``practice_id`` NULL (and a ``slug``), while a
@@ -11,7 +11,6 @@ built-in rows hold no PHI. Everything a couple does (assignment onwards) carries
 
 from __future__ import annotations
 
-import enum
 from datetime import date, datetime
 
 from sqlalchemy import (
@@ -30,21 +29,27 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from therapy_portal.models.base import Base, utcnow
 from therapy_portal.models.couples import Couple
 from therapy_portal.models.encrypted import EncryptedJSON
+from therapy_portal.models.homework_answers import (
+    DraftConflict,
+    Feedback,
+    HomeworkRating,
+    Submission,
+)
+from therapy_portal.models.vocabulary import AssignmentStatus, ResponseStatus
 
-
-class AssignmentStatus(enum.StrEnum):
-    ACTIVE = "active"
-    CANCELLED = "cancelled"
-
-
-class ResponseStatus(enum.StrEnum):
-    DRAFT = "draft"
-    SUBMITTED = "submitted"
-    RETURNED = "returned"
-
-
-#: Label of the single response of a joint assignment (partners are "A" and "B").
-JOINT = "J"
+__all__ = [
+    "Assignment",
+    "AssignmentStatus",
+    "DraftConflict",
+    "ExerciseTemplate",
+    "ExerciseVersion",
+    "Feedback",
+    "HomeworkRating",
+    "Occurrence",
+    "Response",
+    "ResponseStatus",
+    "Submission",
+]
 
 
 class ExerciseTemplate(Base):
@@ -128,7 +133,7 @@ class Assignment(Base):
     practice_id: Mapped[int] = mapped_column(ForeignKey("practice.id"), index=True)
     couple_id: Mapped[int] = mapped_column(ForeignKey("couple.id"))
     version_id: Mapped[int] = mapped_column(ForeignKey("exercise_version.id"), index=True)
-    mode: Mapped[str] = mapped_column(String(16))
+    mode: Mapped[str] = mapped_column(String(16))  # a `Mode`
     # {prompt key: visibility}, fixed at assignment: an answer's visibility never changes later.
     visibility: Mapped[dict] = mapped_column(JSON)
     cadence: Mapped[str] = mapped_column(String(8), default="once")
@@ -229,7 +234,7 @@ class Response(Base):
     practice_id: Mapped[int] = mapped_column(ForeignKey("practice.id"), index=True)
     couple_id: Mapped[int] = mapped_column(ForeignKey("couple.id"))
     occurrence_id: Mapped[int] = mapped_column(ForeignKey("occurrence.id"))
-    author_label: Mapped[str] = mapped_column(String(1))
+    author_label: Mapped[str] = mapped_column(String(1))  # a `Slot`
     status: Mapped[str] = mapped_column(String(16), default=ResponseStatus.DRAFT)
     draft: Mapped[dict] = mapped_column(EncryptedJSON("response.draft"), default=dict)
     answers: Mapped[dict | None] = mapped_column(EncryptedJSON("response.answers"))
@@ -260,52 +265,3 @@ class Response(Base):
     @property
     def ever_submitted(self) -> bool:
         return self.first_submitted_at is not None
-
-
-class Submission(Base):
-    """Each submission of a response; the idempotency key makes a repeated submit a no-op."""
-
-    __tablename__ = "submission"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    practice_id: Mapped[int] = mapped_column(ForeignKey("practice.id"), index=True)
-    response_id: Mapped[int] = mapped_column(ForeignKey("response.id"), index=True)
-    idempotency_key: Mapped[str] = mapped_column(String(64), unique=True)
-    answers: Mapped[dict] = mapped_column(EncryptedJSON("submission.answers"))
-    submitted_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
-    submitted_at: Mapped[datetime] = mapped_column(default=utcnow)
-
-
-class DraftConflict(Base):
-    """Text from a stale tab that lost a save race: kept, shown beside the saved draft."""
-
-    __tablename__ = "draft_conflict"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    practice_id: Mapped[int] = mapped_column(ForeignKey("practice.id"), index=True)
-    response_id: Mapped[int] = mapped_column(ForeignKey("response.id"), index=True)
-    author_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
-    fields: Mapped[dict] = mapped_column(EncryptedJSON("draft_conflict.fields"))
-    based_on_version: Mapped[int]
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    dismissed_at: Mapped[datetime | None]
-
-
-class Feedback(Base):
-    """A therapist's feedback on one prompt or the whole occurrence, for partner A, B or both."""
-
-    __tablename__ = "feedback"
-    __table_args__ = (
-        CheckConstraint("audience IN ('A', 'B', 'both')", name="audience"),
-        Index("ix_feedback_occurrence", "occurrence_id"),
-    )
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    practice_id: Mapped[int] = mapped_column(ForeignKey("practice.id"), index=True)
-    couple_id: Mapped[int] = mapped_column(ForeignKey("couple.id"), index=True)
-    occurrence_id: Mapped[int] = mapped_column(ForeignKey("occurrence.id"))
-    prompt_key: Mapped[str | None] = mapped_column(String(40))
-    audience: Mapped[str] = mapped_column(String(4))
-    body: Mapped[str] = mapped_column(Text)
-    author_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)

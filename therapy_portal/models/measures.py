@@ -2,14 +2,53 @@
 
 from __future__ import annotations
 
+import enum
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+    bindparam,
+    false,
+)
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.sql.expression import ColumnElement, FunctionElement
 
 from therapy_portal.models.base import Base, utcnow
 from therapy_portal.models.couples import Couple
+from therapy_portal.models.encrypted import EncryptedText
 from therapy_portal.models.practice import User
+
+
+class _DaysBetween(FunctionElement):
+    """Whole days from the second date to the first (a date difference in SQL)."""
+
+    type = Integer()
+    inherit_cache = True
+
+
+@compiles(_DaysBetween)
+def _days_between(element, compiler, **kw):  # PostgreSQL: date - date is a number of days
+    later, earlier = (compiler.process(arg, **kw) for arg in element.clauses)
+    return f"({later} - {earlier})"
+
+
+@compiles(_DaysBetween, "sqlite")
+def _days_between_sqlite(element, compiler, **kw):  # SQLite keeps dates as ISO text
+    later, earlier = (compiler.process(arg, **kw) for arg in element.clauses)
+    return f"CAST(julianday({later}) - julianday({earlier}) AS INTEGER)"
+
+
+def period_end(starts_on: date, interval_weeks: int, index: int) -> date:
+    """The last day (inclusive) of period ``index`` of a schedule."""
+    return starts_on + timedelta(days=(index + 1) * 7 * interval_weeks - 1)
 
 
 class MeasureSchedule(Base):
@@ -32,6 +71,13 @@ class MeasureSchedule(Base):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     stopped_at: Mapped[datetime | None]
+    # Who stopped it: the therapist, or (for a maintenance plan) one of the partners.
+    stopped_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    # The last day a period may start on (None: runs until stopped).
+    ends_on: Mapped[date | None]
+    # Part of the maintenance plan offered when the couple was closed: it runs while the
+    # couple is closed, and either partner may stop it.
+    maintenance: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     couple: Mapped[Couple] = relationship(lazy="raise_on_sql")
 
@@ -44,17 +90,29 @@ class MeasureSchedule(Base):
         return 7 * self.interval_weeks
 
     def period_index(self, today: date) -> int | None:
-        """The period that contains ``today``, or None before the schedule starts."""
+        """The period that contains ``today``, or None before the schedule starts or after
+        its last period (the one starting on or before ``ends_on``)."""
         if today < self.starts_on:
             return None
-        return (today - self.starts_on).days // self.period_days
+        index = (today - self.starts_on).days // self.period_days
+        if self.ends_on is not None and self.period_start(index) > self.ends_on:
+            return None
+        return index
+
+    @classmethod
+    def period_index_sql(cls, today: date) -> ColumnElement[int]:
+        """`period_index(today)` in SQL, for schedules that have started (``starts_on <= today``:
+        the integer division truncates, which is the floor only when the days are not
+        negative)."""
+        days = _DaysBetween(bindparam("today", today, type_=Date), cls.starts_on)
+        return days // (7 * cls.interval_weeks)
 
     def period_start(self, index: int) -> date:
         return self.starts_on + timedelta(days=index * self.period_days)
 
     def period_end(self, index: int) -> date:
         """The last day of a period (inclusive)."""
-        return self.period_start(index + 1) - timedelta(days=1)
+        return period_end(self.starts_on, self.interval_weeks, index)
 
     @property
     def cadence_label(self) -> str:
@@ -109,3 +167,46 @@ class SafetyAlert(Base):
     couple: Mapped[Couple] = relationship(lazy="raise_on_sql")
     partner: Mapped[User] = relationship(foreign_keys=[partner_id], lazy="raise_on_sql")
     response: Mapped[MeasureResponse] = relationship(lazy="raise_on_sql")
+
+
+class OutcomeKind(enum.StrEnum):
+    """The outcome rules (`measures.outcomes`): what an outcome alert says."""
+
+    WORSENING = "worsening"
+    NO_IMPROVEMENT = "no_improvement"
+    WIDENING_GAP = "widening_gap"
+
+
+class OutcomeAlert(Base):
+    """A couple's measures met an outcome rule: one row per episode.
+
+    Raised when a rule starts to hold (at a check-in), kept up to date while it holds, resolved
+    when it no longer holds. Dismissing (with a reason) hides it; a dismissed episode is not
+    raised again until the rule has stopped holding and holds anew. ``figures`` holds only the
+    numbers that triggered it. ``partner_id`` is None for a rule about the couple (the gap).
+    """
+
+    __tablename__ = "outcome_alert"
+    __table_args__ = (
+        CheckConstraint("kind IN ('worsening', 'no_improvement', 'widening_gap')", name="kind"),
+        Index("ix_outcome_alert_couple_open", "couple_id", "resolved_at", "dismissed_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    practice_id: Mapped[int] = mapped_column(ForeignKey("practice.id"), index=True)
+    couple_id: Mapped[int] = mapped_column(ForeignKey("couple.id"))
+    partner_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    instrument: Mapped[str] = mapped_column(String(16))
+    kind: Mapped[str] = mapped_column(String(24))  # an `OutcomeKind`
+    figures: Mapped[dict] = mapped_column(JSON)
+    response_id: Mapped[int] = mapped_column(ForeignKey("measure_response.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    resolved_at: Mapped[datetime | None]
+    dismissed_at: Mapped[datetime | None]
+    dismissed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    dismiss_reason: Mapped[str | None] = mapped_column(
+        EncryptedText("outcome_alert.dismiss_reason")
+    )
+
+    couple: Mapped[Couple] = relationship(lazy="raise_on_sql")

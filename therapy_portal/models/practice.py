@@ -10,9 +10,11 @@ from sqlalchemy import (
     CheckConstraint,
     ForeignKey,
     Index,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
+    false,
     text,
     true,
 )
@@ -28,8 +30,14 @@ class Role(enum.StrEnum):
     CLIENT = "client"
 
 
+class PaperSize(enum.StrEnum):
+    LETTER = "letter"
+    A4 = "a4"
+
+
 class Practice(Base):
     __tablename__ = "practice"
+    __table_args__ = (CheckConstraint("paper_size IN ('letter', 'a4')", name="paper_size"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
@@ -38,6 +46,17 @@ class Practice(Base):
     phone: Mapped[str] = mapped_column(String(40), default="")
     # "Remember this device for 30 days" after the second factor; the practice can turn it off.
     remember_device_allowed: Mapped[bool] = mapped_column(default=True, server_default=true())
+    # Practice settings (the admin's settings page): PDFs' paper, the crisis text shown wherever
+    # people write to the practice, the default session reminders, the logo on pages and PDFs.
+    paper_size: Mapped[str] = mapped_column(
+        String(10), default=PaperSize.LETTER, server_default=PaperSize.LETTER.value
+    )
+    crisis_text: Mapped[str] = mapped_column(Text, default="", server_default="")
+    remind_24h: Mapped[bool] = mapped_column(default=True, server_default=true())
+    remind_2h: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # Deferred: the practice is joined to every signed-in user; only the logo route reads it.
+    logo: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+    logo_type: Mapped[str] = mapped_column(String(40), default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
@@ -76,6 +95,8 @@ class User(Base):
     totp_secret: Mapped[str | None] = mapped_column(EncryptedText("user_account.totp_secret"))
     totp_last_step: Mapped[int | None]
     mfa_enrolled_at: Mapped[datetime | None]
+    # The person's language for pages, emails and PDF copies (therapy_portal/i18n.py).
+    locale: Mapped[str] = mapped_column(String(8), default="en", server_default="en")
 
     practice: Mapped[Practice] = relationship(lazy="joined")
 

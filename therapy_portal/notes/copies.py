@@ -22,6 +22,7 @@ from therapy_portal.extensions import db
 from therapy_portal.measures import note_charts
 from therapy_portal.models import Couple, CoupleMember, User
 from therapy_portal.models.notes import (
+    ExportKind,
     NoteAddendum,
     NoteCopyExclusion,
     NoteExport,
@@ -29,8 +30,8 @@ from therapy_portal.models.notes import (
     SessionNote,
 )
 from therapy_portal.notes import digest as digests
-from therapy_portal.notes import export, services, signing
-from therapy_portal.policy import partner_copy
+from therapy_portal.notes import export, reading, signing
+from therapy_portal.policy import partner_copy, supervision
 from therapy_portal.policy.partner_copy import CopyRule
 
 
@@ -38,9 +39,9 @@ from therapy_portal.policy.partner_copy import CopyRule
 class ExportSpec:
     """What an export asks for (a job row, or a preview before there is one)."""
 
-    kind: str  # "couple", "range" or "record"
+    kind: ExportKind
     couple_id: int | None = None
-    scope: str = ""  # records requests: "full", "A" or "B"
+    scope: str = ""  # records requests: a RecordScope
     date_from: date | None = None
     date_to: date | None = None
 
@@ -51,18 +52,17 @@ class ExportSpec:
     @property
     def partner_label(self) -> str | None:
         """The partner whose own copy this is, or None."""
-        if self.kind == "record" and partner_copy.is_partner_scope(self.scope):
-            return self.scope
-        return None
+        return partner_copy.partner_of(self.kind, self.scope)
 
 
 def selection(actor: User, spec: ExportSpec) -> Select[tuple[SessionNote]]:
     stmt = policy.notes_for_therapist(actor).where(SessionNote.status == NoteStatus.SIGNED)
-    if spec.kind in ("couple", "record"):
+    if spec.kind in (ExportKind.COUPLE, ExportKind.RECORD):
         stmt = stmt.where(SessionNote.couple_id == spec.couple_id)
-    if spec.kind == "record":
-        stmt = partner_copy.notes_in_copy(stmt, spec.scope)
-    if spec.kind == "range":
+    if spec.kind == ExportKind.RECORD:
+        # A records release carries final notes only: none awaiting a co-signature.
+        stmt = partner_copy.notes_in_copy(stmt.where(supervision.final_note()), spec.scope)
+    if spec.kind == ExportKind.RANGE:
         stmt = stmt.where(
             SessionNote.session_date >= spec.date_from, SessionNote.session_date <= spec.date_to
         )
@@ -105,17 +105,15 @@ def documents(actor: User, spec: ExportSpec) -> list[NoteDocument]:
         .order_by(SessionNote.session_date, SessionNote.id)
     ).all()
     histories = _measure_histories(actor, notes)
-    marked = marks([n.id for n in notes]) if spec.kind == "record" else {}
+    marked = marks([n.id for n in notes]) if spec.kind == ExportKind.RECORD else {}
     return [
         NoteDocument(
             note,
-            services.check_integrity(actor, note),
+            reading.check_integrity(actor, note),
             note_charts.charts_for_note(
                 histories[note.couple_id], note.session_date, partner_label=spec.partner_label
             ),
-            partner_copy.copy_rule(spec.scope, note, marked.get(note.id, frozenset()))
-            if spec.kind == "record"
-            else None,
+            partner_copy.export_rule(spec.kind, spec.scope, note, marked.get(note.id, frozenset())),
         )
         for note in notes
     ]
@@ -168,6 +166,7 @@ def summary_context(actor: User, spec: ExportSpec, note_count: int) -> dict:
             "name": actor.practice.name,
             "address": actor.practice.address,
             "phone": actor.practice.phone,
+            "paper_size": actor.practice.paper_size,
         },
         "couple_name": couple.display_name,
         "scope": (
@@ -193,12 +192,12 @@ def _plan(actor: User, couple: Couple, scope: str) -> CopyPreview:
     labels = set(
         db.session.scalars(select(CoupleMember.label).where(CoupleMember.couple_id == couple.id))
     )
-    if not (policy.can_view_couple(actor, couple) and scope in labels):
+    if not partner_copy.can_preview_copy(actor, couple, scope, labels):
         audit.record_denied(
             "record.preview", actor=actor, object_type="couple", object_id=couple.id
         )
         raise NotAllowed("not found")
-    spec = ExportSpec("record", couple.id, scope)
+    spec = ExportSpec(ExportKind.RECORD, couple.id, scope)
     contexts = [note_context(doc, actor) for doc in documents(actor, spec)]
     summary = summary_context(actor, spec, len(contexts))
     canonical = json.dumps([contexts, summary], sort_keys=True, default=str).encode()

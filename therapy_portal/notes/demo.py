@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import time, timedelta
 
-from therapy_portal import demo
-from therapy_portal.notes import services
+from therapy_portal.models.notes import AddendumKind, Attendees, Modality, NoteFormat, ServiceCode
+from therapy_portal.notes import addenda, services
 from therapy_portal.notes.services import NoteInput, SessionFacts
 
 _SESSIONS = [
@@ -35,22 +35,26 @@ _SESSIONS = [
 ]
 
 
-@demo.demo_hook
+def _facts(day, modality: Modality) -> SessionFacts:
+    """A 50-minute DAP session with both partners, at 17:00."""
+    return SessionFacts(
+        day,
+        time(17, 0),
+        time(17, 50),
+        Attendees.BOTH,
+        ServiceCode.CONJOINT,
+        modality,
+        NoteFormat.DAP,
+    )
+
+
 def add_demo_notes(world: dict) -> None:
     therapist = world["staff"][1]
     couple = world["couples"][0][0]
     today = services.practice_today(therapist)
     signed = []
     for days_ago, sections in _SESSIONS:
-        facts = SessionFacts(
-            today - timedelta(days=days_ago),
-            time(17, 0),
-            time(17, 50),
-            "both",
-            "90847",
-            "in_person",
-            "dap",
-        )
+        facts = _facts(today - timedelta(days=days_ago), Modality.IN_PERSON)
         note = services.create_note(therapist, couple, facts)
         services.save_draft(
             therapist,
@@ -65,16 +69,14 @@ def add_demo_notes(world: dict) -> None:
             note.version,
         )
         signed.append(services.sign_note(therapist, note))
-    services.add_addendum(
+    addenda.add_addendum(
         therapist,
         signed[0],
-        "correction",
+        AddendumKind.CORRECTION,
         "Score recorded for the wrong partner",
         "The CSI-4 scores in the previous entry were swapped: Sam 14, Alex 12.",
     )
-    facts = SessionFacts(
-        today - timedelta(days=7), time(17, 0), time(17, 50), "both", "90847", "video", "dap"
-    )
+    facts = _facts(today - timedelta(days=7), Modality.VIDEO)
     draft = services.create_note(therapist, couple, facts)
     services.save_draft(
         therapist,

@@ -1,9 +1,12 @@
 """The *since last session* digest, assembled from providers that other areas register.
 
 A provider is `(couple, since, until) -> list[DigestSection]`; `since` is None before a couple's
-first note. Homework and measures register theirs with `@digest_provider`. Records requests use
-`@record_provider` providers, `(couple, partner_label) -> list[DigestSection]`, where
-`partner_label` is None for the full record or "A"/"B" for what that partner may see.
+first note. Records requests use `record_provider`s, `(couple, partner_label) ->
+list[DigestSection]`, where `partner_label` is None for the full record or "A"/"B" for what that
+partner may see.
+
+Notes depend on measures, never the other way round: the measures providers below call the
+measures area's plain functions (`therapy_portal.measures.digest`), which know nothing of notes.
 """
 
 from __future__ import annotations
@@ -12,6 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
+
+from therapy_portal.measures import digest as measures
 
 EMPTY_DIGEST = "Nothing was recorded in the portal since the last session."
 
@@ -74,3 +79,15 @@ def as_text(sections: list[DigestSection], heading: str) -> str:
         parts.append(section.title)
         parts.extend(f"- {line}" for line in section.lines)
     return "\n".join(parts)
+
+
+def measures_digest(couple: Any, since: datetime | None, until: datetime) -> list[DigestSection]:
+    """Check-in totals, reliable change and safety alerts in the window."""
+    return [
+        DigestSection(measures.SECTION_TITLE, measures.measure_changes_since(couple, since, until))
+    ]
+
+
+def measures_record(couple: Any, partner_label: str | None) -> list[DigestSection]:
+    """Every check-in total a records copy may carry (one partner's own, or both)."""
+    return [DigestSection(measures.SECTION_TITLE, measures.record_lines(couple, partner_label))]

@@ -21,16 +21,20 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from sqlalchemy import delete, select
 
 from therapy_portal import audit, policy
+from therapy_portal.cosigning import cosignature_for, cosignature_values
 from therapy_portal.errors import DomainError
 from therapy_portal.extensions import db
 from therapy_portal.measures.note_charts import NoteChart, note_charts
 from therapy_portal.models import Practice, User
 from therapy_portal.models.notes import NotePdfCache, NoteStatus, SessionNote
-from therapy_portal.notes import services, signing
+from therapy_portal.models.supervision import SignedKind
+from therapy_portal.notes import reading, signing
 from therapy_portal.notes.print_context import CONFIDENTIAL, note_context
 from therapy_portal.pdf import PdfRenderError, render_pdf
+from therapy_portal.policy import partner_copy
 from therapy_portal.policy.partner_copy import CopyRule
 from therapy_portal.settings import PROJECT_ROOT
+from therapy_portal.timezones import practice_zone
 
 __all__ = ["CONFIDENTIAL", "note_context"]  # the print values live in print_context
 
@@ -77,8 +81,17 @@ def note_html(
     charts: Sequence[NoteChart] = (),
     *,
     rule: CopyRule | None = None,
+    cosignature: dict | None = None,
 ) -> str:
-    context = note_context(note, integrity, practice, note.couple.display_name, charts, rule=rule)
+    context = note_context(
+        note,
+        integrity,
+        practice,
+        note.couple.display_name,
+        charts,
+        rule=rule,
+        cosignature=cosignature,
+    )
     return render_template("pdf/session_note.html", context)
 
 
@@ -133,10 +146,7 @@ def cache_key(
     """The note's PDF cache key; None when it is not cacheable (a draft, a failed check)."""
     if not (note.status == NoteStatus.SIGNED and integrity.ok):
         return None
-    version = f"{TEMPLATE_VERSION}:{charts_digest(charts)}"
-    if rule is not None and rule.partner_copy:
-        # A partner's copy is a different document: never share the full note's cache entry.
-        version += f":{rule.fingerprint}"
+    version = f"{TEMPLATE_VERSION}:{charts_digest(charts)}{partner_copy.cache_suffix(rule)}"
     return signing.pdf_cache_key(note, list(note.addenda), version)
 
 
@@ -148,18 +158,21 @@ def prepare(
     charts: Sequence[NoteChart],
     rule: CopyRule | None = None,
     cached_keys: set[str] | None = None,
+    cosignature: dict | None = None,
 ) -> PreparedPdf:
     """Look up the cache and build the HTML (only on a miss). With ``cached_keys`` (found by a
     ZIP in one query) a hit is only noted: the ZIP reads each PDF as it writes it. A note that
     fails its signature check is never cached: it renders every time, with the warning."""
     key = cache_key(note, integrity, charts, rule)
+    if key is not None and cosignature is not None:  # the co-signature is printed too
+        key = hashlib.sha256(f"{key}|{cosignature['hash'] or 'awaiting'}".encode()).hexdigest()
     if key is not None and cached_keys is not None and key in cached_keys:
         return PreparedPdf(note.id, note.practice_id, key, "", None, in_cache=True)
     if key is not None and cached_keys is None:
         hit = db.session.scalar(select(NotePdfCache.pdf).where(NotePdfCache.cache_key == key))
         if hit is not None:
             return PreparedPdf(note.id, note.practice_id, key, "", hit)
-    html = note_html(note, integrity, practice, charts, rule=rule)
+    html = note_html(note, integrity, practice, charts, rule=rule, cosignature=cosignature)
     assets = {chart.asset_name: chart.svg for chart in charts}
     return PreparedPdf(note.id, note.practice_id, key, html, None, assets)
 
@@ -193,9 +206,14 @@ def note_filename(note_id: int) -> str:
 def export_note_pdf(actor: User, note_id: int) -> PdfResult:
     """One note as a PDF download, verified and audited with the SHA-256 of the bytes."""
     note = policy.note_for_therapist_or_404(actor, note_id)
-    integrity = services.check_integrity(actor, note)
+    integrity = reading.check_integrity(actor, note)
     charts = note_charts(actor, note.couple, note.session_date, actor.practice.timezone)
-    pdf, cached = produce(prepare(note, integrity, actor.practice, charts=charts))
+    cosignature = cosignature_values(
+        cosignature_for(SignedKind.NOTE, note.id), practice_zone(actor.practice.timezone)
+    )
+    pdf, cached = produce(
+        prepare(note, integrity, actor.practice, charts=charts, cosignature=cosignature)
+    )
     sha = hashlib.sha256(pdf).hexdigest()
     audit.record(
         "note.export_pdf",

@@ -21,7 +21,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from therapy_portal.notes.formats import (
+from therapy_portal.models.note_formats import (
     ADDENDUM_KINDS,
     ATTENDEES,
     AUTHORIZATION_METHODS,
@@ -32,6 +32,7 @@ from therapy_portal.notes.formats import (
     MODALITIES,
     SERVICE_CODES,
 )
+from therapy_portal.models.notes import AddendumKind, Attendees, Modality, ServiceCode
 from therapy_portal.notes.services import NoteInput, SessionFacts
 
 _TOO_LONG = f"Keep this under {FIELD_LIMIT:,} characters."
@@ -57,19 +58,19 @@ class FactsForm(FlaskForm):
     attendees = RadioField(
         "Who attended",
         choices=_choices(ATTENDEES),
-        default="both",
+        default=Attendees.BOTH,
         validators=[InputRequired("Choose who attended.")],
     )
     service_code = RadioField(
         "Service code",
         choices=_choices(SERVICE_CODES),
-        default="90847",
+        default=ServiceCode.CONJOINT,
         validators=[InputRequired("Choose the service code.")],
     )
     modality = RadioField(
         "Modality",
         choices=_choices(MODALITIES),
-        default="in_person",
+        default=Modality.IN_PERSON,
         validators=[InputRequired("Choose how the session took place.")],
     )
 
@@ -156,7 +157,7 @@ class AddendumForm(FlaskForm):
     kind = RadioField(
         "Kind of addendum",
         choices=_choices(ADDENDUM_KINDS),
-        default="correction",
+        default=AddendumKind.CORRECTION,
         validators=[InputRequired("Choose the kind of addendum.")],
     )
     reason = StringField(

@@ -18,7 +18,7 @@ from therapy_portal import audit, storage, tasks
 from therapy_portal.errors import ValidationFailed
 from therapy_portal.extensions import db
 from therapy_portal.models import Couple, ExportFile, User, utcnow
-from therapy_portal.models.notes import ExportStatus, NoteExport
+from therapy_portal.models.notes import ExportKind, ExportStatus, NoteExport
 from therapy_portal.notes import copies
 from therapy_portal.tasks import jobs as leases
 
@@ -40,7 +40,7 @@ def _start(actor: User, job: NoteExport, *, allow_empty: bool = False) -> NoteEx
     total = _count(actor, job)
     if total == 0 and not allow_empty:
         raise ValidationFailed("There are no signed notes to export here yet.")
-    job.total = total + (1 if job.kind == "record" else 0)
+    job.total = total + (1 if job.kind == ExportKind.RECORD else 0)
     db.session.flush()
     leases.create(KIND, job_key(job.id), job.practice_id)
     audit.record(
@@ -62,7 +62,7 @@ def start_couple_export(actor: User, couple: Couple) -> NoteExport:
         NoteExport(
             practice_id=actor.practice_id,
             requested_by_id=actor.id,
-            kind="couple",
+            kind=ExportKind.COUPLE,
             couple_id=couple.id,
         ),
     )
@@ -79,7 +79,7 @@ def start_range_export(actor: User, date_from: date, date_to: date) -> NoteExpor
         NoteExport(
             practice_id=actor.practice_id,
             requested_by_id=actor.id,
-            kind="range",
+            kind=ExportKind.RANGE,
             date_from=date_from,
             date_to=date_to,
         ),
@@ -92,7 +92,7 @@ def start_record_export(actor: User, couple: Couple, scope: str) -> NoteExport:
         NoteExport(
             practice_id=actor.practice_id,
             requested_by_id=actor.id,
-            kind="record",
+            kind=ExportKind.RECORD,
             couple_id=couple.id,
             scope=scope,
         ),
@@ -101,9 +101,14 @@ def start_record_export(actor: User, couple: Couple, scope: str) -> NoteExport:
 
 
 def launch(export_id: int) -> None:
-    """Queue the build (call after the export row is committed). Under TESTING the queue runs
-    the task at once (`TASK_QUEUE_IMMEDIATE`), so tests see a finished export."""
+    """Queue the build now (call after the export row is committed)."""
     tasks.enqueue(KIND, export_id)
+
+
+def launch_after_commit(job: NoteExport) -> NoteExport:
+    """Queue the build once the request's transaction commits (never if it rolls back)."""
+    tasks.after_commit(KIND, job.id)
+    return job
 
 
 def mark_failed(export_id: int, message: str) -> None:
@@ -114,8 +119,7 @@ def mark_failed(export_id: int, message: str) -> None:
         record.finished_at = utcnow()
 
 
-@leases.on_give_up(KIND)
-def _give_up(key: str, message: str) -> None:
+def give_up(key: str, message: str) -> None:
     mark_failed(int(key.split(":", 1)[1]), GENERIC_FAILURE)
 
 

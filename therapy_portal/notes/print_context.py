@@ -10,12 +10,19 @@ from collections.abc import Sequence
 
 from therapy_portal.measures.note_charts import NoteChart
 from therapy_portal.models import Practice
+from therapy_portal.models.note_formats import (
+    ATTENDEES,
+    FIELD_PARTS,
+    FORMATS,
+    MODALITIES,
+    SERVICE_CODES,
+)
 from therapy_portal.models.notes import NoteStatus, SessionNote
 from therapy_portal.notes import signing
-from therapy_portal.notes.formats import ATTENDEES, FIELD_PARTS, FORMATS, MODALITIES, SERVICE_CODES
 from therapy_portal.policy import partner_copy
 from therapy_portal.policy.partner_copy import CopyRule, section_part
 from therapy_portal.timezones import practice_zone
+from therapy_portal.ui.dates import DAY, MOMENT
 
 CONFIDENTIAL = (
     "Confidential health information. It may be disclosed only as the law allows or with the "
@@ -37,17 +44,30 @@ def _minutes(note: SessionNote) -> int | None:
 
 
 def _addendum(a, tz, rule: CopyRule | None) -> dict:
-    left_out = rule.left_out(partner_copy.addendum_part(a.position)) if rule else None
+    part = partner_copy.addendum_part(a.position)
     return {
         "position": a.position,
         "kind": a.kind.replace("_", " ").capitalize(),
-        "reason": "" if left_out else a.reason,
-        "body": "" if left_out else a.body,
-        "left_out": left_out,
+        "reason": partner_copy.carried(rule, part, a.reason),
+        "body": partner_copy.carried(rule, part, a.body),
+        "left_out": partner_copy.left_out(rule, part),
         "author": a.author_name,
         "credentials": a.author_credentials,
-        "at": a.created_at.astimezone(tz).strftime("%B %-d, %Y at %H:%M %Z"),
+        "at": a.created_at.astimezone(tz).strftime(f"{MOMENT} %Z"),
     }
+
+
+def _sections(note: SessionNote, rule: CopyRule | None) -> list[dict]:
+    texts = note.sections or {}
+    return [
+        {
+            "title": s.title,
+            "guidance": s.guidance,
+            "text": partner_copy.carried(rule, section_part(s.key), texts.get(s.key, "")),
+            "left_out": partner_copy.left_out(rule, section_part(s.key)),
+        }
+        for s in FORMATS[note.format].sections
+    ]
 
 
 def _facts(note: SessionNote) -> dict:
@@ -55,7 +75,7 @@ def _facts(note: SessionNote) -> dict:
         "id": note.id,
         "signed": note.status == NoteStatus.SIGNED,
         "format_name": FORMATS[note.format].name,
-        "session_date": note.session_date.strftime("%B %-d, %Y"),
+        "session_date": note.session_date.strftime(DAY),
         "start": _time(note.start_time),
         "end": _time(note.end_time),
         "minutes": _minutes(note),
@@ -71,7 +91,7 @@ def _signature(note: SessionNote, tz) -> dict | None:
     return {
         "name": note.signer_name,
         "credentials": note.signer_credentials,
-        "at": note.signed_at.astimezone(tz).strftime("%B %-d, %Y at %H:%M %Z"),
+        "at": note.signed_at.astimezone(tz).strftime(f"{MOMENT} %Z"),
         "hash": note.signature,
     }
 
@@ -84,6 +104,7 @@ def note_context(
     charts: Sequence[NoteChart] = (),
     *,
     rule: CopyRule | None = None,
+    cosignature: dict | None = None,
 ) -> dict:
     """Everything the print template shows, as plain values (chart bytes go as assets).
 
@@ -91,33 +112,25 @@ def note_context(
     heading, with the reason instead of the text (`therapy_portal.policy.partner_copy`).
     """
     tz = practice_zone(practice.timezone)
-    fmt = FORMATS[note.format]
-    sections = note.sections or {}
-
-    def left_out(part: str) -> str | None:
-        return rule.left_out(part) if rule else None
-
     fields = {p.key: getattr(note, p.key) for p in FIELD_PARTS}
-    withheld = {key: reason for key in fields if (reason := left_out(key))}
+    withheld = {key: reason for key in fields if (reason := partner_copy.left_out(rule, key))}
     return {
-        "practice": {"name": practice.name, "address": practice.address, "phone": practice.phone},
+        "practice": {
+            "name": practice.name,
+            "address": practice.address,
+            "phone": practice.phone,
+            "paper_size": practice.paper_size,
+        },
         "couple_name": couple_name,
         "note": {
             **_facts(note),
-            **{key: "" if key in withheld else text for key, text in fields.items()},
+            **{key: partner_copy.carried(rule, key, text) for key, text in fields.items()},
             "left_out": withheld,
         },
-        "sections": [
-            {
-                "title": s.title,
-                "guidance": s.guidance,
-                "text": "" if left_out(section_part(s.key)) else sections.get(s.key, ""),
-                "left_out": left_out(section_part(s.key)),
-            }
-            for s in fmt.sections
-        ],
+        "sections": _sections(note, rule),
         "addenda": [_addendum(a, tz, rule) for a in note.addenda],
         "signature": _signature(note, tz),
+        "cosignature": cosignature,
         "integrity": {
             "checked": integrity.checked,
             "ok": integrity.ok,

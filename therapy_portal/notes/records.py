@@ -17,10 +17,17 @@ from therapy_portal import audit, policy
 from therapy_portal.errors import InvalidState, NotAllowed, ValidationFailed
 from therapy_portal.extensions import db
 from therapy_portal.models import Couple, CoupleMember, User, utcnow
-from therapy_portal.models.notes import NoteExport, PsychotherapyNote, RecordAuthorization
+from therapy_portal.models.consents import ConsentKind
+from therapy_portal.models.note_formats import AUTHORIZATION_METHODS, FIELD_LIMIT
+from therapy_portal.models.notes import (
+    NoteExport,
+    PsychotherapyNote,
+    RecordAuthorization,
+    RecordScope,
+)
 from therapy_portal.notes import copies, jobs
-from therapy_portal.notes.formats import AUTHORIZATION_METHODS, FIELD_LIMIT
 from therapy_portal.notes.services import practice_today
+from therapy_portal.policy import consents
 from therapy_portal.policy.notes import authorized_labels
 
 
@@ -56,6 +63,13 @@ def record_authorization(
     member = next((m for m in _members(couple) if m.label == label), None)
     if member is None:
         raise ValidationFailed("Choose one of the couple's partners.", field="partner_label")
+    consents.require(
+        ConsentKind.RECORDS_RELEASE,
+        couple,
+        [label],
+        action="Recording a release authorization",
+        field="partner_label",
+    )
     if method not in AUTHORIZATION_METHODS:
         raise ValidationFailed("Choose how the authorization was given.", field="method")
     if authorized_on is None:
@@ -99,7 +113,7 @@ def release_options(couple: Couple, rows: list[RecordAuthorization]) -> ReleaseO
     return ReleaseOptions(
         labels=labels,
         authorized=authorized_labels(rows, labels),
-        can_full=policy.can_release_record("full", rows, labels),
+        can_full=policy.can_release_record(RecordScope.FULL, rows, labels),
     )
 
 
@@ -112,13 +126,19 @@ def start_release(
     preview the therapist saw, and a copy that changed since (a note signed, a part marked) is
     refused until they look again.
     """
-    if scope not in ("full", "A", "B"):
+    if scope not in tuple(RecordScope):
         raise ValidationFailed("Choose what to release.", field="scope")
     labels = [m.label for m in _members(couple)]
+    consents.require(
+        ConsentKind.RECORDS_RELEASE,
+        couple,
+        labels if scope == RecordScope.FULL else [scope],
+        action="Releasing the record",
+    )
     if not policy.can_release_record(scope, authorizations(couple), labels):
-        missing = "each partner's" if scope == "full" else f"partner {scope}'s"
+        missing = "each partner's" if scope == RecordScope.FULL else f"partner {scope}'s"
         raise InvalidState(f"Record {missing} authorization before releasing this record.")
-    if scope != "full" and copies.fingerprint(actor, couple, scope) != previewed:
+    if scope != RecordScope.FULL and copies.fingerprint(actor, couple, scope) != previewed:
         raise InvalidState(
             f"Partner {scope}'s copy is not what the preview showed (a note was signed or a part "
             "was marked since). Check the preview again, then release."

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import json
+
 from flask import flash, jsonify, redirect, render_template, request, stream_with_context, url_for
 from flask_login import current_user
 from wtforms import SelectChoice
 
-from therapy_portal import audit, policy, storage
+from therapy_portal import audit, boundary, policy, storage
+from therapy_portal.downloads import download_response
 from therapy_portal.errors import DomainError
-from therapy_portal.extensions import db
-from therapy_portal.formtools import attach_error
-from therapy_portal.notes import copies, jobs, records, services
-from therapy_portal.notes.formats import AUTHORIZATION_METHODS
+from therapy_portal.models.note_formats import AUTHORIZATION_METHODS
+from therapy_portal.notes import copies, fhir_bundle, jobs, records, services
+from therapy_portal.notes.blueprint import bp, therapist_only
 from therapy_portal.notes.forms import (
     AuthorizationForm,
     PageForm,
@@ -19,50 +21,42 @@ from therapy_portal.notes.forms import (
     RangeExportForm,
     ReleaseForm,
 )
-from therapy_portal.notes.routes import bp, therapist_only
-from therapy_portal.notes.routes_view import download_response
+from therapy_portal.policy import consent_status
 
 
-def _launch(start):
-    """Create the job, commit, start the build, and show its progress page."""
-    try:
-        job = start()
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-        return None
-    db.session.commit()
-    jobs.launch(job.id)
-    return redirect(url_for("notes.export_status", export_id=job.id))
+def _status_url(job) -> str:
+    return url_for("notes.export_status", export_id=job.id)
 
 
 @bp.post("/couples/<int:couple_id>/notes/export")
 @therapist_only
 def export_couple(couple_id: int):
     couple = policy.couple_for_therapist_or_404(current_user, couple_id)
-    if PageForm().validate_on_submit():
-        started = _launch(lambda: jobs.start_couple_export(current_user, couple))
-        if started is not None:
-            return started
-    return redirect(url_for("notes.couple_notes", couple_id=couple_id))
+    back = url_for("notes.couple_notes", couple_id=couple_id)
+    if not PageForm().validate_on_submit():
+        return redirect(back)
+    return boundary.press(
+        lambda: jobs.launch_after_commit(jobs.start_couple_export(current_user, couple)),
+        then=_status_url,
+        back=back,
+    )
 
 
 @bp.route("/notes/export", methods=["GET", "POST"])
 @therapist_only
 def export_range():
     form = RangeExportForm()
-    if form.validate_on_submit():
-        try:
-            job = jobs.start_range_export(current_user, form.date_from.data, form.date_to.data)
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            db.session.commit()
-            jobs.launch(job.id)
-            return redirect(url_for("notes.export_status", export_id=job.id))
-    status = 422 if request.method == "POST" else 200
-    return render_template("notes/export_range.html", form=form), status
+    if request.method == "GET":
+        return render_template("notes/export_range.html", form=form)
+    return boundary.submit(
+        form,
+        lambda: jobs.launch_after_commit(
+            jobs.start_range_export(current_user, form.date_from.data, form.date_to.data)
+        ),
+        render=lambda: render_template("notes/export_range.html", form=form),
+        status=422,
+        then=_status_url,
+    )
 
 
 @bp.get("/notes/exports/<int:export_id>")
@@ -90,10 +84,9 @@ def export_download(export_id: int):
     try:
         record = jobs.download(current_user, job)
     except DomainError as error:
-        db.session.rollback()
+        boundary.refused(error)
         flash(error.message, "error")
         return redirect(url_for("notes.export_status", export_id=export_id))
-    db.session.commit()
     response = download_response(
         stream_with_context(storage.stream(record)),
         f"session-notes-{job.id}.zip",
@@ -113,6 +106,7 @@ def _records_page(couple, auth_form: AuthorizationForm, status: int = 200):
         options=records.release_options(couple, rows),
         release_form=ReleaseForm(),
         methods=AUTHORIZATION_METHODS,
+        consents=consent_status.for_therapist(couple),
     ), status
 
 
@@ -134,28 +128,43 @@ def records_request(couple_id: int):
     return _records_page(couple, form)
 
 
+def _note_pdf_url(note_id: int) -> str:
+    return url_for("notes.pdf", note_id=note_id, _external=True)
+
+
+@bp.get("/couples/<int:couple_id>/records/fhir-bundle.json")
+@therapist_only
+def records_fhir(couple_id: int):
+    """The full record for another system (FHIR Bundle); released like the full record."""
+    couple = policy.couple_for_therapist_or_404(current_user, couple_id)
+    try:
+        bundle = fhir_bundle.export_bundle(current_user, couple, _note_pdf_url)
+    except DomainError as error:
+        boundary.refused(error)
+        flash(error.message, "error")
+        return redirect(url_for("notes.records_request", couple_id=couple_id))
+    body = json.dumps(bundle, ensure_ascii=False, indent=1)
+    return download_response(body, "record-fhir-bundle.json", "application/fhir+json")
+
+
 @bp.post("/couples/<int:couple_id>/records/authorizations")
 @therapist_only
 def record_authorization(couple_id: int):
     couple = policy.couple_for_therapist_or_404(current_user, couple_id)
     form = _authorization_form(couple)
-    if form.validate_on_submit():
-        try:
-            records.record_authorization(
-                current_user,
-                couple,
-                form.partner_label.data,
-                form.method.data,
-                form.authorized_on.data,
-            )
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            db.session.commit()
-            flash("Authorization recorded.")
-            return redirect(url_for("notes.records_request", couple_id=couple_id))
-    return _records_page(couple, form, 422)
+    return boundary.submit(
+        form,
+        lambda: records.record_authorization(
+            current_user,
+            couple,
+            form.partner_label.data,
+            form.method.data,
+            form.authorized_on.data,
+        ),
+        render=lambda: _records_page(couple, form, 422),
+        done="Authorization recorded.",
+        then=url_for("notes.records_request", couple_id=couple_id),
+    )
 
 
 @bp.get("/couples/<int:couple_id>/records/partner-<any(A, B):label>")
@@ -163,9 +172,8 @@ def record_authorization(couple_id: int):
 def copy_preview(couple_id: int, label: str):
     """Exactly what partner <label>'s copy holds if released now, with the release button."""
     couple = policy.couple_for_therapist_or_404(current_user, couple_id)
-    shown = copies.preview(current_user, couple, label)
+    shown = copies.preview(current_user, couple, label)  # audited
     options = records.release_options(couple, records.authorizations(couple))
-    db.session.commit()  # the preview is audited
     return render_template(
         "notes/copy_preview.html",
         couple=couple,
@@ -180,16 +188,31 @@ def copy_preview(couple_id: int, label: str):
 def release_record(couple_id: int):
     couple = policy.couple_for_therapist_or_404(current_user, couple_id)
     form = ReleaseForm()
-    if form.validate_on_submit():
-        scope, previewed = form.scope.data, form.fingerprint.data
-        started = _launch(lambda: records.start_release(current_user, couple, scope, previewed))
-        if started is not None:
-            return started
-        if scope in ("A", "B"):
-            return redirect(url_for("notes.copy_preview", couple_id=couple_id, label=scope))
-    else:
+    if not form.validate_on_submit():
         flash("Choose what to release.", "error")
-    return redirect(url_for("notes.records_request", couple_id=couple_id))
+        return redirect(url_for("notes.records_request", couple_id=couple_id))
+    scope, previewed = form.scope.data, form.fingerprint.data
+    back = (
+        url_for("notes.copy_preview", couple_id=couple_id, label=scope)
+        if scope in ("A", "B")
+        else url_for("notes.records_request", couple_id=couple_id)
+    )
+    return boundary.press(
+        lambda: jobs.launch_after_commit(
+            records.start_release(current_user, couple, scope, previewed)
+        ),
+        then=_status_url,
+        back=back,
+    )
+
+
+def _private_notes_page(couple, form: PrivateNoteForm, status: int = 200):
+    return render_template(
+        "notes/private_notes.html",
+        couple=couple,
+        form=form,
+        notes=records.private_notes(current_user, couple),
+    ), status
 
 
 @bp.route("/couples/<int:couple_id>/private-notes", methods=["GET", "POST"])
@@ -200,23 +223,16 @@ def private_notes(couple_id: int):
     form = PrivateNoteForm()
     if request.method == "GET":
         form.session_date.data = services.practice_today(current_user)
-    if form.validate_on_submit():
-        try:
-            records.add_private_note(current_user, couple, form.session_date.data, form.body.data)
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            db.session.commit()
-            flash("Psychotherapy note kept. Only you can see it.")
-            return redirect(url_for("notes.private_notes", couple_id=couple_id))
-    status = 422 if request.method == "POST" else 200
-    return render_template(
-        "notes/private_notes.html",
-        couple=couple,
-        form=form,
-        notes=records.private_notes(current_user, couple),
-    ), status
+        return _private_notes_page(couple, form)
+    return boundary.submit(
+        form,
+        lambda: records.add_private_note(
+            current_user, couple, form.session_date.data, form.body.data
+        ),
+        render=lambda: _private_notes_page(couple, form, 422),
+        done="Psychotherapy note kept. Only you can see it.",
+        then=url_for("notes.private_notes", couple_id=couple_id),
+    )
 
 
 @bp.route("/private-notes/<int:private_note_id>", methods=["GET", "POST"])
@@ -224,16 +240,16 @@ def private_notes(couple_id: int):
 @audit.reads("psychotherapy_note.view", "psychotherapy_note", "private_note_id")
 def private_note(private_note_id: int):
     note = policy.psychotherapy_note_for_author_or_404(current_user, private_note_id)
-    form = PrivateNoteForm(obj=note) if request.method == "GET" else PrivateNoteForm()
-    if form.validate_on_submit():
-        try:
-            records.update_private_note(current_user, note, form.session_date.data, form.body.data)
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            db.session.commit()
-            flash("Psychotherapy note saved.")
-            return redirect(url_for("notes.private_notes", couple_id=note.couple_id))
-    status = 422 if request.method == "POST" else 200
-    return render_template("notes/private_note.html", note=note, form=form), status
+    if request.method == "GET":
+        form = PrivateNoteForm(obj=note)
+        return render_template("notes/private_note.html", note=note, form=form)
+    form = PrivateNoteForm()
+    return boundary.submit(
+        form,
+        lambda: records.update_private_note(
+            current_user, note, form.session_date.data, form.body.data
+        ),
+        render=lambda: (render_template("notes/private_note.html", note=note, form=form), 422),
+        done="Psychotherapy note saved.",
+        then=url_for("notes.private_notes", couple_id=note.couple_id),
+    )

@@ -1,4 +1,6 @@
-"""Use cases for session notes: start, save drafts, insert the digest, sign, amend, read, list.
+"""Use cases of a draft session note: start, save, insert the digest, sign, delete.
+
+Addenda are in `addenda`, reading and listing in `reading`, the digest's window in `since_last`.
 
 Each function takes the acting therapist, asks the policy, changes state, writes the audit event
 and raises domain errors; it flushes and never commits.
@@ -8,30 +10,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
-from zoneinfo import ZoneInfo
 
-from flask import current_app
-from sqlalchemy import delete, func, select
-from sqlalchemy.orm import selectinload
-from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy import delete
 from sqlalchemy.orm.exc import StaleDataError
 
-from therapy_portal import audit, policy
+from therapy_portal import audit, cosigning, policy
 from therapy_portal.errors import Conflict, InvalidState, NotAllowed, ValidationFailed
 from therapy_portal.extensions import db
 from therapy_portal.models import Couple, User, utcnow
-from therapy_portal.models.notes import NoteAddendum, NoteCopyExclusion, NoteStatus, SessionNote
-from therapy_portal.notes import digest as digests
-from therapy_portal.notes import signing
-from therapy_portal.notes.formats import (
-    ADDENDUM_KINDS,
+from therapy_portal.models.note_formats import (
     ATTENDEES,
     FIELD_LIMIT,
     FORMATS,
     MODALITIES,
     SERVICE_CODES,
 )
-from therapy_portal.pagination import Page, keyset_page
+from therapy_portal.models.notes import NoteCopyExclusion, NoteStatus, SessionNote
+from therapy_portal.notes import signing, since_last
 from therapy_portal.timezones import practice_today, practice_zone  # noqa: F401 (re-exported)
 
 CONFLICT_MESSAGE = (
@@ -97,7 +92,7 @@ def _check_facts(actor: User, facts: SessionFacts) -> None:
             raise ValidationFailed("Choose one of the options.", field=name)
 
 
-def _check_length(text: str, field_name: str) -> None:
+def check_length(text: str, field_name: str) -> None:
     if len(text) > FIELD_LIMIT:
         raise ValidationFailed(
             f"This field is longer than {FIELD_LIMIT:,} characters. Move part of it to another "
@@ -154,9 +149,9 @@ def save_draft(actor: User, note: SessionNote, data: NoteInput, version: int) ->
     _check_facts(actor, data.facts)
     sections = {s.key: data.sections.get(s.key, "") for s in FORMATS[note.format].sections}
     for key, text in sections.items():
-        _check_length(text, f"section_{key}")
+        check_length(text, f"section_{key}")
     for name in ("interventions", "risk_screening", "digest"):
-        _check_length(getattr(data, name), name)
+        check_length(getattr(data, name), name)
     facts = data.facts
     note.session_date, note.start_time, note.end_time = (
         facts.session_date,
@@ -186,42 +181,9 @@ def save_draft(actor: User, note: SessionNote, data: NoteInput, version: int) ->
     return note
 
 
-def digest_window(note: SessionNote, tz: ZoneInfo) -> tuple[datetime | None, datetime]:
-    """From the end of the couple's previous session to the start of this one."""
-    previous = db.session.scalar(
-        select(SessionNote)
-        .where(
-            SessionNote.couple_id == note.couple_id,
-            SessionNote.id != note.id,
-            SessionNote.session_date < note.session_date,
-        )
-        .order_by(SessionNote.session_date.desc(), SessionNote.id.desc())
-        .limit(1)
-    )
-    until = datetime.combine(note.session_date, note.start_time or time(23, 59, 59), tz)
-    since = None
-    if previous is not None:
-        since = datetime.combine(previous.session_date, previous.end_time or time(23, 59, 59), tz)
-    return since, until
-
-
-def build_digest(actor: User, note: SessionNote) -> str:
-    """The digest text for this note's window, from every registered provider."""
-    tz = practice_zone(actor.practice.timezone)
-    since, until = digest_window(note, tz)
-    couple = db.session.get(Couple, note.couple_id)
-    sections = digests.collect(couple, since, until)
-    heading = (
-        f"Since the last session ({since.date().isoformat()})"
-        if since
-        else "Before this first session"
-    )
-    return digests.as_text(sections, heading)
-
-
 def insert_digest(actor: User, note: SessionNote, data: NoteInput, version: int) -> SessionNote:
     """Save the draft with the generated digest added after any digest text already there."""
-    text = build_digest(actor, note)
+    text = since_last.build_digest(actor, note)
     existing = data.digest.rstrip()
     combined = f"{existing}\n\n{text}" if existing else text
     data = NoteInput(
@@ -265,87 +227,14 @@ def sign_note(actor: User, note: SessionNote) -> SessionNote:
         couple_id=note.couple_id,
         format=note.format,
     )
+    cosigning.request_if_supervised(actor, "note", note.id, note.couple_id)
     return note
 
 
-def add_addendum(actor: User, note: SessionNote, kind: str, reason: str, body: str) -> NoteAddendum:
-    """Append a signed addendum to a signed note."""
-    if note.status != NoteStatus.SIGNED:
-        raise InvalidState("Addenda are for signed notes. Edit the draft instead.")
-    if not policy.can_add_addendum(actor, note):
-        raise NotAllowed("not found")
-    if kind not in ADDENDUM_KINDS:
-        raise ValidationFailed("Choose the kind of addendum.", field="kind")
-    if not reason.strip():
-        raise ValidationFailed("Say briefly why you are adding this.", field="reason")
-    if not body.strip():
-        raise ValidationFailed("Write the addendum.", field="body")
-    _check_length(body, "body")
-    addenda = list(
-        db.session.scalars(
-            select(NoteAddendum)
-            .where(NoteAddendum.note_id == note.id)
-            .order_by(NoteAddendum.position)
-        )
-    )
-    addendum = NoteAddendum(
-        practice_id=note.practice_id,
-        note_id=note.id,
-        position=len(addenda) + 1,
-        author_id=actor.id,
-        author_name=actor.name,
-        author_credentials=actor.credentials,
-        kind=kind,
-        reason=reason.strip()[:300],
-        body=body,
-        created_at=utcnow().replace(microsecond=0),
-    )
-    previous = addenda[-1].signature if addenda else (note.signature or "")
-    addendum.signature = signing.sign_addendum_fields(addendum, previous)
-    db.session.add(addendum)
-    db.session.flush()
-    # Keep a loaded `note.addenda` current without a lazy load.
-    set_committed_value(note, "addenda", [*addenda, addendum])
-    audit.record(
-        "note.addendum",
-        actor=actor,
-        object_type="session_note",
-        object_id=note.id,
-        couple_id=note.couple_id,
-        kind=kind,
-        count=addendum.position,
-    )
-    return addendum
-
-
-def check_integrity(actor: User, note: SessionNote) -> signing.Integrity:
-    """Verify a note; a mismatch is audited (and shown by the caller)."""
-    integrity = signing.verify(note, list(note.addenda))
-    if not integrity.ok:
-        audit.record(
-            "note.integrity_failed",
-            actor=actor,
-            object_type="session_note",
-            object_id=note.id,
-            couple_id=note.couple_id,
-            outcome="failure",
-            count=len(integrity.problems),
-        )
-    return integrity
-
-
-def view_note(actor: User, note_id: int) -> tuple[SessionNote, signing.Integrity]:
-    """Load a note, verify its signatures, and record the view."""
-    note = policy.note_for_therapist_or_404(actor, note_id)
-    integrity = check_integrity(actor, note)
-    audit.record(
-        "note.view",
-        actor=actor,
-        object_type="session_note",
-        object_id=note.id,
-        couple_id=note.couple_id,
-    )
-    return note, integrity
+def save_and_sign(actor: User, note: SessionNote, data: NoteInput, version: int) -> SessionNote:
+    """Save the draft as the form has it, then sign it: both or neither."""
+    save_draft(actor, note, data, version)
+    return sign_note(actor, note)
 
 
 def delete_draft(actor: User, note: SessionNote) -> None:
@@ -361,53 +250,3 @@ def delete_draft(actor: User, note: SessionNote) -> None:
     db.session.execute(delete(NoteCopyExclusion).where(NoteCopyExclusion.note_id == note.id))
     db.session.delete(note)
     _flush_guarded(DELETE_CONFLICT_MESSAGE)
-
-
-@dataclass(frozen=True)
-class NotesPage:
-    notes: list[SessionNote]
-    page: Page
-    addenda_counts: dict[int, int]
-
-
-def list_notes(
-    actor: User,
-    *,
-    couple: Couple | None = None,
-    after: int | None = None,
-    per_page: int | None = None,
-) -> NotesPage:
-    """One keyset page of notes (a couple's, or the whole caseload's), newest session first.
-
-    The same five statements whatever the page holds: notes, count, couples, authors and
-    addenda counts.
-    """
-    base = policy.notes_for_therapist(actor)
-    if couple is not None:
-        base = base.where(SessionNote.couple_id == couple.id)
-    page = keyset_page(
-        base,
-        [SessionNote.session_date],
-        SessionNote.id,
-        after=after,
-        per_page=per_page or current_app.config["PAGE_SIZE"],
-        descending=True,
-        # One couple's notes are counted (the page offers their export); the caseload's list
-        # grows for years, so it is not.
-        count=couple is not None,
-        options=[selectinload(SessionNote.couple), selectinload(SessionNote.therapist)],
-    )
-    notes = page.items
-    ids = [n.id for n in notes]
-    counts = (
-        dict(
-            db.session.execute(
-                select(NoteAddendum.note_id, func.count())
-                .where(NoteAddendum.note_id.in_(ids))
-                .group_by(NoteAddendum.note_id)
-            ).all()
-        )
-        if ids
-        else {}
-    )
-    return NotesPage(notes, page, counts)

@@ -10,24 +10,19 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 from dataclasses import dataclass, field
-from typing import Any
 
-from flask import current_app
-from sqlalchemy import event, inspect
+from sqlalchemy import inspect
 from sqlalchemy.orm import Session
 
 from therapy_portal.errors import InvalidState
-from therapy_portal.models.notes import CONTENT_COLUMNS, NoteAddendum, NoteStatus, SessionNote
-from therapy_portal.notes.formats import FORMATS
+from therapy_portal.models.note_formats import FORMATS
+from therapy_portal.models.note_triggers import CONTENT_COLUMNS
+from therapy_portal.models.notes import NoteAddendum, NoteStatus, SessionNote
+from therapy_portal.signatures import ALGORITHM, canonical, mac
+from therapy_portal.signatures import iso as _iso
 
-ALGORITHM = "hmac-sha256-v1"
 SIGNED_NOTE_MESSAGE = "This note is signed and can't be changed. Add an addendum instead."
-
-
-def _iso(value: Any) -> str | None:
-    return value.isoformat() if value is not None else None
 
 
 def canonical_note(note: SessionNote) -> bytes:
@@ -56,7 +51,7 @@ def canonical_note(note: SessionNote) -> bytes:
         "signer_credentials": note.signer_credentials,
         "signed_at": _iso(note.signed_at),
     }
-    return _dump(payload)
+    return canonical(payload)
 
 
 def canonical_addendum(addendum: NoteAddendum, previous_signature: str) -> bytes:
@@ -73,22 +68,7 @@ def canonical_addendum(addendum: NoteAddendum, previous_signature: str) -> bytes
         "body": addendum.body,
         "created_at": _iso(addendum.created_at),
     }
-    return _dump(payload)
-
-
-def _dump(payload: dict) -> bytes:
-    return json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
-
-
-def _key() -> bytes:
-    key = current_app.config.get("NOTE_SIGNING_KEY")
-    if not key:
-        raise RuntimeError("NOTE_SIGNING_KEY is not configured; notes cannot be signed.")
-    return key.encode() if isinstance(key, str) else key
-
-
-def mac(data: bytes) -> str:
-    return hmac.new(_key(), data, hashlib.sha256).hexdigest()
+    return canonical(payload)
 
 
 def sign_note_fields(note: SessionNote) -> str:
@@ -145,8 +125,7 @@ def _original_status(note: SessionNote) -> str | None:
     return None
 
 
-@event.listens_for(Session, "before_flush")
-def _refuse_signed_note_changes(session: Session, flush_context, instances) -> None:
+def refuse_signed_note_changes(session: Session, flush_context, instances) -> None:
     for obj in session.dirty:
         if isinstance(obj, SessionNote) and _original_status(obj) == NoteStatus.SIGNED:
             state = inspect(obj)

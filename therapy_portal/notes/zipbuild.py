@@ -21,7 +21,7 @@ from therapy_portal import audit, storage
 from therapy_portal.errors import DomainError
 from therapy_portal.extensions import db
 from therapy_portal.models import User, utcnow
-from therapy_portal.models.notes import ExportStatus, NoteExport, NotePdfCache
+from therapy_portal.models.notes import ExportKind, ExportStatus, NoteExport, NotePdfCache
 from therapy_portal.notes import copies, export, jobs
 from therapy_portal.tasks import jobs as leases
 
@@ -118,7 +118,7 @@ def _prepare(actor: User, job: NoteExport) -> tuple[list[export.PreparedPdf], st
         export.render_template(
             "pdf/record_summary.html", copies.summary_context(actor, spec, len(docs))
         )
-        if job.kind == "record"
+        if job.kind == ExportKind.RECORD
         else None
     )
     return prepared, summary

@@ -1,4 +1,4 @@
-"""The partner's home: what is due soon, what is overdue, and what they have done."""
+"""The partner's home: what is due now, feedback, who their therapist is, what they have done."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ from flask import Blueprint, render_template, request
 from flask_login import current_user
 
 from therapy_portal import audit, policy
-from therapy_portal.homework import services
 from therapy_portal.models import Role
+from therapy_portal.partner.home import home_for
 
 bp = Blueprint("partner", __name__)
 
@@ -17,5 +17,5 @@ bp = Blueprint("partner", __name__)
 @audit.reads("partner.home_view")
 def home():
     member = policy.membership_for_partner_or_404(current_user)
-    home = services.partner_home(current_user, request.args.get("after", type=int))
-    return render_template("partner/home.html", member=member, couple=member.couple, home=home)
+    page = home_for(current_user, member, request.args.get("after", type=int))
+    return render_template("partner/home.html", member=member, couple=member.couple, page=page)

@@ -39,9 +39,11 @@ def _load_assets() -> Mapping[str, bytes]:
 
 _ASSETS: Mapping[str, bytes] = _load_assets()
 
-# Generated, per-document assets: SVG only, names from a closed alphabet (no paths, no schemes).
-_EXTRA_NAME = re.compile(r"[a-z0-9-]+\.svg")
+# Generated, per-document assets: SVG charts and JPEG thumbnails the portal re-encoded itself,
+# names from a closed alphabet (no paths, no schemes).
+_EXTRA_NAME = re.compile(r"[a-z0-9-]+\.(svg|jpg)")
 EXTRA_ASSET_TYPE = "image/svg+xml"
+_EXTRA_TYPES = MappingProxyType({"svg": EXTRA_ASSET_TYPE, "jpg": "image/jpeg"})
 
 
 def asset_bytes(name: str) -> bytes:
@@ -52,9 +54,9 @@ def asset_bytes(name: str) -> bytes:
 def checked_extra_assets(assets: Mapping[str, bytes] | None) -> Mapping[str, bytes]:
     """Validate caller-generated assets (``ValueError`` on a bad name or a non-bytes value).
 
-    Names must match ``^[a-z0-9-]+\\.svg$`` and must not shadow a shipped asset; they are served
-    as ``image/svg+xml``. The SVG itself is rendered with the same deny-all fetcher, so anything
-    it references is refused like any other URL.
+    Names must match ``^[a-z0-9-]+\\.(svg|jpg)$`` and must not shadow a shipped asset; they are
+    served as ``image/svg+xml`` or ``image/jpeg``. An SVG is rendered with the same deny-all
+    fetcher, so anything it references is refused like any other URL.
     """
     checked: dict[str, bytes] = {}
     for name, content in (assets or {}).items():
@@ -96,9 +98,8 @@ class AssetFetcher(URLFetcher):
                 )
             content = self.extra_assets.get(name)
             if content is not None:
-                return URLFetcherResponse(
-                    url, body=content, headers={"Content-Type": EXTRA_ASSET_TYPE}
-                )
+                kind = _EXTRA_TYPES[name.rsplit(".", 1)[1]]
+                return URLFetcherResponse(url, body=content, headers={"Content-Type": kind})
         return self.refuse(url)
 
     def refuse(self, url: str) -> URLFetcherResponse:

@@ -5,160 +5,36 @@ web app uses: it hands the HTML to one warm worker process (forkserver context, 
 pre-imported, one warm-up render done) that applies ``RLIMIT_AS``/``RLIMIT_CPU`` around each
 job. The parent enforces a wall-clock timeout, kills the worker when it is exceeded, starts a
 fresh one in the background, and checks that the returned bytes are a well-formed PDF.
+
+The rendering itself is in `engine`; the worker's loop and limits in `worker`.
 """
 
 from __future__ import annotations
 
 import atexit
-import contextlib
 import io
-import logging
 import multiprocessing
 import os
-import resource
 import signal
 import threading
 from collections.abc import Mapping
-from multiprocessing.connection import Connection
-from typing import Any
 
 from pypdf import PdfReader
-from weasyprint import CSS, HTML
 
-from .fetcher import AssetFetcher, FatalURLFetchingError, asset_bytes, checked_extra_assets
+from .engine import PdfRenderError, log_refusals, render_pdf_bytes
+from .fetcher import checked_extra_assets
+from .worker import Reply, worker_main
 
 __all__ = ["PdfRenderError", "prewarm_pool", "render_pdf", "render_pdf_bytes", "shutdown_pool"]
 
-log = logging.getLogger(__name__)
-
-PDF_VARIANT = "pdf/ua-1"
 MAX_HTML_CHARS = 5_000_000  # far beyond any real export; bigger input is refused up front
 WORKER_START_TIMEOUT_S = 60.0  # worker start + warm-up render; not part of the render budget
 _MAX_JOBS_PER_WORKER = 200  # recycle the worker now and then (memory growth, stale state)
-_MIB = 1024 * 1024
-_KEEP_ENV = ("PATH", "HOME", "LANG", "LC_", "TZ", "TMPDIR", "FONTCONFIG", "XDG_")
-_Reply = tuple[str, Any, int, list[str]]  # (status, pdf bytes or error name, pages, schemes)
 
 MSG_TOO_LARGE = "The document is too large to render within the limits"
 MSG_MEMORY = "Rendering ran out of memory"
 MSG_REFUSED = "The document references an external resource, which is not allowed"
 MSG_INVALID = "The renderer produced an invalid PDF"
-
-
-class PdfRenderError(RuntimeError):
-    """Rendering failed; the message is safe to show to users (it never contains PHI)."""
-
-
-def render_pdf_bytes(
-    html: str,
-    *,
-    title: str,
-    lang: str = "en",
-    fail_closed: bool = False,
-    assets: Mapping[str, bytes] | None = None,
-) -> bytes:
-    """Render ``html`` to tagged PDF/UA-1 bytes in this process, with the deny-all fetcher.
-
-    ``assets`` maps generated SVG names to their bytes, served as ``app-asset:<name>``.
-    """
-    fetcher = AssetFetcher(fail_closed=fail_closed, extra_assets=assets)
-    try:
-        return _render(html, title, lang, fetcher)[0]
-    finally:
-        _log_refusals(_schemes(fetcher.refused))
-
-
-def _render(html: str, title: str, lang: str, fetcher: AssetFetcher) -> tuple[bytes, int]:
-    """Render with ``fetcher`` (shared by stylesheet and document); return (pdf, page count)."""
-    stylesheet = CSS(
-        string=asset_bytes("print.css").decode("utf-8"), base_url=None, url_fetcher=fetcher
-    )
-    document = HTML(string=html, base_url=None, url_fetcher=fetcher).render(
-        stylesheets=[stylesheet], pdf_variant=PDF_VARIANT
-    )
-    metadata = document.metadata
-    for _ in metadata.attachments:  # <link rel=attachment> is never embedded, whatever its URL
-        with contextlib.suppress(ValueError):  # recorded; raises only when fail_closed
-            fetcher.refuse("rel-attachment:")
-    metadata.attachments = []
-    metadata.title = title
-    metadata.lang = lang
-    return document.write_pdf(pdf_variant=PDF_VARIANT), len(document.pages)
-
-
-def _schemes(refused: list[str]) -> list[str]:
-    """Reduce refused URLs to their schemes: user content must not reach the logs."""
-    return sorted({url.split(":", 1)[0][:20] if ":" in url else "relative" for url in refused})
-
-
-def _log_refusals(schemes: list[str]) -> None:
-    """Log refusals as a security event (ASVS 16.3.3), without the URLs themselves."""
-    if schemes:
-        log.warning(
-            "security: PDF render refused external resources (schemes: %s)",
-            ", ".join(schemes),
-            extra={"event": "pdf.resource_refused"},
-        )
-
-
-def _worker_main(conn: Connection) -> None:
-    """Worker loop: warm up, report ready, then serve jobs until the pipe closes."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's business
-    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))  # a crash must not dump PHI to disk
-    # Refusals are reported to the parent; WeasyPrint's own messages may quote user content.
-    logging.getLogger("weasyprint").propagate = False
-    _render("<p>warm-up</p>", "warm-up", "en", AssetFetcher())  # fontconfig, caches
-    for name in [n for n in os.environ if not n.startswith(_KEEP_ENV)]:
-        del os.environ[name]  # defence in depth only: /proc/<ppid>/environ is same-uid readable
-    conn.send(("ready",))
-    while True:
-        try:
-            job = conn.recv()
-        except (EOFError, OSError):
-            return
-        conn.send(_run_job(*job))
-
-
-def _run_job(
-    html: str,
-    title: str,
-    lang: str,
-    fail_closed: bool,
-    memory_mb: int,
-    cpu_s: int,
-    assets: dict[str, bytes],
-) -> _Reply:
-    """Render one job under soft RLIMIT_AS/RLIMIT_CPU; the reply carries no user content."""
-    fetcher = AssetFetcher(fail_closed=fail_closed, extra_assets=assets)
-    old_as = resource.getrlimit(resource.RLIMIT_AS)
-    old_cpu = resource.getrlimit(resource.RLIMIT_CPU)
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    cpu_limit = int(usage.ru_utime + usage.ru_stime) + cpu_s  # RLIMIT_CPU is cumulative
-    try:
-        try:
-            resource.setrlimit(resource.RLIMIT_CPU, (_soft(cpu_limit, old_cpu[1]), old_cpu[1]))
-            resource.setrlimit(resource.RLIMIT_AS, (_soft(memory_mb * _MIB, old_as[1]), old_as[1]))
-            pdf, pages = _render(html, title, lang, fetcher)
-        finally:  # restore before anything else allocates (the reply, the next job)
-            resource.setrlimit(resource.RLIMIT_AS, old_as)
-            resource.setrlimit(resource.RLIMIT_CPU, old_cpu)
-    except FatalURLFetchingError:
-        return ("refused", None, 0, _schemes(fetcher.refused))
-    except Exception as exc:  # noqa: BLE001 - reported to the parent by type name only
-        status = "memory" if _from_memory_error(exc) else "error"
-        return (status, type(exc).__name__, 0, _schemes(fetcher.refused))
-    return ("ok", pdf, pages, _schemes(fetcher.refused))
-
-
-def _from_memory_error(exc: BaseException | None) -> bool:
-    """True if ``exc`` is, or was raised while handling, a ``MemoryError``."""
-    while exc is not None and not isinstance(exc, MemoryError):
-        exc = exc.__cause__ or exc.__context__
-    return exc is not None
-
-
-def _soft(wanted: int, hard: int) -> int:
-    return wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
 
 
 class _Worker:
@@ -168,10 +44,10 @@ class _Worker:
         ctx = multiprocessing.get_context("forkserver")
         # Takes effect only if this process has not started its forkserver yet. Preloading
         # this module (hence weasyprint) lets a new worker start in milliseconds.
-        ctx.set_forkserver_preload([__name__])
+        ctx.set_forkserver_preload([__name__, "therapy_portal.pdf.worker"])
         self.conn, child_conn = ctx.Pipe(duplex=True)
         self.process = ctx.Process(
-            target=_worker_main, args=(child_conn,), name="pdf-render-worker", daemon=True
+            target=worker_main, args=(child_conn,), name="pdf-render-worker", daemon=True
         )
         self.process.start()
         child_conn.close()
@@ -245,7 +121,7 @@ def render_pdf(
     finally:
         _lock.release()
     status, payload, pages, refused_schemes = reply
-    _log_refusals(refused_schemes)
+    log_refusals(refused_schemes)
     if status != "ok":
         messages = {"memory": MSG_MEMORY, "refused": MSG_REFUSED}
         raise PdfRenderError(messages.get(status, f"Rendering failed ({payload})"))
@@ -262,7 +138,7 @@ def _round_trip(
     timeout_s: float,
     memory_mb: int,
     assets: dict[str, bytes],
-) -> _Reply:
+) -> Reply:
     """Send one job to the worker and wait for its reply (``_lock`` held)."""
     worker = _current_worker()
     try:
@@ -280,7 +156,7 @@ def _round_trip(
         _discard_worker(restart=True)
         raise PdfRenderError(f"Rendering took longer than {timeout_s:g} seconds")
     try:
-        reply: _Reply = worker.conn.recv()
+        reply: Reply = worker.conn.recv()
     except (EOFError, OSError):
         worker.process.join(5)
         exitcode = worker.process.exitcode

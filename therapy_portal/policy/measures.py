@@ -14,7 +14,12 @@ from therapy_portal import audit
 from therapy_portal.errors import NotAllowed
 from therapy_portal.extensions import db
 from therapy_portal.models import CoupleMember, CoupleTherapist, Role, User
-from therapy_portal.models.measures import MeasureResponse, MeasureSchedule, SafetyAlert
+from therapy_portal.models.measures import (
+    MeasureResponse,
+    MeasureSchedule,
+    OutcomeAlert,
+    SafetyAlert,
+)
 
 
 def _therapist_of(user: User, couple_id_column):
@@ -126,4 +131,20 @@ def alert_for_therapist_or_404(user: User, alert_id: int) -> SafetyAlert:
     alert = db.session.scalar(alerts_for_therapist(user).where(SafetyAlert.id == alert_id))
     if alert is None:
         raise _deny(user, "safety_alert", alert_id)
+    return alert
+
+
+def outcome_alerts_for_therapist(user: User) -> Select[tuple[OutcomeAlert]]:
+    """Outcome alerts of the therapist's couples. No partner-facing query reads this table."""
+    if user.role != Role.THERAPIST:
+        return select(OutcomeAlert).where(False)
+    return select(OutcomeAlert).where(
+        OutcomeAlert.practice_id == user.practice_id, _therapist_of(user, OutcomeAlert.couple_id)
+    )
+
+
+def outcome_alert_for_therapist_or_404(user: User, alert_id: int) -> OutcomeAlert:
+    alert = db.session.scalar(outcome_alerts_for_therapist(user).where(OutcomeAlert.id == alert_id))
+    if alert is None:
+        raise _deny(user, "outcome_alert", alert_id)
     return alert

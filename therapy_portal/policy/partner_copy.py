@@ -31,11 +31,12 @@ from dataclasses import dataclass
 
 from sqlalchemy import Select
 
-from therapy_portal.models import Role, User
-from therapy_portal.models.notes import SessionNote
-from therapy_portal.notes.formats import FIELD_PARTS, FORMATS
+from therapy_portal.models import Couple, Role, User
+from therapy_portal.models.note_formats import FIELD_PARTS, FORMATS
+from therapy_portal.models.notes import Attendees, ExportKind, RecordScope, SessionNote
+from therapy_portal.policy.couples import can_view_couple
 
-PARTNER_SCOPES = ("A", "B")
+PARTNER_SCOPES = (RecordScope.A, RecordScope.B)
 DIGEST_PART = "digest"
 REASON_DIGEST = "the digest lists both partners' check-ins and homework"
 REASON_SCREENED = "screened with each partner alone"
@@ -70,16 +71,21 @@ def is_partner_scope(scope: str | None) -> bool:
     return scope in PARTNER_SCOPES
 
 
+def partner_of(kind: str, scope: str | None) -> str | None:
+    """The partner whose own copy an export is ("A"/"B"), or None (a full record, or no record)."""
+    return scope if kind == ExportKind.RECORD and is_partner_scope(scope) else None
+
+
 def notes_in_copy(stmt: Select[tuple[SessionNote]], scope: str) -> Select[tuple[SessionNote]]:
     """A partner's copy holds only sessions that partner attended; the full record holds all."""
     if is_partner_scope(scope):
-        return stmt.where(SessionNote.attendees.in_(("both", scope)))
+        return stmt.where(SessionNote.attendees.in_((Attendees.BOTH, scope)))
     return stmt
 
 
 @dataclass(frozen=True)
 class CopyRule:
-    """Which parts of one note one copy carries. `scope` is "full", "A" or "B"."""
+    """Which parts of one note one copy carries. `scope` is a `RecordScope`."""
 
     scope: str
     attendees: str
@@ -95,7 +101,7 @@ class CopyRule:
             return None
         if part == DIGEST_PART:
             return REASON_DIGEST
-        if part in SCREENED_PARTS and self.attendees == "both":
+        if part in SCREENED_PARTS and self.attendees == Attendees.BOTH:
             return REASON_SCREENED
         if part in self.marked:
             return REASON_MARKED
@@ -109,8 +115,30 @@ class CopyRule:
         return "partner:" + ",".join(sorted(p for p in self.marked))
 
 
+def left_out(rule: CopyRule | None, part: str) -> str | None:
+    """Why a copy leaves `part` out, or None when it carries it (no rule: the full note)."""
+    return rule.left_out(part) if rule is not None else None
+
+
+def carried(rule: CopyRule | None, part: str, text: str) -> str:
+    """The text a copy carries for `part`: the text, or nothing when the copy leaves it out."""
+    return "" if left_out(rule, part) else text
+
+
 def copy_rule(scope: str, note: SessionNote, marked: frozenset[str] = frozenset()) -> CopyRule:
     return CopyRule(scope, note.attendees, frozenset(marked))
+
+
+def export_rule(
+    kind: str, scope: str, note: SessionNote, marked: frozenset[str] = frozenset()
+) -> CopyRule | None:
+    """The copy rule of a note in an export: a records request's, or None (the whole note)."""
+    return copy_rule(scope, note, marked) if kind == ExportKind.RECORD else None
+
+
+def cache_suffix(rule: CopyRule | None) -> str:
+    """What a copy adds to a note's PDF cache key: a partner's copy is a different document."""
+    return f":{rule.fingerprint}" if rule is not None and rule.partner_copy else ""
 
 
 def note_parts(note: SessionNote, addendum_positions: Iterable[int]) -> list[Part]:
@@ -131,6 +159,11 @@ def note_parts(note: SessionNote, addendum_positions: Iterable[int]) -> list[Par
 def markable_keys(note: SessionNote, addendum_positions: Iterable[int]) -> set[str]:
     """The parts a therapist may mark: every part without a fixed rule."""
     return {p.key for p in note_parts(note, addendum_positions) if p.fixed_reason is None}
+
+
+def can_preview_copy(user: User, couple: Couple, scope: str, labels: Iterable[str]) -> bool:
+    """A partner's copy is previewed by the couple's therapists, for a partner of the couple."""
+    return can_view_couple(user, couple) and scope in set(labels)
 
 
 def can_mark_parts(user: User, note: SessionNote) -> bool:

@@ -5,6 +5,10 @@
  * region. Nothing is stored in the browser. A 409 means another window saved first: autosave
  * stops and asks for a reload (the server keeps this window's text as a copy, so nothing is lost).
  * Without JavaScript the "Save draft" button does the same job.
+ *
+ * The form is autocomplete="off" and, when the page is reached through the history, reset to
+ * what the server sent: a browser restoring typed text into a page re-fetched after a sign-out
+ * could otherwise show one partner's unsaved words to the next person on the same computer.
  */
 (function () {
   "use strict";
@@ -12,7 +16,14 @@
   var MAX_RETRY = 60000;
   var SKIP = { csrf_token: true, version: true, idempotency_key: true, action: true };
 
+  function fromHistory() {
+    var entries = window.performance && performance.getEntriesByType
+      ? performance.getEntriesByType("navigation") : [];
+    return entries.length > 0 && entries[0].type === "back_forward";
+  }
+
   function init(form) {
+    if (fromHistory()) { form.reset(); }
     var url = form.getAttribute("data-autosave-url");
     var status = document.getElementById(form.getAttribute("data-autosave-status"));
     var versionInput = form.querySelector("input[name=version]");

@@ -2,9 +2,24 @@
 // "Stay signed in". When the limit passes, the page hides what it shows and goes to the login
 // page. A form with unsent typing is submitted first: the server sees the ended session and keeps
 // the text for the same person's next sign-in (auth/pending.py), as it does for any late submit.
+//
+// A shared computer: signing out clears whatever this origin kept in the browser (the server also
+// sends Clear-Site-Data), and a signed-in page brought back from the back/forward cache is
+// reloaded, so the server decides again who sees what: never the previous person's page.
 (function () {
   "use strict";
   var body = document.body;
+  window.addEventListener("pageshow", function (event) {
+    if (!event.persisted) { return; }
+    var main = document.getElementById("main");
+    if (main) { main.hidden = true; }
+    window.location.reload();
+  });
+  document.addEventListener("submit", function (event) {
+    var action = event.target.getAttribute("action") || "";
+    if (!/\/logout$/.test(action)) { return; }
+    try { window.sessionStorage.clear(); window.localStorage.clear(); } catch (e) { /* blocked */ }
+  });
   if (!body.dataset.idleSeconds) { return; }
   var warningSeconds = parseInt(body.dataset.idleWarning, 10);
   var box = document.getElementById("idle-warning");

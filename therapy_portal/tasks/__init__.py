@@ -3,7 +3,8 @@
 `sqlite:///…` (the embedded default, a file under instance/), `redis://…` or `postgresql://…`
 for any number of workers on any number of hosts, `memory://` with `TASK_QUEUE_IMMEDIATE` for
 tests (a task runs when it is enqueued). Each app gets its own Huey instance with the tasks of
-`therapy_portal.tasks.registry` bound to it; `flask worker` consumes it.
+`therapy_portal.tasks.registry` bound to it (named by `therapy_portal.areas`, so this package never
+imports the areas whose work it runs); `flask worker` consumes it.
 
 Work is enqueued after the transaction that asked for it commits (`after_commit`), so a worker
 never looks for a row that is not there yet, and a rolled-back request enqueues nothing.
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -56,13 +58,12 @@ class TaskQueue:
         self._huey: Huey | None = None
         self._tasks: dict = {}
         self._lock = threading.Lock()
+        self.bind: Callable[[Flask, Huey], dict] | None = None  # set by `bind_tasks`
 
     @property
     def huey(self) -> Huey:
         with self._lock:
             if self._huey is None:
-                from therapy_portal.tasks import registry
-
                 cfg = self.app.config
                 huey = build_huey(
                     cfg["TASK_QUEUE_URL"],
@@ -70,7 +71,9 @@ class TaskQueue:
                     instance_path=self.app.instance_path,
                     immediate=cfg.get("TASK_QUEUE_IMMEDIATE", False),
                 )
-                self._tasks = registry.bind(self.app, huey)
+                if self.bind is None:
+                    raise RuntimeError("No tasks bound: the app factory calls areas.connect(app).")
+                self._tasks = self.bind(self.app, huey)
                 self._huey = huey
             return self._huey
 
@@ -81,6 +84,14 @@ class TaskQueue:
 
 def init_app(app: Flask) -> None:
     app.extensions["task_queue"] = TaskQueue(app)
+    for name, listener in (("after_commit", _enqueue_pending), ("after_rollback", _drop_pending)):
+        if not event.contains(Session, name, listener):
+            event.listen(Session, name, listener)
+
+
+def bind_tasks(app: Flask, bind: Callable[[Flask, Huey], dict]) -> None:
+    """Say which tasks this app's queue runs (`therapy_portal.areas` passes `registry.bind`)."""
+    app.extensions["task_queue"].bind = bind
 
 
 def huey_for(app: Flask | None = None) -> Huey:
@@ -100,7 +111,6 @@ def after_commit(name: str, *args) -> None:
     pending[(name, args)] = current_app._get_current_object()  # type: ignore[attr-defined]
 
 
-@event.listens_for(Session, "after_commit")
 def _enqueue_pending(session: Session) -> None:
     pending = session.info.pop(_PENDING, None)
     for (name, args), app in (pending or {}).items():
@@ -110,7 +120,6 @@ def _enqueue_pending(session: Session) -> None:
             log.exception("could not enqueue %s; the periodic task will pick it up", name)
 
 
-@event.listens_for(Session, "after_rollback")
 def _drop_pending(session: Session) -> None:
     """The database transaction rolled back (savepoint rollbacks do not fire this)."""
     session.info.pop(_PENDING, None)

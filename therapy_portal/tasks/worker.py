@@ -34,12 +34,19 @@ def _sweep_forever(app: Flask, every_s: float, stop: threading.Event) -> None:
                 db.session.remove()
 
 
-def run(app: Flask, workers: int | None, worker_type: str, periodic: bool) -> None:
-    """Consume the queue until SIGINT or SIGTERM, sweeping for abandoned jobs meanwhile."""
+def run(
+    app: Flask, workers: int | None, worker_type: str, periodic: bool, quiet: bool = False
+) -> None:
+    """Consume the queue until SIGINT or SIGTERM, sweeping for abandoned jobs meanwhile.
+
+    `quiet` (under `make run`) logs warnings only and says nothing at start.
+    """
     from therapy_portal.tasks import huey_for
     from therapy_portal.tasks.registry import OUTBOX_LOCK
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    logging.basicConfig(
+        level=logging.WARNING if quiet else logging.INFO, format="%(asctime)s %(name)s %(message)s"
+    )
     huey = huey_for(app)
     if worker_type == WORKER_PROCESS:
 
@@ -65,10 +72,11 @@ def run(app: Flask, workers: int | None, worker_type: str, periodic: bool) -> No
         max_delay=app.config["TASK_POLL_MAX_SECONDS"],
         extra_locks=OUTBOX_LOCK,  # a lock left by a killed worker is cleared at start
     )
-    click.echo(
-        f"Worker consuming {app.config['TASK_QUEUE_URL'].split('@')[-1]} "
-        f"(links use {app.config['PUBLIC_BASE_URL']})."
-    )
+    if not quiet:
+        click.echo(
+            f"Worker consuming {app.config['TASK_QUEUE_URL'].split('@')[-1]} "
+            f"(links use {app.config['PUBLIC_BASE_URL']})."
+        )
     try:
         consumer.run()
     finally:
@@ -98,6 +106,7 @@ def register_commands(app: Flask) -> None:
         show_default=True,
         help="Also run the periodic tasks (reminders, outbox sweep, export clean-up).",
     )
-    def worker(workers: int | None, worker_type: str, periodic: bool) -> None:
+    @click.option("--quiet", is_flag=True, help="Log warnings only; say nothing at start.")
+    def worker(workers: int | None, worker_type: str, periodic: bool, quiet: bool) -> None:
         """Run the task-queue consumer: exports, email delivery and periodic tasks."""
-        run(app, workers, worker_type, periodic)
+        run(app, workers, worker_type, periodic, quiet)

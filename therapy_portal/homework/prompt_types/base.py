@@ -1,4 +1,4 @@
-"""Shared machinery for prompt types: constants, the registry, common checks and validators.
+"""Shared machinery for prompt types: the registry, common checks and validators.
 
 A prompt definition is a plain, JSON-serialisable dict (see ``therapy_portal.homework.prompts``).
 Each prompt type is a small stateless class registered by name in ``PROMPT_TYPES``.
@@ -11,47 +11,10 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, ClassVar
 
-from wtforms.fields import Field
+from wtforms.fields import Field, SelectChoice
 from wtforms.validators import InputRequired, Optional, StopValidation, ValidationError
 
-try:  # WTForms >= 3.3 prefers SelectChoice over (value, label) tuples.
-    from wtforms.fields import SelectChoice as _SelectChoice
-except ImportError:  # pragma: no cover - older WTForms
-    _SelectChoice = None
-
-VISIBILITIES: tuple[str, ...] = (
-    "therapist_only",
-    "shared_after_both",
-    "shared_at_once",
-    "released_by_therapist",
-)
-VISIBILITY_LABELS: dict[str, str] = {
-    "therapist_only": "Therapist only",
-    "shared_after_both": "Shared with the partner after both submit",
-    "shared_at_once": "Shared with the partner at once",
-    "released_by_therapist": "Shared when the therapist releases it",
-}
-#: What a partner is told before answering ("your partner will / will not see this").
-VISIBILITY_NOTICES: dict[str, str] = {
-    "therapist_only": "Only your therapist will see this answer. Your partner will not.",
-    "shared_after_both": "Your partner will see this answer once you have both submitted.",
-    "shared_at_once": "Your partner can see this answer as soon as you submit it.",
-    "released_by_therapist": (
-        "Your therapist may share this answer with your partner later. "
-        "Until then, only your therapist sees it."
-    ),
-}
-#: Used when a definition omits ``visibility``: the most private choice (deny by default).
-DEFAULT_VISIBILITY = "therapist_only"
-
-MODES: tuple[str, ...] = ("each_partner", "joint", "turns")
-MODE_LABELS: dict[str, str] = {
-    "each_partner": "Each partner answers separately",
-    "joint": "One joint answer",
-    "turns": "Taking turns: one writes, the other responds",
-}
-CADENCES: tuple[str, ...] = ("once", "daily", "weekly")
-CADENCE_LABELS: dict[str, str] = {"once": "Once", "daily": "Daily", "weekly": "Weekly"}
+from therapy_portal.models.vocabulary import DEFAULT_VISIBILITY, VISIBILITIES
 
 KEY_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 COMMON_KEYS = frozenset({"key", "type", "label", "help", "required", "visibility"})
@@ -74,11 +37,9 @@ def register(cls: type[PromptType]) -> type[PromptType]:
     return cls
 
 
-def choice(value: str, label: str | None = None) -> Any:
-    """One WTForms choice, in whichever form the installed WTForms prefers."""
-    if _SelectChoice is not None:
-        return _SelectChoice(value=value, label=label if label is not None else value)
-    return (value, label if label is not None else value)  # pragma: no cover
+def choice(value: str, label: str | None = None) -> SelectChoice:
+    """One WTForms choice (its label is the value unless given)."""
+    return SelectChoice(value=value, label=label if label is not None else value)
 
 
 def normalise_text(value: Any) -> Any:
@@ -168,13 +129,47 @@ class SubsetOf:
 
 
 class PromptType(ABC):
-    """Base class for a prompt type. Subclasses set ``name``/``fhir_type`` and override hooks."""
+    """Base class for a prompt type. Subclasses set ``name``/``fhir_type`` and override hooks.
+
+    A type owns every piece of itself: its answer field and cleaning, its comparison, its FHIR
+    mapping, and its row in the template builder (``label``, ``menu_order``, the settings fields
+    of `builder_fields`, read back by `read_settings`, shown by ``builder_partial``).
+    """
 
     name: ClassVar[str]
     fhir_type: ClassVar[str]
     fhir_value: ClassVar[str] = "valueString"
     repeats: ClassVar[bool] = False
     extra_keys: ClassVar[frozenset[str]] = frozenset()
+    #: What the template builder calls this type, and where it comes in its "add" menu.
+    label: ClassVar[str]
+    menu_order: ClassVar[int] = 100
+    #: The partial that shows this type's settings in a builder row (``row`` is the row form).
+    builder_partial: ClassVar[str] = "homework/prompt_types/_settings.html"
+
+    # -- the template builder ----------------------------------------------------------------
+    def builder_fields(self) -> dict[str, Field]:
+        """Unbound WTForms fields for this type's own settings, by name, in display order.
+
+        Types may share a field (same name, same object); every builder row carries all types'
+        fields, and only the row's own type's are shown and read.
+        """
+        return {}
+
+    @property
+    def builder_field_names(self) -> list[str]:
+        return list(self.builder_fields())
+
+    def read_settings(self, row: Any, defn: dict[str, Any], problems: list[str]) -> None:  # noqa: B027
+        """Add this type's settings from a builder ``row`` form to ``defn`` (hook)."""
+
+    def settings_row(self, defn: Mapping[str, Any]) -> dict[str, Any]:
+        """A stored definition's settings as builder row data (``data=`` for its fields)."""
+        return {name: defn.get(name) for name in self.builder_field_names if name in defn}
+
+    def new_settings(self) -> dict[str, Any]:
+        """Settings a freshly added builder row of this type starts with."""
+        return {}
 
     # -- definitions -------------------------------------------------------------------------
     def validate_definition(self, defn: Mapping[str, Any]) -> list[str]:
@@ -255,6 +250,11 @@ class PromptType(ABC):
     def compare(self, defn: Mapping[str, Any], a: Any, b: Any) -> dict[str, Any]:
         """What the therapist should notice between partner A's and B's answers."""
         return {}
+
+    def differs(self, a: Any, b: Any) -> dict[str, Any]:
+        """A comparison for one-value answers: they differ (only when both answered)."""
+        both = not self.is_empty(a) and not self.is_empty(b)
+        return {"differs": both and a != b}
 
     # -- FHIR R4 -----------------------------------------------------------------------------
     def to_fhir_item(self, defn: Mapping[str, Any]) -> dict[str, Any]:

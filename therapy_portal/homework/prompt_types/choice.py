@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from wtforms.fields import RadioField, SelectMultipleField
-from wtforms.validators import AnyOf
+from wtforms.fields import RadioField, SelectMultipleField, TextAreaField
+from wtforms.validators import AnyOf, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from therapy_portal.homework.prompt_types.base import (
@@ -26,6 +26,26 @@ CHOICE_MESSAGE = "Please choose one of the options listed."
 
 def _options(defn: Mapping[str, Any]) -> list[str]:
     return list(defn.get("options") or [])
+
+
+class _OptionsPrompt(PromptType):
+    """A prompt answered from the author's options, typed one per line in the builder."""
+
+    extra_keys = frozenset({"options"})
+    options_field = TextAreaField("Options, one per line", validators=[Optional()])
+
+    def builder_fields(self) -> dict[str, Any]:
+        return {"options": _OptionsPrompt.options_field}
+
+    def read_settings(self, row: Any, defn: dict[str, Any], problems: list[str]) -> None:
+        defn["options"] = [line.strip() for line in (row.options.data or "").splitlines()]
+        defn["options"] = [line for line in defn["options"] if line]
+
+    def settings_row(self, defn: Mapping[str, Any]) -> dict[str, Any]:
+        return {"options": "\n".join(_options(defn))}
+
+    def new_settings(self) -> dict[str, Any]:
+        return {"options": ""}
 
 
 def _check_options(defn: Mapping[str, Any], most: int) -> list[str]:
@@ -53,12 +73,13 @@ def _answer_options(defn: Mapping[str, Any]) -> list[dict[str, str]]:
 
 
 @register
-class SingleChoicePrompt(PromptType):
+class SingleChoicePrompt(_OptionsPrompt):
     """Pick exactly one of a list of options (radio buttons)."""
 
     name = "single_choice"
+    label = "Single choice"
+    menu_order = 4
     fhir_type = "choice"
-    extra_keys = frozenset({"options"})
 
     def check_specific(self, defn: Mapping[str, Any]) -> list[str]:
         return _check_options(defn, most=20)
@@ -81,21 +102,21 @@ class SingleChoicePrompt(PromptType):
         return raw.strip()
 
     def compare(self, defn: Mapping[str, Any], a: Any, b: Any) -> dict[str, Any]:
-        both = not self.is_empty(a) and not self.is_empty(b)
-        return {"differs": both and a != b}
+        return self.differs(a, b)
 
     def fhir_details(self, defn: Mapping[str, Any], item: dict[str, Any]) -> None:
         item["answerOption"] = _answer_options(defn)
 
 
 @register
-class ChecklistPrompt(PromptType):
+class ChecklistPrompt(_OptionsPrompt):
     """Tick any number of options (checkboxes), e.g. "ways I like to receive affection"."""
 
     name = "checklist"
+    label = "Checklist (several choices)"
+    menu_order = 5
     fhir_type = "choice"
     repeats = True
-    extra_keys = frozenset({"options"})
 
     def check_specific(self, defn: Mapping[str, Any]) -> list[str]:
         return _check_options(defn, most=30)
@@ -146,6 +167,8 @@ class YesNoPrompt(PromptType):
     """Yes or no (radio buttons with the values "yes"/"no"); stored as a boolean."""
 
     name = "yes_no"
+    label = "Yes or no"
+    menu_order = 6
     fhir_type = "boolean"
     fhir_value = "valueBoolean"
 

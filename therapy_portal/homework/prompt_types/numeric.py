@@ -1,15 +1,14 @@
-"""Numeric and date prompt types: ``scale``, ``number`` and ``date``."""
+"""Numeric prompt types: ``scale`` and ``number``."""
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from wtforms.fields import DateField, DecimalField, RadioField
-from wtforms.validators import NumberRange, StopValidation
+from wtforms.fields import DecimalField, RadioField, SelectField, StringField
+from wtforms.validators import Length, NumberRange, Optional, StopValidation
 
 from therapy_portal.homework.prompt_types.base import (
     FHIR_EXT,
@@ -36,14 +35,60 @@ def _int_or_none(value: Any) -> int | None:
         return None
 
 
+def _words(text: str | None) -> str:
+    return (text or "").strip()
+
+
 @register
 class ScalePrompt(PromptType):
     """A rating from 0 or 1 up to 5 or 10, with words at both ends."""
 
     name = "scale"
+    label = "Scale (0-10 or 1-5)"
+    menu_order = 3
     fhir_type = "integer"
     fhir_value = "valueInteger"
     extra_keys = frozenset({"min", "max", "min_label", "max_label"})
+
+    def builder_fields(self) -> dict[str, Any]:
+        return {
+            "scale_min": SelectField(
+                "Lowest value", choices=[choice("0"), choice("1")], default="0"
+            ),
+            "scale_max": SelectField(
+                "Highest value", choices=[choice("10"), choice("5")], default="10"
+            ),
+            "min_label": StringField(
+                "Words for the lowest value", validators=[Optional(), Length(max=60)]
+            ),
+            "max_label": StringField(
+                "Words for the highest value", validators=[Optional(), Length(max=60)]
+            ),
+        }
+
+    def read_settings(self, row: Any, defn: dict[str, Any], problems: list[str]) -> None:
+        defn.update(
+            min=int(row.scale_min.data or 0),
+            max=int(row.scale_max.data or 10),
+            min_label=_words(row.min_label.data),
+            max_label=_words(row.max_label.data),
+        )
+
+    def settings_row(self, defn: Mapping[str, Any]) -> dict[str, Any]:
+        return {
+            "scale_min": str(defn["min"]),
+            "scale_max": str(defn["max"]),
+            "min_label": defn.get("min_label"),
+            "max_label": defn.get("max_label"),
+        }
+
+    def new_settings(self) -> dict[str, Any]:
+        return {
+            "scale_min": "0",
+            "scale_max": "10",
+            "min_label": "Not at all",
+            "max_label": "Completely",
+        }
 
     def check_specific(self, defn: Mapping[str, Any]) -> list[str]:
         errors = []
@@ -130,9 +175,39 @@ class NumberPrompt(PromptType):
     """A number, optionally bounded by ``min``/``max`` and with a ``unit`` such as "minutes"."""
 
     name = "number"
+    label = "Number"
+    menu_order = 8
     fhir_type = "decimal"
     fhir_value = "valueDecimal"
     extra_keys = frozenset({"min", "max", "unit", "notable_gap"})
+
+    def builder_fields(self) -> dict[str, Any]:
+        return {
+            "number_min": StringField("Smallest number (optional)", validators=[Optional()]),
+            "number_max": StringField("Largest number (optional)", validators=[Optional()]),
+            "unit": StringField(
+                "Unit (optional, e.g. minutes)", validators=[Optional(), Length(max=30)]
+            ),
+        }
+
+    def read_settings(self, row: Any, defn: dict[str, Any], problems: list[str]) -> None:
+        for end, field in (("min", row.number_min), ("max", row.number_max)):
+            text = _words(field.data)
+            if text:
+                try:
+                    number = float(text)
+                    defn[end] = int(number) if number.is_integer() else number
+                except ValueError:
+                    problems.append(f"{field.label.text} must be a number.")
+        if _words(row.unit.data):
+            defn["unit"] = _words(row.unit.data)
+
+    def settings_row(self, defn: Mapping[str, Any]) -> dict[str, Any]:
+        return {
+            "number_min": "" if defn.get("min") is None else str(defn["min"]),
+            "number_max": "" if defn.get("max") is None else str(defn["max"]),
+            "unit": defn.get("unit"),
+        }
 
     def check_specific(self, defn: Mapping[str, Any]) -> list[str]:
         errors = []
@@ -217,45 +292,3 @@ class NumberPrompt(PromptType):
             )
         if extensions:
             item["extension"] = extensions
-
-
-@register
-class DatePrompt(PromptType):
-    """A calendar date (no time), stored as an ISO string."""
-
-    name = "date"
-    fhir_type = "date"
-    fhir_value = "valueDate"
-
-    def make_field(self, defn: Mapping[str, Any]) -> Any:
-        return DateField(
-            defn["label"],
-            validators=self.answer_validators(defn),
-            format="%Y-%m-%d",
-            description=describe(defn, "A date, for example 2025-03-14."),
-        )
-
-    def clean(self, defn: Mapping[str, Any], raw: Any) -> str | None:
-        if raw is None or (isinstance(raw, str) and not raw.strip()):
-            return None
-        if isinstance(raw, dt.datetime):
-            return raw.date().isoformat()
-        if isinstance(raw, dt.date):
-            return raw.isoformat()
-        if isinstance(raw, str):
-            try:
-                return dt.date.fromisoformat(raw.strip()).isoformat()
-            except ValueError as exc:
-                raise ValueError("Expected a date as YYYY-MM-DD.") from exc
-        raise ValueError("Expected a date.")
-
-    def to_field_data(self, defn: Mapping[str, Any], value: Any) -> Any:
-        return dt.date.fromisoformat(value) if isinstance(value, str) and value else None
-
-    def display_value(self, defn: Mapping[str, Any], value: Any) -> str:
-        day = dt.date.fromisoformat(str(value))
-        return f"{day.day} {day:%B %Y}"
-
-    def compare(self, defn: Mapping[str, Any], a: Any, b: Any) -> dict[str, Any]:
-        both = not self.is_empty(a) and not self.is_empty(b)
-        return {"differs": both and a != b}

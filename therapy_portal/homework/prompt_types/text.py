@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
-from wtforms.fields import FieldList, Label, StringField, TextAreaField
+from wtforms.fields import FieldList, IntegerField, Label, StringField, TextAreaField
 from wtforms.validators import Length, Optional
 
 from therapy_portal.homework.prompt_types.base import (
@@ -17,6 +17,16 @@ from therapy_portal.homework.prompt_types.base import (
     normalise_text,
     register,
 )
+
+#: Builder settings: the most characters (per item for a list), and how many items.
+MAX_LENGTH_FIELD = IntegerField("Most characters allowed", validators=[Optional()])
+ITEMS_FIELD = IntegerField("How many items", validators=[Optional()])
+
+
+def _read_whole_numbers(row: Any, defn: dict[str, Any], names: tuple[str, ...]) -> None:
+    for name in names:
+        if row[name].data:
+            defn[name] = row[name].data
 
 
 def _length_message(limit: int, what: str = "this") -> str:
@@ -57,6 +67,12 @@ class _TextPrompt(PromptType):
         """The effective maximum length in characters."""
         return int(defn.get("max_length") or self.default_max)
 
+    def builder_fields(self) -> dict[str, Any]:
+        return {"max_length": MAX_LENGTH_FIELD}
+
+    def read_settings(self, row: Any, defn: dict[str, Any], problems: list[str]) -> None:
+        _read_whole_numbers(row, defn, ("max_length",))
+
     def check_specific(self, defn: Mapping[str, Any]) -> list[str]:
         return _check_max_length(defn, self.hard_cap)
 
@@ -88,6 +104,8 @@ class LongTextPrompt(_TextPrompt):
     """Several paragraphs (a textarea)."""
 
     name = "long_text"
+    label = "Long text"
+    menu_order = 1
     fhir_type = "text"
     default_max = 5000
     hard_cap = 20000
@@ -100,6 +118,8 @@ class ShortTextPrompt(_TextPrompt):
     """One line of text."""
 
     name = "short_text"
+    label = "Short text"
+    menu_order = 2
     fhir_type = "string"
     default_max = 300
     hard_cap = 1000
@@ -121,6 +141,8 @@ class ListPrompt(PromptType):
     """N short items, e.g. "three things I appreciated this week"."""
 
     name = "list"
+    label = "A list of short items"
+    menu_order = 9
     fhir_type = "string"
     repeats = True
     default_items = 3
@@ -131,6 +153,12 @@ class ListPrompt(PromptType):
     def items(self, defn: Mapping[str, Any]) -> int:
         """How many item boxes to offer."""
         return int(defn.get("items") or self.default_items)
+
+    def builder_fields(self) -> dict[str, Any]:
+        return {"max_length": MAX_LENGTH_FIELD, "items": ITEMS_FIELD}
+
+    def read_settings(self, row: Any, defn: dict[str, Any], problems: list[str]) -> None:
+        _read_whole_numbers(row, defn, ("max_length", "items"))
 
     def limit(self, defn: Mapping[str, Any]) -> int:
         """Maximum characters per item."""

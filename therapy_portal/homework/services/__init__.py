@@ -1,12 +1,15 @@
 """Homework use cases, one module per part of the flow; import them from here.
 
 - `templates`: the library, copying, building and versioning templates
+- `library_load`: loading the built-in library
 - `assignments`: assigning to a couple, due dates, extension, cancel
 - `responses`: the partner's answer page (what the policy lets them see), conflict copies
-- `drafts`: saving drafts and submitting, safe under concurrent requests
+- `drafts`: saving drafts and submitting (`answer`: the answer page's one call), safe under
+  concurrent requests
 - `partner_home`: the partner's Due soon / Overdue / Done
 - `review`: per-couple counts, the review queue, a couple's assignments
 - `review_actions`: the review page, feedback, mark reviewed, return, release
+- `quality`: how fully each partner did the homework, rated beside "reviewed"
 """
 
 from therapy_portal.homework.services.assignments import (
@@ -19,8 +22,22 @@ from therapy_portal.homework.services.assignments import (
     plan_due_dates,
     resolve_visibility,
 )
-from therapy_portal.homework.services.drafts import SaveResult, save_draft, submit
+from therapy_portal.homework.services.drafts import (
+    Answered,
+    AnswerInput,
+    SaveResult,
+    answer,
+    save_draft,
+    submit,
+)
+from therapy_portal.homework.services.library_load import load_library
 from therapy_portal.homework.services.partner_home import PartnerHome, partner_home
+from therapy_portal.homework.services.quality import (
+    QUALITY_LABELS,
+    quality_history,
+    rate_homework,
+    ratings_of,
+)
 from therapy_portal.homework.services.responses import (
     PartnerView,
     dismiss_conflict,
@@ -28,15 +45,18 @@ from therapy_portal.homework.services.responses import (
 )
 from therapy_portal.homework.services.review import (
     HomeworkCounts,
+    QueueSummary,
     ReviewQueue,
     assignment_occurrences,
     counts_for_couples,
     couple_assignments,
+    queue_summary,
     review_queue,
 )
 from therapy_portal.homework.services.review_actions import (
     ReviewView,
     add_feedback,
+    export_response,
     mark_reviewed,
     members_of,
     release_response,
@@ -49,22 +69,29 @@ from therapy_portal.homework.services.templates import (
     create_template,
     latest_version,
     list_library,
-    load_library,
     save_new_version,
     versions_of,
 )
 
 __all__ = [
+    "QUALITY_LABELS",
+    "quality_history",
+    "rate_homework",
+    "ratings_of",
     "MAX_OCCURRENCES",
+    "AnswerInput",
+    "Answered",
     "AssignInput",
     "HomeworkCounts",
     "PartnerHome",
     "PartnerView",
+    "QueueSummary",
     "ReviewQueue",
     "ReviewView",
     "SaveResult",
     "TemplateInput",
     "add_feedback",
+    "answer",
     "assign",
     "assignment_occurrences",
     "cancel",
@@ -74,6 +101,7 @@ __all__ = [
     "couple_assignments",
     "create_template",
     "dismiss_conflict",
+    "export_response",
     "extend",
     "latest_version",
     "list_library",
@@ -86,6 +114,7 @@ __all__ = [
     "release_response",
     "resolve_visibility",
     "return_response",
+    "queue_summary",
     "review_queue",
     "review_view",
     "save_draft",

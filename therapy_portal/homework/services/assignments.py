@@ -15,7 +15,6 @@ from sqlalchemy import select
 from therapy_portal import audit, policy
 from therapy_portal.errors import InvalidState, NotAllowed, ValidationFailed
 from therapy_portal.extensions import db
-from therapy_portal.homework.prompts import MODES, VISIBILITIES
 from therapy_portal.homework.services.common import notify_partners, practice_today
 from therapy_portal.models import Couple, User, utcnow
 from therapy_portal.models.homework import (
@@ -24,10 +23,11 @@ from therapy_portal.models.homework import (
     ExerciseVersion,
     Occurrence,
 )
+from therapy_portal.models.vocabulary import MODES, VISIBILITIES, Audience, Cadence
 
 MAX_OCCURRENCES = 60
 MAX_NOTE = 2000
-STEP_DAYS = {"daily": 1, "weekly": 7}
+STEP_DAYS = {Cadence.DAILY: 1, Cadence.WEEKLY: 7}
 NEW_HOMEWORK_SUBJECT = "You have new homework"
 NEW_HOMEWORK_BODY = "Hello,\n\nYou have new homework in Therapy Portal.\n\n{base}/home"
 
@@ -38,14 +38,14 @@ class AssignInput:
     mode: str
     visibility: dict[str, str]
     due_on: date
-    cadence: str = "once"
+    cadence: str = Cadence.ONCE
     ends_on: date | None = None
     note: str = ""
 
 
 def plan_due_dates(cadence: str, first: date, ends_on: date | None) -> list[date]:
     """Every due date of a new assignment; `ValidationFailed` for a missing or too-far end."""
-    if cadence == "once":
+    if cadence == Cadence.ONCE:
         return [first]
     if cadence not in STEP_DAYS:
         raise ValidationFailed("Choose how often it repeats.", field="cadence")
@@ -93,12 +93,8 @@ def _require_open_couple(couple: Couple) -> None:
         raise InvalidState("This couple is closed. Reopen the couple to assign homework.")
 
 
-def assign(actor: User, couple: Couple, data: AssignInput) -> Assignment:
-    """Give a template version to a couple; creates every occurrence and emails each partner."""
-    if not policy.can_view_couple(actor, couple):
-        raise NotAllowed("not found")
-    _require_open_couple(couple)
-    version = policy.version_for_therapist_or_404(actor, data.version_id)
+def _checked(actor: User, couple: Couple, version: ExerciseVersion, data: AssignInput) -> dict:
+    """The per-prompt visibility, once the mode, due date and note are acceptable."""
     if data.mode not in MODES:
         raise ValidationFailed("Choose how the couple answers.", field="mode")
     problem = policy.mode_problem(couple.confidentiality_policy, version.prompts, data.mode)
@@ -109,16 +105,26 @@ def assign(actor: User, couple: Couple, data: AssignInput) -> Assignment:
         raise ValidationFailed("The due date can't be in the past.", field="due_on")
     if len(data.note) > MAX_NOTE:
         raise ValidationFailed(f"Keep the note to {MAX_NOTE:,} characters or fewer.", field="note")
+    return visibility
+
+
+def assign(actor: User, couple: Couple, data: AssignInput) -> Assignment:
+    """Give a template version to a couple; creates every occurrence and emails each partner."""
+    if not policy.can_view_couple(actor, couple):
+        raise NotAllowed("not found")
+    _require_open_couple(couple)
+    version = policy.version_for_therapist_or_404(actor, data.version_id)
+    visibility = _checked(actor, couple, version, data)
     dates = plan_due_dates(data.cadence, data.due_on, data.ends_on)
     assignment = Assignment(
         practice_id=couple.practice_id,
-        couple_id=couple.id,
-        version_id=version.id,
+        couple=couple,
+        version=version,
         mode=data.mode,
         visibility=visibility,
         cadence=data.cadence,
         first_due_on=dates[0],
-        ends_on=data.ends_on if data.cadence != "once" else None,
+        ends_on=data.ends_on if data.cadence != Cadence.ONCE else None,
         note=data.note.strip(),
         created_by_id=actor.id,
     )
@@ -138,7 +144,7 @@ def assign(actor: User, couple: Couple, data: AssignInput) -> Assignment:
     notify_partners(
         couple.id,
         couple.practice_id,
-        "both",
+        Audience.BOTH,
         NEW_HOMEWORK_SUBJECT,
         NEW_HOMEWORK_BODY,
         kind="homework_new",
@@ -152,7 +158,7 @@ def _add_occurrences(assignment: Assignment, dates: list[date], start: int) -> N
         Occurrence(
             practice_id=assignment.practice_id,
             couple_id=assignment.couple_id,
-            assignment_id=assignment.id,
+            assignment=assignment,
             sequence=start + i,
             due_on=day,
         )
@@ -161,20 +167,16 @@ def _add_occurrences(assignment: Assignment, dates: list[date], start: int) -> N
     db.session.flush()
 
 
-def _couple_of(assignment: Assignment) -> Couple:
-    return db.session.get(Couple, assignment.couple_id)
-
-
 def _require_active(assignment: Assignment) -> None:
     if assignment.is_cancelled:
         raise InvalidState("This assignment was cancelled, so it can't be changed.")
-    if not _couple_of(assignment).is_active:
+    if not assignment.couple.is_active:
         raise InvalidState("This couple is closed. Reopen the couple to change its homework.")
 
 
 def cancel(actor: User, assignment: Assignment) -> None:
     """Cancel: partners see it as cancelled and can no longer answer; their text is kept."""
-    if not policy.can_view_couple(actor, _couple_of(assignment)):
+    if not policy.can_view_couple(actor, assignment.couple):
         raise NotAllowed("not found")
     if assignment.is_cancelled:
         raise InvalidState("This assignment is already cancelled.")
@@ -187,15 +189,15 @@ def cancel(actor: User, assignment: Assignment) -> None:
         object_type="assignment",
         object_id=assignment.id,
         couple_id=assignment.couple_id,
-        from_status="active",
-        to_status="cancelled",
+        from_status=AssignmentStatus.ACTIVE,
+        to_status=AssignmentStatus.CANCELLED,
     )
 
 
 def change_due_date(actor: User, occurrence: Occurrence, due_on: date) -> None:
     """Move one piece of homework to a new due date (not in the past)."""
-    assignment = db.session.get(Assignment, occurrence.assignment_id)
-    if not policy.can_view_couple(actor, _couple_of(assignment)):
+    assignment = occurrence.assignment
+    if not policy.can_view_couple(actor, assignment.couple):
         raise NotAllowed("not found")
     _require_active(assignment)
     if due_on < practice_today(actor):
@@ -213,10 +215,10 @@ def change_due_date(actor: User, occurrence: Occurrence, due_on: date) -> None:
 
 def extend(actor: User, assignment: Assignment, ends_on: date | None) -> int:
     """Run a daily or weekly assignment until a later date; returns how many were added."""
-    if not policy.can_view_couple(actor, _couple_of(assignment)):
+    if not policy.can_view_couple(actor, assignment.couple):
         raise NotAllowed("not found")
     _require_active(assignment)
-    if assignment.cadence == "once":
+    if assignment.cadence == Cadence.ONCE:
         raise InvalidState("One-off homework can't be extended; change its due date instead.")
     if ends_on is None or assignment.ends_on is None or ends_on <= assignment.ends_on:
         raise ValidationFailed("Choose an end date later than the current one.", field="ends_on")

@@ -19,6 +19,7 @@ from therapy_portal.homework.prompts import (
 from therapy_portal.mail import queue_email
 from therapy_portal.models import CoupleMember
 from therapy_portal.models.homework import Occurrence, Response, ResponseStatus
+from therapy_portal.models.vocabulary import Audience
 from therapy_portal.timezones import local_today, practice_today  # noqa: F401 (re-exported)
 
 #: The most raw text one draft may hold (all fields together); far above every field's limit,
@@ -112,7 +113,7 @@ def notify_partners(
     base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
     members = db.session.scalars(select(CoupleMember).where(CoupleMember.couple_id == couple_id))
     for member in members:
-        if audience in (member.label, "both") and member.user.active:
+        if audience in (member.label, Audience.BOTH) and member.user.active:
             queue_email(
                 member.user.email,
                 subject,

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from sqlalchemy import func, select, update
@@ -30,6 +31,7 @@ from therapy_portal.homework.services.common import (
     refresh_counters,
     validate_answers,
 )
+from therapy_portal.homework.services.photos import PhotoChanges, change_photos, with_photos
 from therapy_portal.homework.services.responses import (
     ALREADY_SUBMITTED,
     PartnerView,
@@ -37,6 +39,7 @@ from therapy_portal.homework.services.responses import (
 )
 from therapy_portal.models import User, utcnow
 from therapy_portal.models.homework import DraftConflict, Response, ResponseStatus, Submission
+from therapy_portal.policy import PartnerSeat
 
 _KEY = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 OUT_OF_DATE = "This form is out of date. Reload the page and submit again."
@@ -52,6 +55,32 @@ class SaveResult:
     @property
     def saved(self) -> bool:
         return self.conflict is None and not self.errors
+
+
+@dataclass(frozen=True)
+class AnswerInput:
+    """One press of Save draft or Submit on the answer page: the raw fields as typed, the draft
+    version the page started from, and (to submit) the page's idempotency key."""
+
+    fields: Any
+    version: int
+    idempotency_key: str = ""
+    submitting: bool = False
+    photos: PhotoChanges = field(default_factory=PhotoChanges)
+
+
+@dataclass
+class Answered:
+    """What a save or submit did, and the page data as it stands after it (to show again)."""
+
+    result: SaveResult
+    view: PartnerView
+    submitting: bool
+    photo_errors: dict[str, list[str]] = field(default_factory=dict)
+
+    @property
+    def done(self) -> bool:
+        return self.result.saved and not self.photo_errors
 
 
 def _own_response(actor: User, view: PartnerView) -> Response:
@@ -101,7 +130,10 @@ def _write(actor: User, response: Response, version: int, **values: Any) -> bool
     return written == 1
 
 
-def _keep_conflict(actor: User, response: Response, fields: dict, version: int) -> DraftConflict:
+def _conflict(
+    actor: User, view: PartnerView, response: Response, fields: dict, version: int
+) -> SaveResult:
+    """Keep the losing text as a conflict copy; the page shows it beside the saved draft."""
     conflict = DraftConflict(
         practice_id=response.practice_id,
         response_id=response.id,
@@ -119,20 +151,44 @@ def _keep_conflict(actor: User, response: Response, fields: dict, version: int) 
         couple_id=response.couple_id,
         version=version,
     )
-    return conflict
+    view.conflicts.append(conflict)
+    return SaveResult(response, conflict=conflict)
 
 
-def save_draft(actor: User, occurrence_id: int, raw_fields: Any, version: int) -> SaveResult:
-    """Save the raw input as the draft. A stale ``version`` keeps the text as a conflict copy."""
-    view = open_for_partner(actor, occurrence_id, audit_view=False)
+def _fields(view: PartnerView, raw_fields: Any) -> dict[str, list[str]]:
+    """This template's raw fields from the input, once the partner may change their answer."""
     if view.blocked:
         raise InvalidState(view.blocked)
-    fields = clean_fields(view.prompts, raw_fields)
+    fields = with_photos(view.prompts, clean_fields(view.prompts, raw_fields), view.own)
     _check_size(fields)
+    return fields
+
+
+def save_draft(actor: User, seat: PartnerSeat, raw_fields: Any, version: int) -> SaveResult:
+    """Save the raw input as the draft. A stale ``version`` keeps the text as a conflict copy."""
+    return _save(actor, open_for_partner(actor, seat, audit_view=False), raw_fields, version)
+
+
+def _save(actor: User, view: PartnerView, raw_fields: Any, version: int) -> SaveResult:
+    fields = _fields(view, raw_fields)
     response = _own_response(actor, view)
     if _write(actor, response, version, draft=fields) or response.draft == fields:
         return SaveResult(response)
-    return SaveResult(response, conflict=_keep_conflict(actor, response, fields, version))
+    return _conflict(actor, view, response, fields, version)
+
+
+def answer(actor: User, seat: PartnerSeat, posted: AnswerInput) -> Answered:
+    """Save draft or Submit from the answer page, in one call: what it did, and the page data
+    after it (the partner's view is read once)."""
+    view = open_for_partner(actor, seat, audit_view=False)
+    own = partial(_own_response, actor, view)
+    problems = change_photos(actor, view.prompts, view.blocked, own, posted.photos)
+    submitting = posted.submitting and not problems  # a refused photo: saved, not submitted
+    if submitting:
+        result = _submit(actor, view, posted.fields, posted.version, posted.idempotency_key)
+    else:
+        result = _save(actor, view, posted.fields, posted.version)
+    return Answered(result, view, submitting, problems)
 
 
 def _replay(view: PartnerView, idempotency_key: str) -> SaveResult | None:
@@ -164,40 +220,53 @@ def _submitted_values(answers: dict[str, Any]) -> dict[str, Any]:
 
 
 def submit(
-    actor: User, occurrence_id: int, raw_fields: Any, version: int, idempotency_key: str
+    actor: User, seat: PartnerSeat, raw_fields: Any, version: int, idempotency_key: str
 ) -> SaveResult:
     """Submit the answer once. A repeated key answers as the first submit did.
 
     Invalid answers are saved as the draft (nothing typed is lost) and returned as errors.
     """
+    view = open_for_partner(actor, seat, audit_view=False)
+    return _submit(actor, view, raw_fields, version, idempotency_key)
+
+
+def _submit(
+    actor: User, view: PartnerView, raw_fields: Any, version: int, idempotency_key: str
+) -> SaveResult:
     if not isinstance(idempotency_key, str) or not _KEY.match(idempotency_key):
         raise ValidationFailed(OUT_OF_DATE)
-    view = open_for_partner(actor, occurrence_id, audit_view=False)
     replay = _replay(view, idempotency_key)
     if replay is not None:
         return replay
-    if view.blocked:
-        raise InvalidState(view.blocked)
-    fields = clean_fields(view.prompts, raw_fields)
-    _check_size(fields)
+    fields = _fields(view, raw_fields)
     response = _own_response(actor, view)
     answers, errors = validate_answers(view.prompts, fields)
     values = {"draft": fields, **({} if answers is None else _submitted_values(answers))}
     if not _write(actor, response, version, **values):
-        # The same submit may have won a moment ago (a double click): answer as it did.
-        replay = _replay(view, idempotency_key)
-        if replay is not None:
-            return replay
-        if response.draft != fields:
-            return SaveResult(response, conflict=_keep_conflict(actor, response, fields, version))
-        if response.status == ResponseStatus.SUBMITTED:
-            raise InvalidState(ALREADY_SUBMITTED)
+        lost = _after_lost_write(actor, view, response, fields, version, idempotency_key)
+        if lost is not None:
+            return lost
         # The text stored is exactly this text (a repeat, or another tab): build on it.
         if answers is not None and not _write(actor, response, response.version, **values):
-            return SaveResult(response, conflict=_keep_conflict(actor, response, fields, version))
+            return _conflict(actor, view, response, fields, version)
     if answers is None:
         return SaveResult(response, errors=errors)
     return _record_submission(actor, view, response, answers, idempotency_key)
+
+
+def _after_lost_write(
+    actor: User, view: PartnerView, response: Response, fields: dict, version: int, key: str
+) -> SaveResult | None:
+    """The answer when a submit's write lost to another save (None: go on from the row)."""
+    # The same submit may have won a moment ago (a double click): answer as it did.
+    replay = _replay(view, key)
+    if replay is not None:
+        return replay
+    if response.draft != fields:
+        return _conflict(actor, view, response, fields, version)
+    if response.status == ResponseStatus.SUBMITTED:
+        raise InvalidState(ALREADY_SUBMITTED)
+    return None
 
 
 def _record_submission(

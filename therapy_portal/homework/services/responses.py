@@ -19,6 +19,8 @@ from therapy_portal.models.homework import (
     Response,
     ResponseStatus,
 )
+from therapy_portal.models.vocabulary import Slot
+from therapy_portal.policy import PartnerSeat
 
 ALREADY_SUBMITTED = (
     "You have submitted this, so it can't be edited. If you want to add something, "
@@ -31,8 +33,8 @@ class PartnerView:
     """Everything the answer page shows one partner, already filtered by the policy."""
 
     occurrence: Occurrence
-    member_label: str
-    response_label: str
+    member_label: Slot
+    response_label: Slot
     own: Response | None
     partner_answers: dict[str, Any]
     feedback: list[Feedback]
@@ -52,6 +54,15 @@ class PartnerView:
     @property
     def can_edit(self) -> bool:
         return self.blocked is None
+
+    @property
+    def is_joint(self) -> bool:
+        return self.response_label == Slot.JOINT
+
+    @property
+    def version(self) -> int:
+        """The draft version the page's form starts from."""
+        return self.own.version if self.own is not None else 0
 
 
 def _responses(occurrence: Occurrence) -> dict[str, Response]:
@@ -78,7 +89,9 @@ def blocked_reason(
         )
     if own is not None and own.status == ResponseStatus.SUBMITTED:
         return ALREADY_SUBMITTED
-    if not policy.can_answer_now(assignment.mode, member_label, responses):
+    if not policy.can_answer_now(
+        assignment.mode, member_label, policy.first_has_submitted(responses)
+    ):
         return "Partner A writes first. You can respond here once they have submitted."
     return None
 
@@ -100,14 +113,16 @@ def _open_conflicts(actor: User, own: Response | None) -> list[DraftConflict]:
     )
 
 
-def open_for_partner(actor: User, occurrence_id: int, *, audit_view: bool = True) -> PartnerView:
-    """Load a piece of homework for a partner, with only what the policy lets them see."""
-    occurrence, label = policy.occurrence_for_partner_or_404(actor, occurrence_id)
+def open_for_partner(actor: User, seat: PartnerSeat, *, audit_view: bool = True) -> PartnerView:
+    """A piece of homework the policy let this partner open (`seat`), with only what the policy
+    lets them see. Reading the other partner's answers is audited unless ``audit_view`` is off
+    (a page shown again after a save)."""
+    occurrence, label = seat
     assignment = occurrence.assignment
     response_label = policy.response_label_for(assignment.mode, label)
     responses = _responses(occurrence)
     own = responses.get(response_label)
-    other = None if response_label == "J" else responses.get("B" if label == "A" else "A")
+    other = None if response_label == Slot.JOINT else responses.get(label.other)
     partner_answers = policy.visible_answers(
         actor, label, assignment, assignment.version.prompts, other, own
     )
@@ -143,9 +158,9 @@ def open_for_partner(actor: User, occurrence_id: int, *, audit_view: bool = True
     )
 
 
-def dismiss_conflict(actor: User, conflict_id: int) -> DraftConflict:
-    """Put away a conflict copy once its author has taken what they need from it."""
-    conflict = policy.conflict_for_partner_or_404(actor, conflict_id)
+def dismiss_conflict(actor: User, conflict: DraftConflict) -> DraftConflict:
+    """Put away a conflict copy (from `policy.conflict_for_partner_or_404`) once its author has
+    taken what they need from it."""
     if conflict.dismissed_at is None:
         conflict.dismissed_at = utcnow()
         audit.record(

@@ -4,29 +4,30 @@ return for more, release held answers. Viewing answers and every action are audi
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from therapy_portal import audit, policy
 from therapy_portal.errors import InvalidState, NotAllowed, ValidationFailed
 from therapy_portal.extensions import db
+from therapy_portal.homework import fhir
 from therapy_portal.homework.prompts import prompt_type_for
 from therapy_portal.homework.services.common import notify_partners, refresh_counters
-from therapy_portal.models import Couple, CoupleMember, User, utcnow
+from therapy_portal.models import CoupleMember, User, utcnow
 from therapy_portal.models.homework import (
-    JOINT,
     Assignment,
-    ExerciseVersion,
     Feedback,
     Occurrence,
     Response,
     ResponseStatus,
 )
+from therapy_portal.models.vocabulary import Audience, Progress, Slot
 
 MAX_FEEDBACK = 5000
-AUDIENCES = ("A", "B", "both")
+AUDIENCES: tuple[str, ...] = tuple(Audience)
 FEEDBACK_SUBJECT = "You have something new in Therapy Portal"
 FEEDBACK_BODY = "Hello,\n\nYou have something new in Therapy Portal.\n\n{base}/home"
 
@@ -47,6 +48,19 @@ class ReviewView:
     @property
     def prompts(self) -> list[dict[str, Any]]:
         return self.occurrence.assignment.version.prompts
+
+    @property
+    def slots(self) -> tuple[Slot, ...]:
+        """The responses this occurrence expects: the joint one, or one per partner."""
+        return policy.expected_slots(self.assignment.mode)
+
+    @property
+    def progress(self) -> dict[Slot, Progress]:
+        return {slot: policy.response_progress(self.responses.get(slot)) for slot in self.slots}
+
+    @property
+    def has_submitted(self) -> bool:
+        return any(r.is_submitted for r in self.responses.values())
 
 
 def members_of(couple_id: int) -> dict[str, CoupleMember]:
@@ -71,11 +85,11 @@ def review_view(actor: User, occurrence: Occurrence) -> ReviewView:
         for label, r in responses.items()
     }
     comparisons = {}
-    if "A" in answers and "B" in answers:
+    if Slot.A in answers and Slot.B in answers:
         for prompt in prompts:
             key = prompt["key"]
             comparisons[key] = prompt_type_for(prompt).compare(
-                prompt, answers["A"].get(key), answers["B"].get(key)
+                prompt, answers[Slot.A].get(key), answers[Slot.B].get(key)
             )
     if any(answers.values()):
         audit.record(
@@ -96,17 +110,23 @@ def review_view(actor: User, occurrence: Occurrence) -> ReviewView:
     return ReviewView(occurrence, members, responses, answers, comparisons, feedback)
 
 
-def _check_couple(actor: User, occurrence: Occurrence) -> Assignment:
-    if not policy.can_view_couple(actor, db.session.get(Couple, occurrence.couple_id)):
+def _treated(actor: User, occurrence: Occurrence) -> Assignment:
+    """The occurrence's assignment, as its loader brought it, if the actor treats the couple.
+
+    The objects come from a scoped loader; this asks the policy once more about the couple the
+    loader joined in (no reload), so a service called with another therapist's objects refuses.
+    """
+    assignment = occurrence.assignment
+    if not policy.can_view_couple(actor, assignment.couple):
         raise NotAllowed("not found")
-    return db.session.get(Assignment, occurrence.assignment_id)
+    return assignment
 
 
 def add_feedback(
     actor: User, occurrence: Occurrence, body: str, audience: str, prompt_key: str | None = None
 ) -> Feedback:
     """Feedback on one prompt or the whole piece of homework, for partner A, B or both."""
-    assignment = _check_couple(actor, occurrence)
+    assignment = _treated(actor, occurrence)
     body = (body or "").strip()
     if not body:
         raise ValidationFailed("Write the feedback first.", field="body")
@@ -116,8 +136,7 @@ def add_feedback(
         )
     if audience not in AUDIENCES:
         raise ValidationFailed("Choose who the feedback is for.", field="audience")
-    version = db.session.get(ExerciseVersion, assignment.version_id)
-    keys = {p["key"] for p in version.prompts}
+    keys = {p["key"] for p in assignment.version.prompts}
     if prompt_key and prompt_key not in keys:
         raise ValidationFailed("Choose a question from this exercise.", field="prompt_key")
     feedback = Feedback(
@@ -157,12 +176,8 @@ def _notify(occurrence: Occurrence, audience: str, key: str) -> None:
 
 
 def mark_reviewed(actor: User, occurrence: Occurrence) -> None:
-    _check_couple(actor, occurrence)
-    if not db.session.scalar(
-        select(func.count()).where(
-            Response.occurrence_id == occurrence.id, Response.status == ResponseStatus.SUBMITTED
-        )
-    ):
+    _treated(actor, occurrence)
+    if not occurrence.submitted_count:  # kept by `refresh_counters` with every status change
         raise InvalidState("Nothing has been submitted yet, so there is nothing to review.")
     occurrence.reviewed_at = utcnow()
     occurrence.reviewed_by_id = actor.id
@@ -176,11 +191,12 @@ def mark_reviewed(actor: User, occurrence: Occurrence) -> None:
 
 
 def return_response(actor: User, response: Response, note: str) -> None:
-    """Send a submitted answer back for more; its author can edit and submit again."""
-    occurrence = db.session.get(Occurrence, response.occurrence_id)
-    assignment = db.session.get(Assignment, occurrence.assignment_id)
-    if not policy.can_view_couple(actor, db.session.get(Couple, response.couple_id)):
-        raise NotAllowed("not found")
+    """Send a submitted answer back for more; its author can edit and submit again.
+
+    ``response`` comes from `policy.homework_response_for_therapist_or_404` (with its
+    occurrence and assignment)."""
+    occurrence = response.occurrence
+    assignment = _treated(actor, occurrence)
     if response.status != ResponseStatus.SUBMITTED:
         raise InvalidState("Only a submitted answer can be returned.")
     if assignment.is_cancelled:
@@ -203,21 +219,20 @@ def return_response(actor: User, response: Response, note: str) -> None:
         object_type="response",
         object_id=response.id,
         couple_id=response.couple_id,
-        from_status="submitted",
-        to_status="returned",
+        from_status=ResponseStatus.SUBMITTED,
+        to_status=ResponseStatus.RETURNED,
     )
-    label = "both" if response.author_label == JOINT else response.author_label
-    _notify(occurrence, label, f"hw:return:{response.id}:{response.returned_at.timestamp():.0f}")
+    _notify(
+        occurrence,
+        policy.audience_of(response),
+        f"hw:return:{response.id}:{response.returned_at.timestamp():.0f}",
+    )
 
 
 def release_response(actor: User, response: Response) -> None:
     """Share a response's "released by the therapist" answers, as submitted now, with the
     other partner. A later submission is not covered: it waits for its own release."""
-    assignment = db.session.get(
-        Assignment, db.session.get(Occurrence, response.occurrence_id).assignment_id
-    )
-    if not policy.can_view_couple(actor, db.session.get(Couple, response.couple_id)):
-        raise NotAllowed("not found")
+    assignment = _treated(actor, response.occurrence)
     if not policy.can_release(response, assignment):
         raise InvalidState("There is nothing held back to release in this answer.")
     response.released_version = response.answers_version  # the text released, no later one
@@ -231,3 +246,26 @@ def release_response(actor: User, response: Response) -> None:
         couple_id=response.couple_id,
         version=response.answers_version,
     )
+
+
+def export_response(actor: User, response: Response) -> str:
+    """A response as FHIR R4 QuestionnaireResponse JSON, with what the therapist may read;
+    the export is audited. ``response`` comes from its scoped loader."""
+    assignment = _treated(actor, response.occurrence)
+    answers = policy.visible_answers(
+        actor, None, assignment, assignment.version.prompts, response, None
+    )
+    body = json.dumps(
+        fhir.questionnaire_response(assignment.version, response, answers),
+        indent=2,
+        ensure_ascii=False,
+    )
+    audit.record(
+        "homework.export",
+        actor=actor,
+        object_type="response",
+        object_id=response.id,
+        couple_id=response.couple_id,
+        format="fhir",
+    )
+    return body

@@ -16,10 +16,11 @@ from sqlalchemy import func, select
 from therapy_portal import audit, policy
 from therapy_portal.errors import NotAllowed, ValidationFailed
 from therapy_portal.extensions import db
-from therapy_portal.homework.library import FAMILIES, BuiltinTemplate, load_builtin_templates
-from therapy_portal.homework.prompts import CADENCES, MODES, validate_prompts, with_defaults
-from therapy_portal.models import User, utcnow
+from therapy_portal.homework.library import FAMILIES
+from therapy_portal.homework.prompts import validate_prompts, with_defaults
+from therapy_portal.models import Role, User, utcnow
 from therapy_portal.models.homework import ExerciseTemplate, ExerciseVersion
+from therapy_portal.models.vocabulary import CADENCES, MODES, Mode, Visibility
 from therapy_portal.pagination import Page, keyset_page
 
 PER_PAGE = 30
@@ -45,7 +46,7 @@ class TemplateInput:
     problems: list[str] = field(default_factory=list)
 
 
-def _content(data: TemplateInput, prompts: list[dict[str, Any]]) -> dict[str, Any]:
+def version_content(data: TemplateInput, prompts: list[dict[str, Any]]) -> dict[str, Any]:
     return {
         "title": data.title.strip(),
         "family": data.family,
@@ -62,7 +63,7 @@ def _content(data: TemplateInput, prompts: list[dict[str, Any]]) -> dict[str, An
     }
 
 
-def _hash(content: dict[str, Any]) -> str:
+def content_hash(content: dict[str, Any]) -> str:
     return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()
 
 
@@ -85,8 +86,8 @@ def check_template(data: TemplateInput) -> list[dict[str, Any]]:
     problems = validate_prompts(data.prompts)
     if problems:
         raise ValidationFailed(" ".join(problems), field="prompts", problems=problems)
-    if data.default_mode == "joint" and any(
-        p.get("visibility") == "shared_after_both" for p in data.prompts
+    if data.default_mode == Mode.JOINT and any(
+        p.get("visibility") == Visibility.SHARED_AFTER_BOTH for p in data.prompts
     ):
         raise ValidationFailed(
             "A joint exercise has one shared answer, so no prompt can wait for both partners "
@@ -96,7 +97,7 @@ def check_template(data: TemplateInput) -> list[dict[str, Any]]:
     return with_defaults(data.prompts)
 
 
-def _add_version(
+def add_version(
     template: ExerciseTemplate, content: dict[str, Any], actor: User | None
 ) -> ExerciseVersion:
     template.latest_number += 1
@@ -107,7 +108,7 @@ def _add_version(
         practice_id=template.practice_id,
         template_id=template.id,
         number=template.latest_number,
-        content_hash=_hash(content),
+        content_hash=content_hash(content),
         created_by_id=actor.id if actor else None,
         **content,
     )
@@ -133,70 +134,6 @@ def versions_of(template: ExerciseTemplate) -> list[ExerciseVersion]:
             .order_by(ExerciseVersion.number.desc())
         )
     )
-
-
-# ------------------------------------------------------------------------------ built-ins
-def _builtin_input(builtin: BuiltinTemplate) -> TemplateInput:
-    return TemplateInput(
-        title=builtin.title,
-        family=builtin.family,
-        summary=builtin.summary,
-        instructions=builtin.instructions,
-        default_mode=builtin.default_mode,
-        default_cadence=builtin.default_cadence,
-        prompts=[dict(p) for p in builtin.prompts],
-        rationale=builtin.rationale,
-        reference=builtin.reference,
-        therapist_looks_for=builtin.therapist_looks_for,
-        caution=builtin.caution,
-        suggested_duration_days=builtin.suggested_duration_days,
-    )
-
-
-def load_library() -> dict[str, int]:
-    """Upsert every built-in by slug. A changed built-in gets a new version; safe to rerun."""
-    existing = {
-        t.slug: t
-        for t in db.session.scalars(
-            select(ExerciseTemplate).where(ExerciseTemplate.slug.is_not(None))
-        )
-    }
-    hashes = dict(
-        db.session.execute(
-            select(ExerciseVersion.template_id, ExerciseVersion.content_hash)
-            .join(ExerciseTemplate, ExerciseTemplate.id == ExerciseVersion.template_id)
-            .where(
-                ExerciseTemplate.slug.is_not(None),
-                ExerciseVersion.number == ExerciseTemplate.latest_number,
-            )
-        ).all()
-    )
-    counts = {"created": 0, "updated": 0, "unchanged": 0}
-    for builtin in load_builtin_templates():
-        data = _builtin_input(builtin)
-        content = _content(data, check_template(data))
-        template = existing.get(builtin.slug)
-        if template is None:
-            template = ExerciseTemplate(
-                slug=builtin.slug, family=builtin.family, title=builtin.title
-            )
-            db.session.add(template)
-            db.session.flush()
-            _add_version(template, content, None)
-            counts["created"] += 1
-        elif hashes.get(template.id) != _hash(content):
-            _add_version(template, content, None)
-            counts["updated"] += 1
-        else:
-            counts["unchanged"] += 1
-    if counts["created"] or counts["updated"]:
-        audit.record(
-            "homework.library_load",
-            object_type="exercise_template",
-            count=counts["created"] + counts["updated"],
-        )
-    db.session.flush()
-    return counts
 
 
 # ------------------------------------------------------------------------------ browsing
@@ -228,14 +165,14 @@ def list_library(actor: User, family: str | None = None, after: int | None = Non
 
 # ------------------------------------------------------------------------------ authoring
 def _require_therapist(actor: User) -> None:
-    if actor.role != "therapist":
+    if actor.role != Role.THERAPIST:
         raise NotAllowed("not found")
 
 
 def create_template(actor: User, data: TemplateInput) -> ExerciseTemplate:
     """A new practice template with its first version."""
     _require_therapist(actor)
-    content = _content(data, check_template(data))
+    content = version_content(data, check_template(data))
     template = ExerciseTemplate(
         practice_id=actor.practice_id,
         family=data.family,
@@ -244,7 +181,7 @@ def create_template(actor: User, data: TemplateInput) -> ExerciseTemplate:
     )
     db.session.add(template)
     db.session.flush()
-    version = _add_version(template, content, actor)
+    version = add_version(template, content, actor)
     audit.record(
         "homework.template_create",
         actor=actor,
@@ -285,7 +222,7 @@ def copy_template(actor: User, template: ExerciseTemplate) -> ExerciseTemplate:
     )
     db.session.add(copy)
     db.session.flush()
-    _add_version(copy, content, actor)
+    add_version(copy, content, actor)
     audit.record(
         "homework.template_copy",
         actor=actor,
@@ -302,11 +239,11 @@ def save_new_version(
     """Save an edit as a new version; assignments keep pointing at the version they had."""
     if not policy.can_edit_template(actor, template):
         raise NotAllowed("not found")
-    content = _content(data, check_template(data))
+    content = version_content(data, check_template(data))
     current = latest_version(template)
-    if current is not None and current.content_hash == _hash(content):
+    if current is not None and current.content_hash == content_hash(content):
         raise ValidationFailed("Nothing changed since the last version, so nothing was saved.")
-    version = _add_version(template, content, actor)
+    version = add_version(template, content, actor)
     audit.record(
         "homework.template_version",
         actor=actor,

@@ -1,8 +1,21 @@
-"""Note formats and the session facts' choices, as data (clinical.md §4.1–4.2)."""
+"""Note formats and the session facts' choices, as data (clinical.md §4.1–4.2).
+
+Data about the notes vocabulary, with no application imports: the policy (what a partner's copy
+carries) and the notes area both read it.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from therapy_portal.models.notes import (
+    AddendumKind,
+    Attendees,
+    AuthorizationMethod,
+    Modality,
+    NoteFormat,
+    ServiceCode,
+)
 
 
 @dataclass(frozen=True)
@@ -24,8 +37,8 @@ class Part:
 
 
 @dataclass(frozen=True)
-class NoteFormat:
-    key: str
+class FormatDefinition:
+    key: NoteFormat
     name: str
     sections: tuple[Section, ...]
 
@@ -37,11 +50,11 @@ _PLAN = Section(
     "next steps.",
 )
 
-FORMATS: dict[str, NoteFormat] = {
+FORMATS: dict[str, FormatDefinition] = {
     f.key: f
     for f in (
-        NoteFormat(
-            "soap",
+        FormatDefinition(
+            NoteFormat.SOAP,
             "SOAP",
             (
                 Section(
@@ -64,8 +77,8 @@ FORMATS: dict[str, NoteFormat] = {
                 _PLAN,
             ),
         ),
-        NoteFormat(
-            "dap",
+        FormatDefinition(
+            NoteFormat.DAP,
             "DAP",
             (
                 Section(
@@ -82,8 +95,8 @@ FORMATS: dict[str, NoteFormat] = {
                 _PLAN,
             ),
         ),
-        NoteFormat(
-            "birp",
+        FormatDefinition(
+            NoteFormat.BIRP,
             "BIRP",
             (
                 Section(
@@ -101,8 +114,8 @@ FORMATS: dict[str, NoteFormat] = {
                 _PLAN,
             ),
         ),
-        NoteFormat(
-            "girp",
+        FormatDefinition(
+            NoteFormat.GIRP,
             "GIRP",
             (
                 Section("goal", "Goal", "The treatment-plan goal or goals this session addressed."),
@@ -130,21 +143,25 @@ FIELD_PARTS: tuple[Part, ...] = (
     Part("next_session", "Next session"),
     Part("digest", "Since the last session"),
 )
-ATTENDEES = {"both": "Both partners", "A": "Partner A only", "B": "Partner B only"}
-SERVICE_CODES = {
-    "90847": "90847: conjoint psychotherapy, client present",
-    "90846": "90846: psychotherapy without the client present",
+ATTENDEES = {
+    Attendees.BOTH: "Both partners",
+    Attendees.A: "Partner A only",
+    Attendees.B: "Partner B only",
 }
-MODALITIES = {"in_person": "In person", "video": "Video"}
+SERVICE_CODES = {
+    ServiceCode.CONJOINT: "90847: conjoint psychotherapy, client present",
+    ServiceCode.WITHOUT_CLIENT: "90846: psychotherapy without the client present",
+}
+MODALITIES = {Modality.IN_PERSON: "In person", Modality.VIDEO: "Video"}
 ADDENDUM_KINDS = {
-    "correction": "Correction",
-    "late_entry": "Late entry",
-    "clarification": "Clarification",
+    AddendumKind.CORRECTION: "Correction",
+    AddendumKind.LATE_ENTRY: "Late entry",
+    AddendumKind.CLARIFICATION: "Clarification",
 }
 AUTHORIZATION_METHODS = {
-    "written": "Signed written authorization",
-    "electronic": "Electronic signature",
-    "verbal": "Verbal, documented in session",
+    AuthorizationMethod.WRITTEN: "Signed written authorization",
+    AuthorizationMethod.ELECTRONIC: "Electronic signature",
+    AuthorizationMethod.VERBAL: "Verbal, documented in session",
 }
 
 # Longest text accepted in one field: about 50 printed pages, far above a real note.

@@ -1,0 +1,1 @@
+"""Consents: the practice's versioned documents and each partner's signatures."""

@@ -1,0 +1,47 @@
+"""Languages: which one a page, an email or a PDF is written in.
+
+English is the source language; Spanish is the one translation (``therapy_portal/translations``,
+built with Babel's ``pybabel``: ``make translations`` extracts, updates and compiles). A signed-in
+person's own choice (``User.locale``) decides; otherwise the browser's Accept-Language. Emails and
+PDFs for someone else use ``for_person`` so they follow the recipient's choice, not the sender's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from flask import Flask, request
+from flask_babel import force_locale
+from flask_login import current_user
+
+from therapy_portal.extensions import babel
+from therapy_portal.settings import PROJECT_ROOT
+
+DEFAULT = "en"
+# Code → the language's own name (what the chooser shows, whatever the page's language).
+LANGUAGES: dict[str, str] = {"en": "English", "es": "Español"}
+TRANSLATIONS = PROJECT_ROOT / "therapy_portal" / "translations"
+
+
+def select_locale() -> str:
+    """The language of this request's page."""
+    user = current_user
+    if user and user.is_authenticated and user.locale in LANGUAGES:
+        return user.locale
+    return request.accept_languages.best_match(list(LANGUAGES), DEFAULT) if request else DEFAULT
+
+
+def init_app(app: Flask) -> None:
+    babel.init_app(
+        app,
+        locale_selector=select_locale,
+        default_translation_directories=str(TRANSLATIONS),
+    )
+
+
+@contextmanager
+def for_person(person) -> Iterator[None]:
+    """Render inside this block in `person`'s language (an email or a PDF made for them)."""
+    with force_locale(person.locale if person.locale in LANGUAGES else DEFAULT):
+        yield

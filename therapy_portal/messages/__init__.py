@@ -1,0 +1,1 @@
+"""Secure messages: a couple's thread and each partner's private thread with the therapists."""

@@ -1,0 +1,1 @@
+"""Treatment plans per couple: goals with measurable targets, signed versions, progress, PDF."""

@@ -1,0 +1,49 @@
+"""Plans due for review: the current version of each plan of the therapist's caseload whose
+review date is within the next `REVIEW_WINDOW_DAYS` days or past (the Today page lists them)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy import func, select
+
+from therapy_portal.extensions import db
+from therapy_portal.models import Couple, User
+from therapy_portal.models.plans import PlanVersion
+from therapy_portal.policy import plans as plan_policy
+
+REVIEW_WINDOW_DAYS = 7
+
+
+@dataclass(frozen=True)
+class DueReview:
+    version_id: int
+    couple_name: str
+    review_on: date
+    overdue: bool
+
+
+def due_for_review(therapist: User, today: date, limit: int = 50) -> tuple[list[DueReview], int]:
+    """The first `limit` plans due for review, soonest first, and how many there are (one
+    statement: the total rides along as a window count)."""
+    versions = plan_policy.plan_versions_for_therapist(therapist).subquery()
+    newest = (
+        select(versions.c.plan_id, func.max(versions.c.number).label("number"))
+        .group_by(versions.c.plan_id)
+        .subquery()
+    )
+    due = (
+        select(PlanVersion.id, Couple.display_name, PlanVersion.review_on, func.count().over())
+        .join(
+            newest,
+            (newest.c.plan_id == PlanVersion.plan_id) & (newest.c.number == PlanVersion.number),
+        )
+        .join(Couple, Couple.id == PlanVersion.couple_id)
+        .where(PlanVersion.review_on <= today + timedelta(days=REVIEW_WINDOW_DAYS))
+    )
+    rows = db.session.execute(
+        due.order_by(PlanVersion.review_on, PlanVersion.id).limit(limit)
+    ).all()
+    total = rows[0][3] if rows else 0
+    return [DueReview(i, name, on, on < today) for i, name, on, _ in rows], total

@@ -1,0 +1,1 @@
+"""Supervision: supervisors, co-signatures of supervised therapists' work, comments on notes."""

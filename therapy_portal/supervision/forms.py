@@ -1,0 +1,21 @@
+"""Forms of supervision: the admin's choice of supervisor, a supervisor's comment."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import SelectField, TextAreaField
+from wtforms.validators import DataRequired, Length
+
+
+class SupervisorForm(FlaskForm):
+    supervisor = SelectField("Supervisor", choices=[], validate_choice=False)
+
+
+class CommentForm(FlaskForm):
+    body = TextAreaField(
+        "Comment", validators=[DataRequired("Write the comment."), Length(max=4_000)]
+    )
+
+
+class PageForm(FlaskForm):
+    """A button with no fields (co-sign)."""

@@ -1,0 +1,159 @@
+"""What Today reads that no other area lists yet: check-ins missed or due, unsigned drafts.
+
+Each read is a fixed number of statements whatever the caseload's size, scoped through the
+policy's therapist selects, and returns plain rows (no ORM objects the template could wander
+through).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy import func, select
+
+from therapy_portal import policy
+from therapy_portal.extensions import db
+from therapy_portal.measures import INSTRUMENTS
+from therapy_portal.models import Couple, CoupleMember, CoupleStatus, User
+from therapy_portal.models.measures import MeasureResponse, MeasureSchedule, period_end
+from therapy_portal.models.notes import NoteStatus, SessionNote
+from therapy_portal.timezones import local_today, practice_zone
+
+# A session whose note is still a draft this long after it began is flagged (issue 11).
+NOTE_OVERDUE = timedelta(hours=72)
+
+
+@dataclass(frozen=True)
+class CheckinGap:
+    """One partner who has not answered one period of a check-in."""
+
+    couple_id: int
+    couple_name: str
+    label: str
+    instrument: str
+    missed: bool  # the period has ended; otherwise it is open now
+    closes_on: date
+
+
+def _active_couple_ids(actor: User):
+    return (
+        policy.couples_for_therapist(actor)
+        .where(Couple.status == CoupleStatus.ACTIVE)
+        .with_only_columns(Couple.id)
+    )
+
+
+def checkin_gaps(actor: User, now: datetime) -> list[CheckinGap]:
+    """Per running check-in of the therapist's active couples: partners who missed the last
+    period, then partners who have not yet answered the current one.
+
+    One statement: a row per started schedule and partner, the current period worked out in
+    SQL, and whether that partner answered it and the period before (two lookups each on the
+    unique (schedule, partner, period) index). It used to take three: the schedules, the
+    partners, and the answers to a list of (schedule, period) pairs, whose 400-way OR cost
+    PostgreSQL about 18 ms to plan at 200 couples.
+    """
+    today = local_today(actor.practice.timezone, now)
+    current = MeasureSchedule.period_index_sql(today)
+
+    rows = db.session.execute(
+        select(
+            MeasureSchedule.couple_id,
+            Couple.display_name,
+            CoupleMember.label,
+            MeasureSchedule.instrument,
+            MeasureSchedule.starts_on,
+            MeasureSchedule.interval_weeks,
+            current,
+            _answered(current, 0),
+            _answered(current, 1),
+        )
+        .join(Couple, Couple.id == MeasureSchedule.couple_id)
+        .join(CoupleMember, CoupleMember.couple_id == MeasureSchedule.couple_id)
+        .where(
+            MeasureSchedule.couple_id.in_(_active_couple_ids(actor)),
+            MeasureSchedule.stopped_at.is_(None),
+            MeasureSchedule.starts_on <= today,
+        )
+        .order_by(MeasureSchedule.id, CoupleMember.label)
+    )
+    gaps = []
+    for couple_id, name, label, key, starts_on, weeks, index, now_done, last_done in rows:
+        for missed, period, done in ((False, index, now_done), (True, index - 1, last_done)):
+            if period >= 0 and not done:
+                closes = period_end(starts_on, weeks, period)
+                gaps.append(
+                    CheckinGap(couple_id, name, label, _instrument_name(key), missed, closes)
+                )
+    return sorted(gaps, key=lambda g: (not g.missed, g.closes_on, g.couple_name, g.label))
+
+
+def _answered(current, before: int):
+    """Whether the row's partner answered the period `before` periods back from `current`."""
+    return (
+        select(MeasureResponse.id)
+        .where(
+            MeasureResponse.schedule_id == MeasureSchedule.id,
+            MeasureResponse.partner_id == CoupleMember.user_id,
+            # A range of one, not `==`: with `==` PostgreSQL may hash the whole table for the
+            # EXISTS when it guesses few rows (tests/core/test_query_plans.py).
+            MeasureResponse.period_index.between(current - before, current - before),
+        )
+        .exists()
+    )
+
+
+def _instrument_name(key: str) -> str:
+    inst = INSTRUMENTS.get(key)
+    return inst.name if inst else key.upper()
+
+
+@dataclass(frozen=True)
+class DraftNote:
+    note_id: int
+    couple_name: str
+    session_date: date
+    overdue: bool  # the session began more than 72 hours ago
+
+
+def unsigned_drafts(actor: User, now: datetime, limit: int) -> tuple[list[DraftNote], int]:
+    """The therapist's own draft notes (only the author signs), oldest session first, with the
+    total: one statement."""
+    rows = db.session.execute(
+        policy.notes_for_therapist(actor)
+        .join(Couple, Couple.id == SessionNote.couple_id)
+        .where(SessionNote.status == NoteStatus.DRAFT, SessionNote.therapist_id == actor.id)
+        .with_only_columns(
+            SessionNote.id,
+            Couple.display_name,
+            SessionNote.session_date,
+            SessionNote.start_time,
+            func.count().over(),
+        )
+        .order_by(SessionNote.session_date, SessionNote.id)
+        .limit(limit)
+    ).all()
+    zone = practice_zone(actor.practice.timezone)
+
+    def began(day: date, start: time | None) -> datetime:
+        return datetime.combine(day, start or time(0), tzinfo=zone)
+
+    drafts = [
+        DraftNote(note_id, name, day, now - began(day, start) > NOTE_OVERDUE)
+        for note_id, name, day, start, _ in rows
+    ]
+    return drafts, rows[0][4] if rows else 0
+
+
+def couple_names(therapist: User, couple_ids: set[int]) -> dict[int, str]:
+    """Display names of couples another area's read already scoped to this therapist (one
+    statement, none when there is nothing to name)."""
+    if not couple_ids:
+        return {}
+    rows = db.session.execute(
+        select(Couple.id, Couple.display_name).where(
+            Couple.id.in_(couple_ids), Couple.practice_id == therapist.practice_id
+        )
+    )
+    return {couple_id: name for couple_id, name in rows}

@@ -1,0 +1,53 @@
+"""What a Today provider gets (`Day`) and returns (`Section` of `Item`s)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any
+
+from therapy_portal.models import User
+from therapy_portal.timezones import practice_zone
+
+SHOWN = 10  # items listed per section; the count is always the whole number
+
+
+@dataclass(frozen=True)
+class Item:
+    text: str
+    detail: str
+    endpoint: str
+    params: dict[str, Any]
+    flag: str = ""  # a short warning shown beside the item
+
+
+@dataclass(frozen=True)
+class Section:
+    key: str
+    title: str
+    count: int
+    items: list[Item]
+    empty: str  # what to do next when there is nothing here
+    more: tuple[str, str] | None = None  # (endpoint, link text) of the full list
+    urgent: bool = False
+
+
+@dataclass
+class Day:
+    """What every provider gets: the therapist, now, and reads two providers share."""
+
+    therapist: User
+    now: datetime
+    _cache: dict[str, Any] = field(default_factory=dict)
+
+    def once(self, key: str, read: Callable[[], Any]) -> Any:
+        if key not in self._cache:
+            self._cache[key] = read()
+        return self._cache[key]
+
+    def local(self, value: datetime | date, fmt: str = "%-d %b %Y") -> str:
+        if isinstance(value, datetime):
+            aware = value if value.tzinfo else value.replace(tzinfo=UTC)
+            value = aware.astimezone(practice_zone(self.therapist.practice.timezone))
+        return value.strftime(fmt)

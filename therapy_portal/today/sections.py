@@ -1,0 +1,249 @@
+"""Today's sections, most urgent first, each made by one small provider listed in `SECTIONS`.
+
+A provider takes the `Day` (the therapist, the time, and reads shared between providers) and
+returns a `Section`: a title, a count, the first few items with where each leads, and what to
+do when there is nothing. Providers name endpoints, never build URLs; the template does.
+Each provider runs a fixed number of statements whatever the caseload's size.
+
+Sessions (those lacking a note, and today's and the next 7 days') and unread messages come
+from their own areas' query modules.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from therapy_portal.appointments import queries as appointment_queries
+from therapy_portal.homework.services import queue_summary
+from therapy_portal.measures.outcome_alerts import open_outcome_alerts
+from therapy_portal.measures.services import open_safety_alerts
+from therapy_portal.messages import unread
+from therapy_portal.models import User
+from therapy_portal.today import reads
+from therapy_portal.today.section_types import SHOWN, Day, Item, Section
+from therapy_portal.today.sections_care import awaiting_cosignature, plans_due
+
+__all__ = ["SHOWN", "Day", "Item", "Section", "SECTIONS", "build"]
+
+
+def safety_alerts(day: Day) -> Section:
+    alerts = open_safety_alerts(day.therapist)
+    return Section(
+        "alerts",
+        # Not "Safety alert…": that phrase marks a shown alert (the item's flag), which the
+        # privacy canaries look for on every page of people who must not see one.
+        "Open safety alerts",
+        len(alerts),
+        [
+            Item(
+                f"{a.couple_name}: Partner {a.partner_label}",
+                f"{a.reason}, {day.local(a.created_at, '%-d %b %Y, %H:%M')}",
+                "measures.response_detail",
+                {"measure_response_id": a.response_id},
+                flag="Safety alert",
+            )
+            for a in alerts[:SHOWN]
+        ],
+        "No open safety alerts. A check-in answer that needs attention appears here at once.",
+        urgent=True,
+    )
+
+
+def outcome_alerts(day: Day) -> Section:
+    alerts = open_outcome_alerts(day.therapist)
+    return Section(
+        "outcomes",
+        "Outcome alerts",
+        len(alerts),
+        [
+            Item(
+                f"{a.couple_name}: {a.who}, {a.title}",
+                a.detail,
+                "measures.dismiss_outcome",
+                {"outcome_alert_id": a.id},
+            )
+            for a in alerts[:SHOWN]
+        ],
+        "No outcome alerts. Check-ins that show reliable worsening, no reliable improvement "
+        "after several sessions, or a widening gap between partners appear here.",
+    )
+
+
+def _queue(day: Day):
+    return day.once("queue", lambda: queue_summary(day.therapist, SHOWN))
+
+
+def answers_to_review(day: Day) -> Section:
+    queue = _queue(day)
+    return Section(
+        "review",
+        "Answers waiting for review",
+        queue.waiting_total,
+        [
+            Item(
+                f"{i.couple_name}: {i.title}",
+                f"Waiting since {day.local(i.since)}" if i.since else "",
+                "homework.review",
+                {"occurrence_id": i.occurrence_id},
+            )
+            for i in queue.waiting
+        ],
+        "Nothing to review. Submitted homework appears here, oldest first.",
+        more=("homework.review_queue", "All homework to review"),
+    )
+
+
+def overdue_homework(day: Day) -> Section:
+    queue = _queue(day)
+    return Section(
+        "overdue",
+        "Overdue homework",
+        queue.overdue_total,
+        [
+            Item(
+                f"{i.couple_name}: {i.title}",
+                f"Was due {day.local(i.since)}",
+                "homework.assignment_detail",
+                {"assignment_id": i.assignment_id},
+            )
+            for i in queue.overdue
+        ],
+        "No overdue homework. To give a couple something to work on, open the couple and "
+        "choose Assign homework.",
+        more=("homework.review_queue", "All overdue homework"),
+    )
+
+
+def checkins(day: Day) -> Section:
+    gaps = reads.checkin_gaps(day.therapist, day.now)
+    return Section(
+        "checkins",
+        "Check-ins missed or due",
+        len(gaps),
+        [
+            Item(
+                f"{g.couple_name}: Partner {g.label}, {g.instrument}",
+                ("Missed: the period ended " if g.missed else "Due: closes ")
+                + day.local(g.closes_on),
+                "measures.progress_page",
+                {"couple_id": g.couple_id},
+                flag="Missed" if g.missed else "",
+            )
+            for g in gaps[:SHOWN]
+        ],
+        "Every check-in is answered. To measure progress, open a couple and schedule a "
+        "check-in from Check-ins and progress.",
+    )
+
+
+def unsigned_notes(day: Day) -> Section:
+    drafts, total = reads.unsigned_drafts(day.therapist, day.now, SHOWN)
+    return Section(
+        "notes",
+        "Draft notes not signed",
+        total,
+        [
+            Item(
+                d.couple_name,
+                f"Session on {day.local(d.session_date)}",
+                "notes.edit",
+                {"note_id": d.note_id},
+                flag="Session over 72 hours ago" if d.overdue else "",
+            )
+            for d in drafts
+        ],
+        "Every note is signed. After a session, start its note from the couple's Session notes.",
+        more=("notes.index", "All session notes"),
+    )
+
+
+def sessions_without_note(day: Day) -> Section:
+    missing = appointment_queries.sessions_without_signed_note(day.therapist, day.now)
+    return Section(
+        "no-note",
+        "Sessions with no note yet",
+        len(missing),
+        [
+            Item(
+                a.couple.display_name,
+                f"Session on {day.local(a.starts_at, '%-d %b %Y, %H:%M')}",
+                "appointments.detail",
+                {"appointment_id": a.id},
+                flag="Session over 72 hours ago"
+                if appointment_queries.note_overdue(a, day.now)
+                else "",
+            )
+            for a in missing[:SHOWN]
+        ],
+        "Every session that has happened has a signed note.",
+        more=("appointments.week", "All sessions"),
+    )
+
+
+def upcoming_sessions(day: Day) -> Section:
+    upcoming = appointment_queries.upcoming_for_therapist(day.therapist, days=7, now=day.now)
+    return Section(
+        "sessions",
+        "Sessions today and in the next 7 days",
+        len(upcoming),
+        [
+            Item(
+                a.couple.display_name,
+                day.local(a.starts_at, "%a %-d %b, %H:%M"),
+                "appointments.detail",
+                {"appointment_id": a.id},
+            )
+            for a in upcoming[:SHOWN]
+        ],
+        "No sessions in the next 7 days. Schedule one from a couple's Sessions tab.",
+        more=("appointments.week", "This week's schedule"),
+    )
+
+
+def unread_messages(day: Day) -> Section:
+    threads = unread.unread_for_therapist(day.therapist)
+    names = reads.couple_names(day.therapist, {t.couple_id for t in threads})
+    return Section(
+        "messages",
+        "Unread messages",
+        sum(t.unread for t in threads),
+        [
+            Item(
+                names.get(t.couple_id, ""),
+                f"{t.unread} new, "
+                + (
+                    "couple thread"
+                    if t.scope == "couple"
+                    else f"Partner {t.scope}'s private thread"
+                ),
+                "messages.therapist_thread",
+                {"couple_id": t.couple_id, "scope": t.scope},
+            )
+            for t in threads[:SHOWN]
+        ],
+        "No unread messages.",
+        more=("messages.inbox", "All messages"),
+    )
+
+
+# The page, in this order: most urgent first.
+SECTIONS: list[Callable[[Day], Section]] = [
+    safety_alerts,
+    outcome_alerts,
+    answers_to_review,
+    overdue_homework,
+    checkins,
+    unsigned_notes,
+    awaiting_cosignature,
+    sessions_without_note,
+    upcoming_sessions,
+    unread_messages,
+    plans_due,
+]
+
+
+def build(therapist: User, now: datetime) -> list[Section]:
+    """Every section of the therapist's Today page, in `SECTIONS` order."""
+    day = Day(therapist, now)
+    return [provider(day) for provider in SECTIONS]

@@ -1,0 +1,50 @@
+"""Today's sections of care planning: plans due for review, work awaiting a co-signature."""
+
+from __future__ import annotations
+
+from therapy_portal.plans.review_due import due_for_review
+from therapy_portal.supervision.services import queue as cosign_queue
+from therapy_portal.timezones import practice_today
+from therapy_portal.today.section_types import SHOWN, Day, Item, Section
+
+
+def plans_due(day: Day) -> Section:
+    due, total = due_for_review(day.therapist, practice_today(day.therapist), SHOWN)
+    return Section(
+        "plans",
+        "Treatment plans due for review",
+        total,
+        [
+            Item(
+                d.couple_name,
+                f"Review {'was due' if d.overdue else 'due'} {day.local(d.review_on)}",
+                "plans.version",
+                {"version_id": d.version_id},
+                flag="Review date passed" if d.overdue else "",
+            )
+            for d in due
+        ],
+        "No plan is due for review in the next 7 days.",
+    )
+
+
+def awaiting_cosignature(day: Day) -> Section:
+    waiting = cosign_queue(day.therapist)
+    return Section(
+        "cosign",
+        "Awaiting your co-signature",
+        len(waiting),
+        [
+            Item(
+                w.couple_name,
+                f"{'Session note' if w.kind == 'note' else 'Treatment plan'} by {w.author_name}",
+                "supervision.note" if w.kind == "note" else "supervision.plan",
+                {"signed_note_id": w.object_id}
+                if w.kind == "note"
+                else {"plan_version_id": w.object_id},
+            )
+            for w in waiting[:SHOWN]
+        ],
+        "Nothing awaits your co-signature.",
+        more=("supervision.queue", "All work awaiting your co-signature"),
+    )

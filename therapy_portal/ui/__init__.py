@@ -1,0 +1,24 @@
+"""Presentation helpers shared by every template: one date format, the error summary, the
+address a GET of a form-only URL goes to, and what the header shows of the practice.
+
+Nothing here reads the database or decides who may see what; it formats values the views
+already loaded.
+"""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from therapy_portal.ui import dates, errors, labels, pages, welcome
+
+
+def register(app: Flask) -> None:
+    """Template filters and globals of the design system (called by the app factory)."""
+    app.add_template_filter(dates.day, "day")
+    app.add_template_filter(dates.when, "when")
+    app.add_template_filter(labels.audit_label, "audit_label")
+    app.add_template_global(errors.error_summary_items, "error_summary_items")
+    app.add_template_global(errors.note_form, "note_form_errors")
+    app.add_template_global(errors.collected, "collected_form_errors")
+    app.add_template_global(welcome.demo_logins, "demo_logins")
+    pages.register(app)
