@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from flask import Flask, request
-from flask_babel import force_locale
+from flask_babel import force_locale, gettext, lazy_gettext, ngettext
 from flask_login import current_user
 
 from therapy_portal.extensions import babel
@@ -22,6 +22,16 @@ DEFAULT = "en"
 # Code → the language's own name (what the chooser shows, whatever the page's language).
 LANGUAGES: dict[str, str] = {"en": "English", "es": "Español"}
 TRANSLATIONS = PROJECT_ROOT / "therapy_portal" / "translations"
+
+# Areas import the translation functions from here, not from flask_babel, so the choice stays in
+# one place: gettext for text made inside a request, lazy_gettext for module-level text (form
+# labels, choices), ngettext for counts, N_ to mark text that is translated later where it is shown.
+__all__ = ["LANGUAGES", "N_", "for_person", "gettext", "lazy_gettext", "ngettext", "select_locale"]
+
+
+def N_(text: str) -> str:
+    """Mark `text` for the catalogue without translating it here."""
+    return text
 
 
 def select_locale() -> str:
