@@ -14,7 +14,7 @@ from sqlalchemy import select
 from therapy_portal import audit, policy
 from therapy_portal.errors import Conflict, InvalidState, NotAllowed, ValidationFailed
 from therapy_portal.extensions import db
-from therapy_portal.measures import INSTRUMENTS, Instrument
+from therapy_portal.measures import INSTRUMENTS, Instrument, goal_links
 from therapy_portal.measures.safety import open_safety_alerts
 from therapy_portal.models import Couple, User, utcnow
 from therapy_portal.models.measures import MeasureSchedule
@@ -51,9 +51,15 @@ def _offered(instrument: str) -> Instrument:
 
 
 def schedule_checkin(
-    actor: User, couple: Couple, instrument: str, interval_weeks: int, starts_on: date
+    actor: User,
+    couple: Couple,
+    instrument: str,
+    interval_weeks: int,
+    starts_on: date,
+    goal_id: int | None = None,
 ) -> MeasureSchedule:
-    """Start a check-in for a couple: both partners answer ``instrument`` every N weeks."""
+    """Start a check-in for a couple: both partners answer ``instrument`` every N weeks;
+    with ``goal_id``, linked to that goal of the couple's current treatment plan."""
     if not policy.can_view_measures(actor, couple):
         raise NotAllowed("not found")
     if not couple.is_active:
@@ -76,6 +82,7 @@ def schedule_checkin(
             "its cadence or start date.",
             field="instrument",
         )
+    goal_links.check_goal(actor, couple.id, goal_id)
     schedule = MeasureSchedule(
         practice_id=couple.practice_id,
         couple_id=couple.id,
@@ -86,6 +93,7 @@ def schedule_checkin(
     )
     db.session.add(schedule)
     db.session.flush()
+    goal_links.link_new_work(actor, couple.id, goal_id, schedule_id=schedule.id)
     audit.record(
         "checkin.schedule",
         actor=actor,
