@@ -145,3 +145,15 @@ def test_over_http_the_closed_partner_home_names_the_boosters_and_stops_them(app
     assert client.post("/home/boosters/stop", data={"confirmed": "yes"}).status_code == 302
     home = client.get("/home").get_data(as_text=True)
     assert "Your booster exercises" not in home and "no new homework" in home
+
+
+def test_a_closed_couples_booster_still_gets_its_no_phi_reminder(setup):
+    from therapy_portal.homework.reminders import queue_homework_reminders
+
+    regular = assign(setup.therapist, setup.couple, make_version(setup.therapist), due_in=1)
+    caseload.close_couple(setup.therapist, setup.couple, maintenance=True)
+    assert queue_homework_reminders() == 0  # the regular homework of a closed couple: none
+    first_occurrence(regular).due_on = clock.today() - timedelta(days=30)
+    first_occurrence(_boosters()[0]).due_on = clock.today() + timedelta(days=1)
+    db.session.flush()
+    assert queue_homework_reminders() == 2  # the booster: each partner
