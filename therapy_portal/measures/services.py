@@ -50,6 +50,23 @@ def _offered(instrument: str) -> Instrument:
     return inst
 
 
+def _refuse_a_second(couple: Couple, inst: Instrument) -> None:
+    """One running check-in per instrument and couple."""
+    running = db.session.scalar(
+        select(MeasureSchedule.id).where(
+            MeasureSchedule.couple_id == couple.id,
+            MeasureSchedule.instrument == inst.key,
+            MeasureSchedule.stopped_at.is_(None),
+        )
+    )
+    if running is not None:
+        raise Conflict(
+            f"This couple already has a running {inst.name} check-in. Stop it first to change "
+            "its cadence or start date.",
+            field="instrument",
+        )
+
+
 def schedule_checkin(
     actor: User,
     couple: Couple,
@@ -69,19 +86,7 @@ def schedule_checkin(
         raise ValidationFailed(
             f"Choose every 1 to {MAX_INTERVAL_WEEKS} weeks.", field="interval_weeks"
         )
-    running = db.session.scalar(
-        select(MeasureSchedule.id).where(
-            MeasureSchedule.couple_id == couple.id,
-            MeasureSchedule.instrument == instrument,
-            MeasureSchedule.stopped_at.is_(None),
-        )
-    )
-    if running is not None:
-        raise Conflict(
-            f"This couple already has a running {inst.name} check-in. Stop it first to change "
-            "its cadence or start date.",
-            field="instrument",
-        )
+    _refuse_a_second(couple, inst)
     goal_links.check_goal(actor, couple.id, goal_id)
     schedule = MeasureSchedule(
         practice_id=couple.practice_id,

@@ -41,6 +41,20 @@ def _last_assignment(actor: User, couple: Couple) -> Assignment | None:
     )
 
 
+def _source(actor: User, couple: Couple, version_id: int | None) -> tuple[int, str, dict] | None:
+    """The boosters' exercise version, mode and visibility: the chosen exercise with the
+    couple policy's defaults, else the couple's latest homework as it was assigned."""
+    from therapy_portal.homework.services.assignments import resolve_visibility
+
+    if version_id is not None:
+        version = policy.version_for_therapist_or_404(actor, version_id)
+        return version.id, version.default_mode, resolve_visibility(couple, version, {})
+    last = _last_assignment(actor, couple)
+    if last is None:
+        return None
+    return last.version_id, last.mode, dict(last.visibility)
+
+
 def schedule_boosters(
     actor: User, couple: Couple, closed_on: date, version_id: int | None = None
 ) -> list[Assignment]:
@@ -48,17 +62,10 @@ def schedule_boosters(
     there is neither. Partners are not emailed now: the closing notice tells them."""
     if not policy.can_view_couple(actor, couple):
         raise NotAllowed("not found")
-    from therapy_portal.homework.services.assignments import resolve_visibility
-
-    if version_id is not None:
-        version = policy.version_for_therapist_or_404(actor, version_id)
-        mode, visibility = version.default_mode, resolve_visibility(couple, version, {})
-        version_id = version.id
-    else:
-        last = _last_assignment(actor, couple)
-        if last is None:
-            return []
-        version_id, mode, visibility = last.version_id, last.mode, dict(last.visibility)
+    source = _source(actor, couple, version_id)
+    if source is None:
+        return []
+    version_id, mode, visibility = source
     made = []
     for day in booster_dates(closed_on):
         assignment = Assignment(
