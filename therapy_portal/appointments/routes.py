@@ -27,6 +27,7 @@ from therapy_portal.appointments.forms import (
 from therapy_portal.appointments.rules import zone_of
 from therapy_portal.models import Role, utcnow
 from therapy_portal.policy import appointments as scope
+from therapy_portal.policy import consents
 from therapy_portal.timezones import practice_today
 
 bp = Blueprint("appointments", __name__)
@@ -112,6 +113,7 @@ def detail(appointment_id: int):
         appointment=appointment,
         series=appointment.series,
         note_state=queries.note_states([appointment]).get(appointment.id),
+        consent_lacking=consents.missing_for_sessions([appointment]).get(appointment.id),
         can_change=scope.can_change_appointment(current_user, appointment),
         started=appointment.has_started(utcnow()),
         outcome_form=OutcomeForm(),

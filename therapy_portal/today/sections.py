@@ -16,10 +16,12 @@ from datetime import datetime
 
 from therapy_portal.appointments import queries as appointment_queries
 from therapy_portal.homework.services import queue_summary
+from therapy_portal.i18n import gettext
 from therapy_portal.measures.outcome_alerts import open_outcome_alerts
 from therapy_portal.measures.services import open_safety_alerts
 from therapy_portal.messages import unread
 from therapy_portal.models import User
+from therapy_portal.policy import consents
 from therapy_portal.today import reads
 from therapy_portal.today.section_types import SHOWN, Day, Item, Section
 from therapy_portal.today.sections_care import awaiting_cosignature, plans_due
@@ -181,8 +183,19 @@ def sessions_without_note(day: Day) -> Section:
     )
 
 
+def telehealth_flag(lacking: list[str] | None) -> str:
+    """The warning beside an online session whose partners' telehealth consent is missing."""
+    if not lacking:
+        return ""
+    return gettext(
+        "Online, but the telehealth consent of partner %(who)s is missing or withdrawn",
+        who=" and ".join(lacking),
+    )
+
+
 def upcoming_sessions(day: Day) -> Section:
     upcoming = appointment_queries.upcoming_for_therapist(day.therapist, days=7, now=day.now)
+    lacking = consents.missing_for_sessions(upcoming[:SHOWN])
     return Section(
         "sessions",
         "Sessions today and in the next 7 days",
@@ -193,6 +206,7 @@ def upcoming_sessions(day: Day) -> Section:
                 day.local(a.starts_at, "%a %-d %b, %H:%M"),
                 "appointments.detail",
                 {"appointment_id": a.id},
+                flag=telehealth_flag(lacking.get(a.id)),
             )
             for a in upcoming[:SHOWN]
         ],
