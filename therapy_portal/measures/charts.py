@@ -8,10 +8,13 @@ escapes every title, legend and label, so partner display names (user text) are 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import date
 from typing import Any
 
 import pygal
 from pygal.style import Style
+
+from therapy_portal.ui import dates
 
 Point = tuple[str, float | None]
 Series = Mapping[str, Sequence[Point]]
@@ -141,8 +144,26 @@ def _line_chart(title, labels, y_range, width: int, height: int, chart_id: str |
     chart.add_xml_filter(_strip_active_content)
     if chart_id is not None:
         chart.uuid = chart_id  # used for the root id and the CSS selectors
-    chart.x_labels = labels
+    chart.x_labels = shown_labels(labels)
     return chart
+
+
+def shown_labels(labels: Sequence[str]) -> list[str]:
+    """Period keys (ISO dates) as the portal writes days: "1 Dec" when every one is in the same
+    year, else "Tue 1 Dec 2026" (ui.dates); other labels (and the blank padding) as they are."""
+    days = {}
+    for label in labels:
+        try:
+            days[label] = date.fromisoformat(label)
+        except ValueError:
+            continue
+    short = len({d.year for d in days.values()}) <= 1
+    return [
+        (dates.day_month(days[label]) if short else dates.day(days[label]))
+        if label in days
+        else label
+        for label in labels
+    ]
 
 
 def _add_partners(chart, series: Series, labels, reliable_points) -> list[str]:
