@@ -28,8 +28,12 @@ _OVERFLOW = """() => {
   const root = document.documentElement;
   if (root.scrollWidth <= root.clientWidth) return null;
   // Content inside a scroll container (a .table-scroll region, the nav strip) is not the cause.
-  const clips = el => { for (let p = el.parentElement; p && p !== document.body; p = p.parentElement) {
-    if (getComputedStyle(p).overflowX !== 'visible') return true; } return false; };
+  const clips = el => {
+    for (let p = el.parentElement; p && p !== document.body; p = p.parentElement) {
+      if (getComputedStyle(p).overflowX !== 'visible') return true;
+    }
+    return false;
+  };
   const all = [...document.querySelectorAll('body, body *')].filter(el => !clips(el));
   const sticksOut = el => el.getBoundingClientRect().right > root.clientWidth + 1;
   let wide = all.filter(el => sticksOut(el) && !(el.parentElement && sticksOut(el.parentElement)));

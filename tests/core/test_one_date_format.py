@@ -1,8 +1,8 @@
 """One date format (issue 15): every date a person reads goes through ui.dates.
 
-Static checks: no template prints a date with `isoformat()`/`strftime()` or bare (`{{ x.signed_on }}`)
-outside machine-readable places (a `datetime=` or `value=` attribute, an address); no display
-code formats one itself. Then the filters themselves, in English and Spanish.
+Static checks: no template prints a date with `isoformat()`/`strftime()` or bare
+(`{{ x.signed_on }}`) outside machine-readable places (a `datetime=` or `value=` attribute,
+an address); no display code formats one itself. Then the filters, in English and Spanish.
 """
 
 from __future__ import annotations
