@@ -133,7 +133,8 @@ def test_the_phone_chart_has_text_readable_at_390_px(app) -> None:
         svg = progress_chart_svg("CSI-4", SERIES, 13.5, None, (0, 21), width=400, height=320)
     # The text drawn: titles, axis labels and the legend (not pygal's unused overlays).
     rules = re.findall(r"([^{}]*)\{[^}]*font-size:\s*(\d+)px", svg)
-    sizes = {int(size) for where, size in rules if re.search(r"title|legend|axis|major|label", where)}
+    wanted = re.compile(r"title|legend|axis|major|label")
+    sizes = {int(size) for where, size in rules if wanted.search(where)}
     sizes -= {int(size) for where, size in rules if "text-overlay" in where or "no_data" in where}
     assert sizes and min(sizes) >= 15, rules
 
