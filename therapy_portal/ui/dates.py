@@ -82,6 +82,22 @@ def day_month(value: date | None) -> str:
     return format_date(value, DAY_MONTH, locale=_locale())
 
 
+def period_labels(labels) -> list[str]:
+    """A chart's period keys (ISO dates) as days: "1 Dec" when all are in one year, else
+    "Tue 1 Dec 2026"; other labels (a chart's blank padding) as they are."""
+    days = {}
+    for label in labels:
+        try:
+            days[label] = date.fromisoformat(label)
+        except ValueError:
+            continue
+    short = len({d.year for d in days.values()}) <= 1
+    return [
+        (day_month(days[label]) if short else day(days[label])) if label in days else label
+        for label in labels
+    ]
+
+
 def when(value: datetime | None, zone: Zone = None, *, with_zone: bool = False) -> str:
     """'1 Dec 2026, 14:30' in the practice's zone (with its abbreviation: '… 14:30 EST')."""
     if value is None:
