@@ -40,7 +40,7 @@ def safety_alerts(day: Day) -> Section:
         [
             Item(
                 f"{a.couple_name}: Partner {a.partner_label}",
-                f"{a.reason}, {day.local(a.created_at, '%-d %b %Y, %H:%M')}",
+                f"{a.reason}, {day.local(a.created_at, moment=True)}",
                 "measures.response_detail",
                 {"measure_response_id": a.response_id},
                 flag="Safety alert",
@@ -169,7 +169,7 @@ def sessions_without_note(day: Day) -> Section:
         [
             Item(
                 a.couple.display_name,
-                f"Session on {day.local(a.starts_at, '%-d %b %Y, %H:%M')}",
+                f"Session on {day.local(a.starts_at, moment=True)}",
                 "appointments.detail",
                 {"appointment_id": a.id},
                 flag="Session over 72 hours ago"
@@ -203,7 +203,7 @@ def upcoming_sessions(day: Day) -> Section:
         [
             Item(
                 a.couple.display_name,
-                day.local(a.starts_at, "%a %-d %b, %H:%M"),
+                day.local(a.starts_at, moment=True),
                 "appointments.detail",
                 {"appointment_id": a.id},
                 flag=telehealth_flag(lacking.get(a.id)),
