@@ -55,7 +55,7 @@ def close_couple(
         CLOSED_SUBJECT,
         CLOSED_BODY,
         kind="couple_closed",
-        key=f"couple:closed:{couple.id}:{couple.closed_at.isoformat()}",
+        key=f"couple:closed:{couple.id}:{int(couple.closed_at.timestamp())}",
     )
 
 
