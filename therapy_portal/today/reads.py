@@ -10,9 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import Date, bindparam, func, select
 
-from therapy_portal import policy
+from therapy_portal import policy, prepared
 from therapy_portal.extensions import db
 from therapy_portal.measures import INSTRUMENTS
 from therapy_portal.models import Couple, CoupleMember, CoupleStatus, User
@@ -55,9 +55,23 @@ def checkin_gaps(actor: User, now: datetime) -> list[CheckinGap]:
     PostgreSQL about 18 ms to plan at 200 couples.
     """
     today = local_today(actor.practice.timezone, now)
-    current = MeasureSchedule.period_index_sql(today)
-
     rows = db.session.execute(
+        prepared.statement("today.checkin_gaps", _checkin_rows), prepared.params(actor, today=today)
+    )
+    gaps = []
+    for couple_id, name, label, key, starts_on, weeks, index, now_done, last_done in rows:
+        for missed, period, done in ((False, index, now_done), (True, index - 1, last_done)):
+            if period >= 0 and not done:
+                closes = period_end(starts_on, weeks, period)
+                gaps.append(
+                    CheckinGap(couple_id, name, label, _instrument_name(key), missed, closes)
+                )
+    return sorted(gaps, key=lambda g: (not g.missed, g.closes_on, g.couple_name, g.label))
+
+
+def _checkin_rows(actor):
+    current = MeasureSchedule.period_index_sql(None)  # `today` is a bind parameter
+    return (
         select(
             MeasureSchedule.couple_id,
             Couple.display_name,
@@ -74,19 +88,10 @@ def checkin_gaps(actor: User, now: datetime) -> list[CheckinGap]:
         .where(
             MeasureSchedule.couple_id.in_(_active_couple_ids(actor)),
             MeasureSchedule.stopped_at.is_(None),
-            MeasureSchedule.starts_on <= today,
+            MeasureSchedule.starts_on <= bindparam("today", type_=Date),
         )
         .order_by(MeasureSchedule.id, CoupleMember.label)
     )
-    gaps = []
-    for couple_id, name, label, key, starts_on, weeks, index, now_done, last_done in rows:
-        for missed, period, done in ((False, index, now_done), (True, index - 1, last_done)):
-            if period >= 0 and not done:
-                closes = period_end(starts_on, weeks, period)
-                gaps.append(
-                    CheckinGap(couple_id, name, label, _instrument_name(key), missed, closes)
-                )
-    return sorted(gaps, key=lambda g: (not g.missed, g.closes_on, g.couple_name, g.label))
 
 
 def _answered(current, before: int):
@@ -121,6 +126,23 @@ def unsigned_drafts(actor: User, now: datetime, limit: int) -> tuple[list[DraftN
     """The therapist's own draft notes (only the author signs), oldest session first, with the
     total: one statement."""
     rows = db.session.execute(
+        prepared.statement(f"today.unsigned_drafts.{limit}", lambda who: _drafts(who, limit)),
+        prepared.params(actor),
+    ).all()
+    zone = practice_zone(actor.practice.timezone)
+
+    def began(day: date, start: time | None) -> datetime:
+        return datetime.combine(day, start or time(0), tzinfo=zone)
+
+    drafts = [
+        DraftNote(note_id, name, day, now - began(day, start) > NOTE_OVERDUE)
+        for note_id, name, day, start, _ in rows
+    ]
+    return drafts, rows[0][4] if rows else 0
+
+
+def _drafts(actor, limit: int):
+    return (
         policy.notes_for_therapist(actor)
         .join(Couple, Couple.id == SessionNote.couple_id)
         .where(SessionNote.status == NoteStatus.DRAFT, SessionNote.therapist_id == actor.id)
@@ -133,17 +155,7 @@ def unsigned_drafts(actor: User, now: datetime, limit: int) -> tuple[list[DraftN
         )
         .order_by(SessionNote.session_date, SessionNote.id)
         .limit(limit)
-    ).all()
-    zone = practice_zone(actor.practice.timezone)
-
-    def began(day: date, start: time | None) -> datetime:
-        return datetime.combine(day, start or time(0), tzinfo=zone)
-
-    drafts = [
-        DraftNote(note_id, name, day, now - began(day, start) > NOTE_OVERDUE)
-        for note_id, name, day, start, _ in rows
-    ]
-    return drafts, rows[0][4] if rows else 0
+    )
 
 
 def couple_names(therapist: User, couple_ids: set[int]) -> dict[int, str]:
