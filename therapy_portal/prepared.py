@@ -46,8 +46,10 @@ def statement(key: str, build: Callable[[Any], Any]) -> Any:
     return stmt
 
 
-def params(actor: User, **values: Any) -> dict[str, Any]:
-    """The bind parameters of a prepared statement for this therapist, with `values`."""
-    if actor.role != Role.THERAPIST:
+def params(actor: User, any_role: bool = False, **values: Any) -> dict[str, Any]:
+    """The bind parameters of a prepared statement for this therapist, with `values`.
+    `any_role=True` for a statement whose scope does not depend on the role (built without
+    the policy's role-dependent selects)."""
+    if not any_role and actor.role != Role.THERAPIST:
         raise PermissionError("prepared statements are scoped to a therapist")
     return {"actor_id": actor.id, "actor_practice_id": actor.practice_id, **values}
