@@ -81,9 +81,11 @@ def checkin_gaps(actor: User, now: datetime, limit: int) -> tuple[list[CheckinGa
     return gaps, rows[0][-1] if rows else 0
 
 
-def _gap_rows(actor, limit: int):
+def _partner_rows(actor):
+    """A row per started schedule and partner: the current period, and whether that partner
+    answered it and the one before."""
     current = MeasureSchedule.period_index_sql(None)  # `today` is a bind parameter
-    rows = (
+    return (
         select(
             MeasureSchedule.id.label("schedule_id"),
             MeasureSchedule.couple_id,
@@ -105,6 +107,10 @@ def _gap_rows(actor, limit: int):
         )
         .cte("checkin_rows")
     )
+
+
+def _gap_rows(actor, limit: int):
+    rows = _partner_rows(actor)
     shown = (
         rows.c.schedule_id,
         rows.c.couple_id,

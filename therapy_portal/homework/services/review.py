@@ -9,17 +9,16 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Date, bindparam, case, func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import joinedload
 
-from therapy_portal import policy, prepared
+from therapy_portal import policy
 from therapy_portal.extensions import db
 from therapy_portal.homework.services.common import practice_today
 from therapy_portal.models import Couple, CoupleMember, CoupleStatus, User
 from therapy_portal.models.homework import (
     Assignment,
     AssignmentStatus,
-    ExerciseVersion,
     Occurrence,
     Response,
 )
@@ -150,85 +149,6 @@ def review_queue(actor: User, after: int | None = None) -> ReviewQueue:
         page,
         [QueueItem(loaded[i], due) for i, due, _ in late_rows],
         late_rows[0][2] if late_rows else 0,
-    )
-
-
-@dataclass(frozen=True)
-class SummaryItem:
-    occurrence_id: int
-    assignment_id: int
-    couple_name: str
-    title: str
-    since: Any  # as in QueueItem
-
-
-@dataclass(frozen=True)
-class QueueSummary:
-    waiting: list[SummaryItem]
-    waiting_total: int
-    overdue: list[SummaryItem]
-    overdue_total: int
-
-
-def _first(listed, since, shown: int):
-    """The first `shown` of `listed` (scoped occurrences) by (since, id) with the total, then
-    the couple's name and the exercise's title joined to those rows only: joined before the
-    limit, PostgreSQL read all 16,000 couples of the large bench database (EXPLAIN ANALYZE) to
-    name ten rows."""
-    page = (
-        listed.with_only_columns(
-            Occurrence.id,
-            Occurrence.assignment_id,
-            Occurrence.couple_id,
-            since.label("since"),
-            func.count().over().label("total"),
-        )
-        .order_by(since, Occurrence.id)
-        .limit(shown)
-        .subquery()
-    )
-    return (
-        select(page.c.id, page.c.assignment_id, Couple.display_name, ExerciseVersion.title)
-        .add_columns(page.c.since, page.c.total)
-        .join(Couple, Couple.id == page.c.couple_id)
-        .join(Assignment, Assignment.id == page.c.assignment_id)
-        .join(ExerciseVersion, ExerciseVersion.id == Assignment.version_id)
-        .order_by(page.c.since, page.c.id)
-    )
-
-
-def _summary_rows(stmt, values: dict) -> tuple[list[SummaryItem], int]:
-    rows = db.session.execute(stmt, values).all()
-    return [SummaryItem(*row[:5]) for row in rows], rows[0][5] if rows else 0
-
-
-def queue_summary(actor: User, shown: int) -> QueueSummary:
-    """The review queue's first `shown` of each list with their totals, as plain rows (names
-    and titles, no ORM objects), in two statements: what a page that only lists the oldest few
-    needs, instead of `review_queue`'s four and its loaded occurrences. Both statements are
-    built once per process (`prepared`)."""
-    waiting = prepared.statement(
-        f"homework.queue_waiting.{shown}",
-        lambda who: _first(
-            policy.occurrences_for_therapist(who).where(_waiting()),
-            Occurrence.waiting_since,
-            shown,
-        ),
-    )
-    overdue = prepared.statement(
-        f"homework.queue_overdue.{shown}",
-        lambda who: _first(
-            _base(who).where(
-                _overdue_condition(bindparam("today", type_=Date)),
-                Couple.status == CoupleStatus.ACTIVE,
-            ),
-            Occurrence.due_on,
-            shown,
-        ),
-    )
-    return QueueSummary(
-        *_summary_rows(waiting, prepared.params(actor)),
-        *_summary_rows(overdue, prepared.params(actor, today=practice_today(actor))),
     )
 
 
