@@ -118,11 +118,11 @@ def overdue_homework(day: Day) -> Section:
 
 
 def checkins(day: Day) -> Section:
-    gaps = reads.checkin_gaps(day.therapist, day.now)
+    gaps, total = reads.checkin_gaps(day.therapist, day.now, SHOWN)
     return Section(
         "checkins",
         "Check-ins missed or due",
-        len(gaps),
+        total,
         [
             Item(
                 f"{g.couple_name}: Partner {g.label}, {g.instrument}",
@@ -132,7 +132,7 @@ def checkins(day: Day) -> Section:
                 {"couple_id": g.couple_id},
                 flag="Missed" if g.missed else "",
             )
-            for g in gaps[:SHOWN]
+            for g in gaps
         ],
         "Every check-in is answered. To measure progress, open a couple and schedule a "
         "check-in from Check-ins and progress.",
