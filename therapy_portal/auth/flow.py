@@ -14,6 +14,7 @@ from flask_login import login_user
 
 from therapy_portal.auth import mfa, pending, reset, services, throttle
 from therapy_portal.extensions import db
+from therapy_portal.i18n import gettext
 from therapy_portal.models import Role, User, utcnow
 
 PENDING = "_login_pending"
@@ -101,7 +102,9 @@ def count_wrong_code(user: User) -> bool:
     throttle.record_failure(user.email, client_address(), user)
     if state["attempts"] >= current_app.config["MFA_MAX_CODE_ATTEMPTS"]:
         session.pop(PENDING, None)
-        session["_login_notice"] = "Too many wrong codes. Sign in again to get a fresh start."
+        session["_login_notice"] = gettext(
+            "Too many wrong codes. Sign in again to get a fresh start."
+        )
         return True
     session[PENDING] = state
     return False

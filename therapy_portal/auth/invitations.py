@@ -27,6 +27,7 @@ from therapy_portal import audit
 from therapy_portal.auth.invitation_delivery import login_taken, stored_body, subject_for
 from therapy_portal.errors import ValidationFailed
 from therapy_portal.extensions import db
+from therapy_portal.i18n import gettext
 from therapy_portal.mail import queue_email
 from therapy_portal.models import Couple, Invitation, OutboxEmail, User, utcnow
 from therapy_portal.passwords import hash_password, password_problem, person_context
@@ -168,7 +169,7 @@ def _state(invitation: Invitation | None) -> InvitationState:
 
 
 def _refused(state: InvitationState) -> ValidationFailed:
-    return ValidationFailed("This invitation can no longer be used.", state=state)
+    return ValidationFailed(gettext("This invitation can no longer be used."), state=state)
 
 
 def accept(token: str, password: str) -> User:

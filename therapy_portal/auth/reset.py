@@ -17,6 +17,7 @@ from therapy_portal.auth import mfa, token_links
 from therapy_portal.auth.services import find_user
 from therapy_portal.errors import ValidationFailed
 from therapy_portal.extensions import db
+from therapy_portal.i18n import gettext
 from therapy_portal.mail import queue_email
 from therapy_portal.mail_links import LINK_PLACEHOLDER
 from therapy_portal.models import AccountToken, TokenPurpose, User, utcnow
@@ -86,7 +87,7 @@ def reset_password(token: str, new_password: str, code: str | None) -> User:
     """
     row = open_token(token, TokenPurpose.PASSWORD_RESET)
     if row is None:
-        raise ValidationFailed("This reset link can no longer be used.", field="token")
+        raise ValidationFailed(gettext("This reset link can no longer be used."), field="token")
     user = db.session.get(User, row.user_id)
     if mfa.has_second_factor(user) and not mfa.verify_code(user, code or ""):
         row.attempts += 1
@@ -100,14 +101,16 @@ def reset_password(token: str, new_password: str, code: str | None) -> User:
             outcome="failure",
             reason="second_factor",
         )
-        raise ValidationFailed("That code is not right. Try the current one.", field="code")
+        raise ValidationFailed(
+            gettext("That code is not right. Try the current one."), field="code"
+        )
     problem = password_problem(
         new_password, person_context(user.name, user.email, user.practice.name)
     )
     if problem:
         raise ValidationFailed(problem, field="password")
     if not _spend(row):
-        raise ValidationFailed("This reset link can no longer be used.", field="token")
+        raise ValidationFailed(gettext("This reset link can no longer be used."), field="token")
     user.password_hash = hash_password(new_password)
     user.password_changed_at = utcnow()
     ended = revoke_user_sessions(user.id)
