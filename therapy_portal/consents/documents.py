@@ -16,13 +16,14 @@ from sqlalchemy import select
 from therapy_portal import audit
 from therapy_portal.errors import DomainError
 from therapy_portal.extensions import db
+from therapy_portal.i18n import N_, gettext
 from therapy_portal.models import Couple, CoupleMember, Practice, User
 from therapy_portal.models.consents import KIND_LABELS, ConsentDocument, ConsentSignature
 from therapy_portal.notes.digest import DigestSection
 from therapy_portal.pdf import PdfRenderError, render_pdf
-from therapy_portal.timezones import practice_zone
+from therapy_portal.ui import dates
 
-CONFIDENTIAL = (
+CONFIDENTIAL = N_(
     "Confidential health information. It may be disclosed only as the law allows or with the "
     "written authorization of the people it concerns."
 )
@@ -35,9 +36,8 @@ class SignedPdf:
 
 
 def _when(moment: datetime | None, practice: Practice) -> str:
-    if moment is None:
-        return ""
-    return moment.astimezone(practice_zone(practice.timezone)).strftime("%Y-%m-%d %H:%M")
+    """A moment in the practice's zone, in the reader's language (the page's: the downloader's)."""
+    return dates.when(moment, practice.timezone)
 
 
 def signature_pdf(actor: User, couple: Couple, signature: ConsentSignature) -> SignedPdf:
@@ -57,13 +57,13 @@ def signature_pdf(actor: User, couple: Couple, signature: ConsentSignature) -> S
             "phone": practice.phone,
             "paper_size": practice.paper_size,
         },
-        confidential=CONFIDENTIAL,
+        confidential=gettext(CONFIDENTIAL),
         title=version.title,
         number=version.number,
         paragraphs=[p for p in version.body.split("\n\n") if p.strip()],
         typed_name=signature.typed_name,
         label=label or "?",
-        signed_on=signature.signed_on.isoformat(),
+        signed_on=dates.day(signature.signed_on),
         signed_at=_when(signature.signed_at, practice),
         withdrawn_at=_when(signature.withdrawn_at, practice),
     )
@@ -75,7 +75,9 @@ def signature_pdf(actor: User, couple: Couple, signature: ConsentSignature) -> S
             memory_mb=current_app.config.get("NOTE_PDF_MEMORY_MB", 768),
         )
     except PdfRenderError as exc:
-        raise DomainError(f"The PDF could not be made: {exc}. Please try again later.") from exc
+        raise DomainError(
+            gettext("The PDF could not be made: %(problem)s. Please try again later.", problem=exc)
+        ) from exc
     audit.record(
         "consent.pdf",
         actor=actor,

@@ -95,12 +95,12 @@ def long_day(value: date) -> str:
     return format_date(value, LONG_DAY[language], locale=language)
 
 
-def when(value: datetime | None) -> str:
-    """'1 Dec 2026, 14:30' in the practice's zone."""
+def when(value: datetime | None, zone_name: str | None = None) -> str:
+    """'1 Dec 2026, 14:30' in the practice's zone (the viewer's, or `zone_name`)."""
     if value is None:
         return ""
     language = current_language()
-    return format_datetime(local(value), MOMENT[language], locale=language)
+    return format_datetime(local(value, zone_name), MOMENT[language], locale=language)
 
 
 def strftime_local(value: datetime, fmt: str) -> str:
