@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, RadioField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
 from therapy_portal.i18n import LANGUAGES
@@ -106,8 +107,8 @@ class LanguageForm(FlaskForm):
     language = RadioField(
         _l("Language"),
         choices=[
-            ("", _l("The language my browser asks for")),
-            *LANGUAGES.items(),
+            SelectChoice("", _l("The language my browser asks for")),
+            *(SelectChoice(code, name) for code, name in LANGUAGES.items()),
         ],
         default="",
     )
