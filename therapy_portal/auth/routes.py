@@ -46,18 +46,21 @@ def login():
     wait = throttle.wait_seconds(email, address)
     if wait:
         throttle.record_slowed(services.find_user(email), wait)
-        message = ngettext(
-            "Too many attempts. Wait %(num)d second and try again.",
-            "Too many attempts. Wait %(num)d seconds and try again.",
-            wait,
-        )
-        return _login_refused(form, message, 429)
+        return _login_refused(form, _wait_message(wait), 429)
     user = services.authenticate(email, form.password.data)
     if user is None:
         throttle.record_failure(email, address, services.find_user(email))
         return _login_refused(form, gettext(_NO_MATCH), 401)
     next_path = flow.safe_next(request.args.get("next"))
     return flow.begin(user, step_up=throttle.step_up_required(email), next_path=next_path)
+
+
+def _wait_message(wait: int) -> str:
+    return ngettext(
+        "Too many attempts. Wait %(num)d second and try again.",
+        "Too many attempts. Wait %(num)d seconds and try again.",
+        wait,
+    )
 
 
 def _login_refused(form: LoginForm, message: str, status: int):

@@ -19,10 +19,13 @@ from flask_login import current_user
 from therapy_portal.i18n import current_language
 from therapy_portal.timezones import practice_zone
 
-# CLDR patterns (https://unicode.org/reports/tr35/tr35-dates.html), by language.
-DAY = {"en": "EEE d MMM y", "es": "EEE d MMM y"}
-MOMENT = {"en": "d MMM y, HH:mm", "es": "d MMM y, HH:mm"}
-LONG_DAY = {"en": "EEEE d MMMM y", "es": "EEEE, d 'de' MMMM 'de' y"}
+# The English formats as strftime patterns (for code that formats without a language).
+DAY = "%a %-d %b %Y"
+MOMENT = "%-d %b %Y, %H:%M"
+# The same, as CLDR patterns (https://unicode.org/reports/tr35/tr35-dates.html), by language.
+DAY_PATTERN = {"en": "EEE d MMM y", "es": "EEE d MMM y"}
+MOMENT_PATTERN = {"en": "d MMM y, HH:mm", "es": "d MMM y, HH:mm"}
+LONG_DAY_PATTERN = {"en": "EEEE d MMMM y", "es": "EEEE, d 'de' MMMM 'de' y"}
 
 # strftime directives the templates use → CLDR fields (for `local_time`'s format argument).
 _STRFTIME = {
@@ -86,13 +89,13 @@ def day(value: date | datetime | None) -> str:
     if isinstance(value, datetime):
         value = local(value).date()
     language = current_language()
-    return format_date(value, DAY[language], locale=language)
+    return format_date(value, DAY_PATTERN[language], locale=language)
 
 
 def long_day(value: date) -> str:
     """'Tuesday 1 December 2026' / 'martes, 1 de diciembre de 2026' (emails)."""
     language = current_language()
-    return format_date(value, LONG_DAY[language], locale=language)
+    return format_date(value, LONG_DAY_PATTERN[language], locale=language)
 
 
 def when(value: datetime | None, zone_name: str | None = None) -> str:
@@ -100,7 +103,7 @@ def when(value: datetime | None, zone_name: str | None = None) -> str:
     if value is None:
         return ""
     language = current_language()
-    return format_datetime(local(value, zone_name), MOMENT[language], locale=language)
+    return format_datetime(local(value, zone_name), MOMENT_PATTERN[language], locale=language)
 
 
 def strftime_local(value: datetime, fmt: str) -> str:
