@@ -19,7 +19,7 @@ from tests.browser import axe, crawl
 from tests.browser.conftest import log_in
 from therapy_portal import demo
 
-LANGUAGES = ("en",)
+LANGUAGES = ("en", "es")
 # Far above what the demo practice has (about 100 pages for the busiest therapist): a crawl
 # that reaches the cap has found a link loop or a page explosion, and fails saying so.
 CAP = 250
