@@ -12,7 +12,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from therapy_portal import ui
 from therapy_portal.extensions import csrf, db, limiter, login_manager, migrate
-from therapy_portal.i18n import N_, gettext, lazy_gettext
+from therapy_portal.i18n import N_, gettext
 from therapy_portal.settings import PROJECT_ROOT, PROXY_FIX_KEYS
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
@@ -71,7 +71,7 @@ def register_extensions(app: Flask) -> None:
     limiter.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
-    login_manager.login_message = lazy_gettext("Please log in to continue.")
+    login_manager.login_message = "Please log in to continue."  # unused: `unauthorized` below
     login_manager.session_protection = None  # the server-side session already binds the login
     app.session_interface = DatabaseSessionInterface()
 
