@@ -104,3 +104,11 @@ def test_validation_messages_follow_the_language(client):
     assert "Escribe tu correo electrónico." in html and "Hay un problema" in html
     wrong = client.post("/login", data={"email": "nobody@example.com", "password": "wrong one"})
     assert "no corresponden a ninguna cuenta" in wrong.get_data(as_text=True)
+
+
+def test_the_switch_s_choice_lasts_through_signing_in_when_nothing_is_stored(app, client, world):
+    client.post("/language", data={"language": "es", "next": "/login"})
+    login(client, world.emails["partner_a"])
+    html = client.get("/account/security", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert _lang(html) == "es"
+    assert _locale(app, world.ids["partner_a"]) is None  # kept in the session, not stored
