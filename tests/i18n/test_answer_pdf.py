@@ -69,6 +69,6 @@ def test_a_spanish_partner_s_consent_copy_has_spanish_labels_and_dates(app, worl
     response = client.get(f"/consents/signed/{signature.id}/pdf")
     assert response.status_code == 200
     text = _text(response.data)
-    assert "Firma" in text and "Firmado por" in text and "Versión firmada" in text
+    assert "Firma" in text and "Firmante" in text and "Versión firmada" in text
     assert "Signed by" not in text and "Version signed" not in text
     assert format_date(signed_on, "d MMM y", locale="es") in text  # e.g. "1 dic 2026"
