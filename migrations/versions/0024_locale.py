@@ -16,9 +16,7 @@ depends_on = None
 
 def upgrade():
     with op.batch_alter_table("user_account", schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column("locale", sa.String(length=8), nullable=True)
-        )
+        batch_op.add_column(sa.Column("locale", sa.String(length=8), nullable=True))
 
 
 def downgrade():
