@@ -87,7 +87,6 @@ def init_app(app: Flask) -> None:
         locale_selector=select_locale,
         default_translation_directories=str(TRANSLATIONS),
     )
-    app.jinja_env.globals["page_language"] = current_language
     # Each request chooses afresh (an application context kept across requests, as in tests or
     # a worker, must not carry one request's language into the next).
     app.before_request(_refresh)

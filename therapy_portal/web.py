@@ -14,6 +14,7 @@ from therapy_portal import ui
 from therapy_portal.extensions import csrf, db, limiter, login_manager, migrate
 from therapy_portal.i18n import N_, gettext
 from therapy_portal.settings import PROJECT_ROOT, PROXY_FIX_KEYS
+from therapy_portal.ui import dates
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 
@@ -142,13 +143,14 @@ def register_request_hooks(app: Flask) -> None:
     ui.register(app)
 
     @app.template_filter("local_time")
-    def local_time(value: datetime | None, fmt: str = "%-d %b %Y, %H:%M", zone: bool = True) -> str:
-        """A stored UTC time in the practice's timezone (DESIGN §3), in the page's language."""
+    def local_time(value: datetime | None, fmt: str | None = None, zone: bool = True) -> str:
+        """A stored UTC time in the practice's timezone (DESIGN §3), as ui.dates.when writes it
+        (with the zone's abbreviation unless zone=False); `fmt` (strftime) only for machine text."""
         if value is None:
             return ""
-        local = ui.dates.local(value)
-        text = ui.dates.strftime_local(local, fmt)
-        return f"{text} {local.tzname()}" if zone else text
+        if fmt is None:
+            return dates.when(value, with_zone=zone)
+        return dates.local(value).strftime(fmt)
 
     @app.context_processor
     def layout_context() -> dict:

@@ -62,12 +62,13 @@ def set_reminder_choice(user: User, remind_24h: bool, remind_2h: bool) -> None:
 
 
 def when_text(start: datetime, zone_name: str | None) -> str:
-    """'Tuesday 1 December 2026 at 14:30 (CET)', in the current language (the reader's)."""
-    local = start.astimezone(practice_zone(zone_name))
+    """'Tuesday 1 December 2026 at 14:30 (EST)', in the current language (the reader's)."""
+    zone = practice_zone(zone_name)
+    local = start.astimezone(zone)
     return gettext(
         "%(day)s at %(time)s (%(zone)s)",
         day=dates.long_day(local.date()),
-        time=f"{local:%H:%M}",
+        time=dates.clock(start, zone),
         zone=local.tzname(),
     )
 

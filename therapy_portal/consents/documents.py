@@ -37,6 +37,8 @@ class SignedPdf:
 
 def _when(moment: datetime | None, practice: Practice) -> str:
     """A moment in the practice's zone, in the reader's language (the page's: the downloader's)."""
+    if moment is None:
+        return ""
     return dates.when(moment, practice.timezone)
 
 
@@ -116,7 +118,7 @@ def consents_record(couple: Couple, partner_label: str | None) -> list[DigestSec
     for signature, kind, label in rows:
         line = (
             f"Partner {label} signed “{KIND_LABELS[kind]}” version {signature.version.number} "
-            f"on {signature.signed_on.isoformat()} as “{signature.typed_name}”"
+            f"on {dates.day(signature.signed_on)} as “{signature.typed_name}”"
         )
         if signature.withdrawn_at is not None:
             line += f"; withdrawn {_when(signature.withdrawn_at, practice)}"

@@ -1,72 +1,46 @@
 """The portal's one date format, in the practice's zone and the reader's language.
 
 A day reads "Tue 1 Dec 2026" ("mar 1 dic 2026" in Spanish); a moment reads "1 Dec 2026, 14:30"
-(practice time). Names of days and months come from Babel (CLDR) for the current language
-(`therapy_portal.i18n`), so an email or PDF rendered inside `for_person` follows its reader. ISO
-dates stay only in machine-readable places: ``datetime=`` attributes, form values and addresses.
+(practice time); a time of day alone reads "14:30"; a column head under a dated title may
+read "1 Dec". Every date a person reads goes through
+``day``/``when``/``clock``/``day_month`` (template filters of the same names; ``local_time``
+is ``when`` with the zone's abbreviation); ISO dates stay only in
+machine-readable places: ``datetime=`` attributes, form values, addresses and exports
+(tests/core/test_one_date_format.py checks templates and display strings).
+
+The language is the current page's (Flask-Babel), or English outside a request; an email or a PDF
+for someone else is rendered inside ``i18n.for_person`` so it follows theirs.
 """
 
 from __future__ import annotations
 
-import re
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time, tzinfo
 
-from babel.dates import format_date, format_datetime
+from babel.dates import format_date, format_datetime, format_time
 from babel.numbers import format_decimal
 from flask import current_app, has_request_context
+from flask_babel import get_locale
 from flask_login import current_user
 
-from therapy_portal.i18n import current_language
 from therapy_portal.timezones import practice_zone
 
-# The English formats as strftime patterns (for code that formats without a language).
-DAY = "%a %-d %b %Y"
-MOMENT = "%-d %b %Y, %H:%M"
-# The same, as CLDR patterns (https://unicode.org/reports/tr35/tr35-dates.html), by language.
-DAY_PATTERN = {"en": "EEE d MMM y", "es": "EEE d MMM y"}
-MOMENT_PATTERN = {"en": "d MMM y, HH:mm", "es": "d MMM y, HH:mm"}
-LONG_DAY_PATTERN = {"en": "EEEE d MMMM y", "es": "EEEE, d 'de' MMMM 'de' y"}
-
-# strftime directives the templates use → CLDR fields (for `local_time`'s format argument).
-_STRFTIME = {
-    "%a": "EEE",
-    "%A": "EEEE",
-    "%b": "MMM",
-    "%B": "MMMM",
-    "%d": "dd",
-    "%-d": "d",
-    "%e": "d",
-    "%m": "MM",
-    "%-m": "M",
-    "%Y": "y",
-    "%y": "yy",
-    "%H": "HH",
-    "%-H": "H",
-    "%I": "hh",
-    "%-I": "h",
-    "%M": "mm",
-    "%S": "ss",
-    "%p": "a",
-    "%Z": "z",
-}
-_DIRECTIVE = re.compile(r"%-?[a-zA-Z]")
-_LETTERS = re.compile(r"[A-Za-z]+")
+# CLDR patterns (Babel): weekday, day, month and year, in the reader's language.
+DAY = "EEE d MMM y"
+MOMENT = "d MMM y, HH:mm"
+CLOCK = "HH:mm"
+DAY_MONTH = "d MMM"  # the same day without weekday and year: column heads under a dated title
 
 
-def cldr_pattern(strftime_format: str) -> str:
-    """A strftime format as a CLDR pattern (literal text quoted), e.g. '%-d %b' → "d MMM"."""
-    out, last = [], 0
-    for match in _DIRECTIVE.finditer(strftime_format):
-        out.append(_quote(strftime_format[last : match.start()]))
-        out.append(_STRFTIME.get(match.group(), ""))
-        last = match.end()
-    out.append(_quote(strftime_format[last:]))
-    return "".join(out)
+def language() -> str:
+    """The current page's language code ("en", "es"): `<html lang>` and every date on it."""
+    try:
+        chosen = get_locale()
+    except RuntimeError:  # no app context
+        chosen = None
+    return str(chosen) if chosen else "en"
 
 
-def _quote(text: str) -> str:
-    text = text.replace("'", "''")
-    return _LETTERS.sub(lambda m: f"'{m.group()}'", text)
+_locale = language
 
 
 def _zone_name() -> str:
@@ -75,40 +49,82 @@ def _zone_name() -> str:
     return current_app.config["PRACTICE_TIMEZONE_DEFAULT"]
 
 
-def local(value: datetime, zone_name: str | None = None) -> datetime:
-    """A stored UTC moment in the practice's zone (naive values are taken as UTC)."""
+Zone = str | tzinfo | None
+
+
+def local(value: datetime, zone: Zone = None) -> datetime:
+    """A stored UTC moment in the practice's zone, or `zone` (a name or a tzinfo); naive = UTC."""
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
-    return value.astimezone(practice_zone(zone_name or _zone_name()))
+    if not isinstance(zone, tzinfo):
+        zone = practice_zone(zone or _zone_name())
+    return value.astimezone(zone)
 
 
-def day(value: date | datetime | None) -> str:
-    """'Tue 1 Dec 2026'; a moment is first moved into the practice's zone."""
+def day(value: date | datetime | str | None, zone: Zone = None) -> str:
+    """'Tue 1 Dec 2026'; a moment is first moved into the practice's zone. An ISO date string
+    (a chart's or a table's period key) is read as that day; other text is returned as it is."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, str):
+        try:
+            value = date.fromisoformat(value.strip())
+        except ValueError:
+            return value
+    if isinstance(value, datetime):
+        value = local(value, zone).date()
+    return format_date(value, DAY, locale=_locale())
+
+
+def day_month(value: date | None) -> str:
+    """'1 Dec': only where the year is already on the page (a table's week columns)."""
+    if value is None:
+        return ""
+    return format_date(value, DAY_MONTH, locale=_locale())
+
+
+def period_labels(labels) -> list[str]:
+    """A chart's period keys (ISO dates) as days: "1 Dec" when all are in one year, else
+    "Tue 1 Dec 2026"; other labels (a chart's blank padding) as they are."""
+    days = {}
+    for label in labels:
+        try:
+            days[label] = date.fromisoformat(label)
+        except ValueError:
+            continue
+    short = len({d.year for d in days.values()}) <= 1
+    return [
+        (day_month(days[label]) if short else day(days[label])) if label in days else label
+        for label in labels
+    ]
+
+
+def when(value: datetime | None, zone: Zone = None, *, with_zone: bool = False) -> str:
+    """'1 Dec 2026, 14:30' in the practice's zone (with its abbreviation: '… 14:30 EST')."""
+    if value is None:
+        return ""
+    moment = local(value, zone)
+    text = format_datetime(moment, MOMENT, locale=_locale())
+    return f"{text} {moment.tzname()}" if with_zone else text
+
+
+def clock(value: datetime | time | None, zone: Zone = None) -> str:
+    """'14:30': a stored moment in the practice's zone, or a time of day as it is."""
     if value is None:
         return ""
     if isinstance(value, datetime):
-        value = local(value).date()
-    language = current_language()
-    return format_date(value, DAY_PATTERN[language], locale=language)
+        value = local(value, zone).time()
+    return format_time(value, CLOCK, locale=_locale())
+
+
+# A long day for sentences (emails): the weekday and month spelled out, by language.
+LONG_DAY = {"en": "EEEE d MMMM y", "es": "EEEE, d 'de' MMMM 'de' y"}
 
 
 def long_day(value: date) -> str:
-    """'Tuesday 1 December 2026' / 'martes, 1 de diciembre de 2026' (emails)."""
-    language = current_language()
-    return format_date(value, LONG_DAY_PATTERN[language], locale=language)
-
-
-def when(value: datetime | None, zone_name: str | None = None) -> str:
-    """'1 Dec 2026, 14:30' in the practice's zone (the viewer's, or `zone_name`)."""
-    if value is None:
-        return ""
-    language = current_language()
-    return format_datetime(local(value, zone_name), MOMENT_PATTERN[language], locale=language)
-
-
-def strftime_local(value: datetime, fmt: str) -> str:
-    """`value` (already in its zone) written with a strftime format, in the current language."""
-    return format_datetime(value, cldr_pattern(fmt), tzinfo=value.tzinfo, locale=current_language())
+    """'Tuesday 1 December 2026' / 'martes, 1 de diciembre de 2026' (session reminders)."""
+    code = _locale()[:2]
+    return format_date(value, LONG_DAY.get(code, LONG_DAY["en"]), locale=_locale())
 
 
 def number(value: float | int | None, digits: int | None = None) -> str:
@@ -116,4 +132,4 @@ def number(value: float | int | None, digits: int | None = None) -> str:
     if value is None:
         return ""
     fmt = None if digits is None else "#,##0" + ("." + "0" * digits if digits else "")
-    return format_decimal(value, format=fmt, locale=current_language())
+    return format_decimal(value, format=fmt, locale=_locale())
