@@ -64,7 +64,7 @@ test: install
 I18N := therapy_portal/translations
 translations: install
 	$(BIN)/pybabel extract -F babel.cfg -k lazy_gettext -k _l --no-location --sort-output \
-		--project="Therapy Portal" --copyright-holder="Therapy Portal contributors" \
+		--ignore-dirs=".*" --project="Therapy Portal" --copyright-holder="Therapy Portal contributors" \
 		-o $(I18N)/messages.pot .
 	$(BIN)/pybabel update -i $(I18N)/messages.pot -d $(I18N) --no-fuzzy-matching --ignore-obsolete
 	$(BIN)/pybabel compile -d $(I18N) --statistics

@@ -15,6 +15,7 @@ def _import_view_modules() -> None:
     from therapy_portal.admin import routes_people  # noqa: F401 - its views are on admin_bp
     from therapy_portal.auth import (  # noqa: F401 - their views are on auth_bp
         routes_idle,
+        routes_language,
         routes_mfa,
         routes_passkeys,
         routes_reset,

@@ -82,18 +82,19 @@ def _audit_csrf_failure(error: CSRFError) -> None:
 
 def register_error_handlers(app: Flask) -> None:
     from therapy_portal import audit
+    from therapy_portal.i18n import gettext
 
     @app.errorhandler(NotAllowed)
     def not_allowed(error: NotAllowed):
         db.session.rollback()
         audit.flush_after_rollback()
-        return _error_page(404, "Page not found", "We couldn't find that page.")
+        return _error_page(404, gettext("Page not found"), gettext("We couldn't find that page."))
 
     @app.errorhandler(DomainError)
     def domain_error(error: DomainError):
         db.session.rollback()
         audit.flush_after_rollback()
-        return _error_page(error.status, "That didn't work", error.message)
+        return _error_page(error.status, gettext("That didn't work"), error.message)
 
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
@@ -104,31 +105,41 @@ def register_error_handlers(app: Flask) -> None:
         view = app.view_functions.get(request.endpoint or "")
         if view is not None and not _wants_json() and request.form:
             return view(**(request.view_args or {}))
-        return _error_page(400, "Please try again", "This form had expired. Reload and try again.")
+        return _error_page(
+            400,
+            gettext("Please try again"),
+            gettext("This form had expired. Reload and try again."),
+        )
 
     @app.errorhandler(404)
     def not_found(error: NotFound):
         db.session.rollback()
         audit.flush_after_rollback()
-        return _error_page(404, "Page not found", "We couldn't find that page.")
+        return _error_page(404, gettext("Page not found"), gettext("We couldn't find that page."))
 
     @app.errorhandler(403)
     def forbidden(error: HTTPException):
-        return _error_page(403, "Not available", "You don't have access to this page.")
+        return _error_page(
+            403, gettext("Not available"), gettext("You don't have access to this page.")
+        )
 
     @app.errorhandler(405)
     def method_not_allowed(error: HTTPException):
-        return _error_page(405, "Not available", "That action isn't available here.")
+        return _error_page(
+            405, gettext("Not available"), gettext("That action isn't available here.")
+        )
 
     @app.errorhandler(413)
     def too_large(error: HTTPException):
-        return _error_page(413, "Too much text", "That was more than we can accept in one go.")
+        return _error_page(
+            413, gettext("Too much text"), gettext("That was more than we can accept in one go.")
+        )
 
     @app.errorhandler(500)
     def server_error(error: Exception):
         db.session.rollback()
         return _error_page(
             500,
-            "Something went wrong",
-            "Something went wrong on our side. Nothing you saved before this was lost.",
+            gettext("Something went wrong"),
+            gettext("Something went wrong on our side. Nothing you saved before this was lost."),
         )

@@ -1,9 +1,11 @@
 """Languages: which one a page, an email or a PDF is written in.
 
 English is the source language; Spanish is the one translation (``therapy_portal/translations``,
-built with Babel's ``pybabel``: ``make translations`` extracts, updates and compiles). A signed-in
-person's own choice (``User.locale``) decides; otherwise the browser's Accept-Language. Emails and
-PDFs for someone else use ``for_person`` so they follow the recipient's choice, not the sender's.
+built with Babel's ``pybabel``: ``make translations`` extracts, updates and compiles; see
+docs/i18n.md). A page's language is, in order: the signed-in person's stored choice
+(``User.locale``), the choice made on the anonymous pages' switch (kept in the session), then the
+browser's Accept-Language. Emails and PDFs for someone else use ``for_person`` so they follow the
+recipient's choice, not the sender's.
 """
 
 from __future__ import annotations
@@ -11,8 +13,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from flask import Flask, request
-from flask_babel import force_locale, gettext, lazy_gettext, ngettext
+from flask import Flask, has_request_context, request, session
+from flask_babel import force_locale, get_locale, gettext, lazy_gettext, ngettext
+from flask_babel import refresh as _refresh
+from flask_babel.speaklater import LazyString
 from flask_login import current_user
 
 from therapy_portal.extensions import babel
@@ -22,11 +26,24 @@ DEFAULT = "en"
 # Code → the language's own name (what the chooser shows, whatever the page's language).
 LANGUAGES: dict[str, str] = {"en": "English", "es": "Español"}
 TRANSLATIONS = PROJECT_ROOT / "therapy_portal" / "translations"
+SESSION_KEY = "locale"
 
 # Areas import the translation functions from here, not from flask_babel, so the choice stays in
 # one place: gettext for text made inside a request, lazy_gettext for module-level text (form
 # labels, choices), ngettext for counts, N_ to mark text that is translated later where it is shown.
-__all__ = ["LANGUAGES", "N_", "for_person", "gettext", "lazy_gettext", "ngettext", "select_locale"]
+__all__ = [
+    "LANGUAGES",
+    "N_",
+    "current_language",
+    "for_person",
+    "gettext",
+    "is_text",
+    "lazy_gettext",
+    "ngettext",
+    "person_language",
+    "refresh",
+    "select_locale",
+]
 
 
 def N_(text: str) -> str:
@@ -35,11 +52,33 @@ def N_(text: str) -> str:
 
 
 def select_locale() -> str:
-    """The language of this request's page."""
+    """The language of this request's page: own choice, then the session's, then the browser's."""
+    if not has_request_context():
+        return DEFAULT
     user = current_user
     if user and user.is_authenticated and user.locale in LANGUAGES:
         return user.locale
-    return request.accept_languages.best_match(list(LANGUAGES), DEFAULT) if request else DEFAULT
+    chosen = session.get(SESSION_KEY)
+    if chosen in LANGUAGES:
+        return chosen
+    return request.accept_languages.best_match(list(LANGUAGES), DEFAULT)
+
+
+def is_text(value: object) -> bool:
+    """A message: a plain string or a lazily translated one (form labels, validator messages)."""
+    return isinstance(value, str | LazyString)
+
+
+def current_language() -> str:
+    """The code of the language text is being written in now ('en' outside a request)."""
+    locale = get_locale()
+    return locale.language if locale is not None and locale.language in LANGUAGES else DEFAULT
+
+
+def person_language(person) -> str:
+    """The language of what is made for `person` away from their browser (emails, PDFs)."""
+    chosen = getattr(person, "locale", None)
+    return chosen if chosen in LANGUAGES else DEFAULT
 
 
 def init_app(app: Flask) -> None:
@@ -48,10 +87,19 @@ def init_app(app: Flask) -> None:
         locale_selector=select_locale,
         default_translation_directories=str(TRANSLATIONS),
     )
+    # Each request chooses afresh (an application context kept across requests, as in tests or
+    # a worker, must not carry one request's language into the next).
+    app.before_request(_refresh)
+    app.jinja_env.globals["LANGUAGES"] = LANGUAGES
+
+
+def refresh() -> None:
+    """Choose this request's language again (after the person changed it)."""
+    _refresh()
 
 
 @contextmanager
 def for_person(person) -> Iterator[None]:
     """Render inside this block in `person`'s language (an email or a PDF made for them)."""
-    with force_locale(person.locale if person.locale in LANGUAGES else DEFAULT):
+    with force_locale(person_language(person)):
         yield

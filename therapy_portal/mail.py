@@ -5,6 +5,10 @@ transaction commits (`MAIL_DELIVER_ON_COMMIT`), so an invitation leaves within s
 periodic sweep and `flask send-reminders` deliver anything left over.
 
 Emails never carry PHI: a greeting, a sentence saying something is waiting, and a link.
+
+Each email is written in its recipient's language (`queue_email_for`, `i18n.for_person`): the
+subject, body and footer when it is queued, and a personal link's sentence when the worker
+delivers it (`mail_links`), whoever's request caused it.
 """
 
 from __future__ import annotations
@@ -21,11 +25,12 @@ from sqlalchemy.exc import IntegrityError
 
 from therapy_portal.devmail import store as dev_mailbox
 from therapy_portal.extensions import db
+from therapy_portal.i18n import N_, for_person, gettext
 from therapy_portal.mail_links import body_for_delivery
-from therapy_portal.models import OutboxEmail, utcnow
+from therapy_portal.models import OutboxEmail, User, utcnow
 
-FOOTER = (
-    "\n\nThis message was sent by your practice's Therapy Portal. "
+FOOTER = N_(
+    "This message was sent by your practice's Therapy Portal. "
     "If you did not expect it, you can ignore it."
 )
 
@@ -50,7 +55,7 @@ def queue_email(
     email = OutboxEmail(
         to_address=to,
         subject=subject,
-        body=body + FOOTER,
+        body=f"{body}\n\n{gettext(FOOTER)}",
         kind=kind,
         practice_id=practice_id,
         dedupe_key=dedupe_key,
@@ -66,6 +71,33 @@ def queue_email(
 
         tasks.after_commit("deliver_outbox")
     return email
+
+
+def queue_email_for(
+    person: User,
+    subject: str,
+    body: str,
+    *,
+    kind: str = "notice",
+    practice_id: int | None = None,
+    dedupe_key: str | None = None,
+    invitation_id: int | None = None,
+    **values: object,
+) -> OutboxEmail | None:
+    """Queue an email to `person`, written in their language.
+
+    `subject` and `body` are catalogue messages (marked with `N_`); `%(name)s` placeholders in
+    them are filled from `values` (links, dates: nothing a partner wrote, no PHI)."""
+    with for_person(person):
+        return queue_email(
+            person.email,
+            gettext(subject, **values),
+            gettext(body, **values),
+            kind=kind,
+            practice_id=practice_id,
+            dedupe_key=dedupe_key,
+            invitation_id=invitation_id,
+        )
 
 
 @dataclass(frozen=True)

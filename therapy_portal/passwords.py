@@ -12,6 +12,8 @@ from flask import current_app
 from zxcvbn import zxcvbn
 from zxcvbn.frequency_lists import FREQUENCY_LISTS
 
+from therapy_portal.i18n import current_language, gettext
+
 
 @lru_cache(maxsize=8)
 def _hasher(time_cost: int, memory_cost: int, parallelism: int) -> PasswordHasher:
@@ -53,24 +55,29 @@ def password_problem(password: str, context: Iterable[str] = ()) -> str | None:
     """
     cfg = current_app.config
     if len(password) < cfg["PASSWORD_MIN_LENGTH"]:
-        return f"Use at least {cfg['PASSWORD_MIN_LENGTH']} characters."
+        return gettext("Use at least %(count)s characters.", count=cfg["PASSWORD_MIN_LENGTH"])
     if len(password) > cfg["PASSWORD_MAX_LENGTH"]:
-        return f"Use at most {cfg['PASSWORD_MAX_LENGTH']} characters."
+        return gettext("Use at most %(count)s characters.", count=cfg["PASSWORD_MAX_LENGTH"])
     if password.lower() in common_passwords():
-        return (
+        return gettext(
             "That password is too common: it is one of the 10,000 passwords people use most. "
             "Try a short sentence only you would write."
         )
     words = [w for w in context if w]
     flat = _letters_and_digits(password)
     if any(len(_letters_and_digits(w)) >= 4 and _letters_and_digits(w) in flat for w in words):
-        return "Don't use your name, your email address or your practice's name in your password."
+        return gettext(
+            "Don't use your name, your email address or your practice's name in your password."
+        )
     estimate = zxcvbn(password[:_ESTIMATE_CHARS], user_inputs=_inputs(words))
     if estimate["score"] < cfg["PASSWORD_MIN_SCORE"]:
-        hint = estimate["feedback"].get("warning") or "It follows a pattern that is quick to guess."
-        return (
-            f"That password is too common or too easy to guess. {hint} "
-            "Try a short sentence only you would write."
+        # zxcvbn's own warning is English only.
+        warning = estimate["feedback"].get("warning") if current_language() == "en" else None
+        hint = warning or gettext("It follows a pattern that is quick to guess.")
+        return gettext(
+            "That password is too common or too easy to guess. %(hint)s "
+            "Try a short sentence only you would write.",
+            hint=hint,
         )
     return None
 

@@ -12,35 +12,36 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from therapy_portal import ui
 from therapy_portal.extensions import csrf, db, limiter, login_manager, migrate
+from therapy_portal.i18n import N_, gettext
 from therapy_portal.settings import PROJECT_ROOT, PROXY_FIX_KEYS
 from therapy_portal.ui import dates
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 
-# The menus, by role; every entry is an endpoint with visible text.
+# The menus, by role; every entry is an endpoint with visible text (translated where shown).
 THERAPIST_NAV = [
-    ("today.index", "Today"),
-    ("caseload.index", "Caseload"),
-    ("homework.review_queue", "Homework to review"),
-    ("appointments.week", "Sessions"),
-    ("notes.index", "Session notes"),
-    ("homework.library", "Exercise library"),
-    ("messages.inbox", "Messages"),
+    ("today.index", N_("Today")),
+    ("caseload.index", N_("Caseload")),
+    ("homework.review_queue", N_("Homework to review")),
+    ("appointments.week", N_("Sessions")),
+    ("notes.index", N_("Session notes")),
+    ("homework.library", N_("Exercise library")),
+    ("messages.inbox", N_("Messages")),
 ]
 ADMIN_NAV = [
-    ("admin.therapists", "Therapists"),
-    ("admin.audit_log", "Audit log"),
-    ("admin_couples.couples", "Couples"),
-    ("admin.practice_security", "Sign-in settings"),
-    ("practice_settings.edit", "Practice settings"),
-    ("consent_documents.documents", "Consent documents"),
+    ("admin.therapists", N_("Therapists")),
+    ("admin.audit_log", N_("Audit log")),
+    ("admin_couples.couples", N_("Couples")),
+    ("admin.practice_security", N_("Sign-in settings")),
+    ("practice_settings.edit", N_("Practice settings")),
+    ("consent_documents.documents", N_("Consent documents")),
 ]
 PARTNER_NAV = [
-    ("partner.home", "My homework"),
-    ("measures.partner_index", "Check-ins"),
-    ("my_sessions.index", "My sessions"),
-    ("messages.partner_index", "Messages"),
-    ("consents.partner_index", "Consents"),
+    ("partner.home", N_("My homework")),
+    ("measures.partner_index", N_("Check-ins")),
+    ("my_sessions.index", N_("My sessions")),
+    ("messages.partner_index", N_("Messages")),
+    ("consents.partner_index", N_("Consents")),
 ]
 
 CSP = (
@@ -71,7 +72,7 @@ def register_extensions(app: Flask) -> None:
     limiter.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
-    login_manager.login_message = "Please log in to continue."
+    login_manager.login_message = "Please log in to continue."  # unused: `unauthorized` below
     login_manager.session_protection = None  # the server-side session already binds the login
     app.session_interface = DatabaseSessionInterface()
 
@@ -87,17 +88,23 @@ def register_extensions(app: Flask) -> None:
         from therapy_portal.auth.pending import stash_pending_post
 
         stash_pending_post()
-        session["_login_notice"] = (
-            "Your session ended, so we kept what you typed. Log in to continue."
-            if request.method == "POST"
-            else "Please log in to continue."
-        )
+        kept = request.method == "POST"
         if getattr(session, "expired_reason", None) in ("idle", "absolute"):
-            session["_login_notice"] = (
-                "You were logged out after a period of inactivity. "
-                + ("We kept what you typed. " if request.method == "POST" else "")
-                + "Log in to continue."
+            notice = (
+                gettext(
+                    "You were logged out after a period of inactivity. We kept what you typed. "
+                    "Log in to continue."
+                )
+                if kept
+                else gettext(
+                    "You were logged out after a period of inactivity. Log in to continue."
+                )
             )
+        elif kept:
+            notice = gettext("Your session ended, so we kept what you typed. Log in to continue.")
+        else:
+            notice = gettext("Please log in to continue.")
+        session["_login_notice"] = notice
         return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
 
 

@@ -1,4 +1,4 @@
-"""Each person's language (English or Spanish)
+"""Each person's language (English or Spanish; empty follows the browser)
 
 Revision ID: 0024_locale
 Revises: 0023_scale_today
@@ -16,9 +16,7 @@ depends_on = None
 
 def upgrade():
     with op.batch_alter_table("user_account", schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column("locale", sa.String(length=8), server_default="en", nullable=False)
-        )
+        batch_op.add_column(sa.Column("locale", sa.String(length=8), nullable=True))
 
 
 def downgrade():

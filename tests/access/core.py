@@ -46,6 +46,9 @@ EXPECTED = {
     "auth.verify": {who: "login" for who in ALL},
     "auth.enrol": {who: "login" for who in ALL},
     "auth.security": SIGNED_IN,
+    "auth.language_choice": SIGNED_IN,
+    # The anonymous pages' language switch: back to the page (or home), for everyone.
+    "auth.switch_language": EVERYONE,
     "auth.set_up_totp": SIGNED_IN,
     "auth.remove_totp": SIGNED_IN,
     "auth.new_recovery_codes": SIGNED_IN,

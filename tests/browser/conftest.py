@@ -113,12 +113,13 @@ def log_in(page, email: str, password: str) -> None:
     """Sign in; staff then type the current code from their authenticator (computed here)."""
     from tests.factories import totp_code
 
+    # By field name, not label, so it signs in whatever language the browser asks for.
     page.goto("/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Log in").click()
+    page.locator("main input[name=email]").fill(email)
+    page.locator("main input[name=password]").fill(password)
+    page.locator("main form button[type=submit]").click()
     page.wait_for_load_state()
     if page.url.endswith("/login/verify"):
-        page.get_by_label("Code", exact=True).fill(totp_code(LiveServer.current.app, email))
-        page.get_by_role("button", name="Continue").click()
+        page.locator("main input[name=code]").fill(totp_code(LiveServer.current.app, email))
+        page.locator("main form button[type=submit]").first.click()
         page.wait_for_load_state()

@@ -19,16 +19,17 @@ from sqlalchemy.orm import selectinload
 from therapy_portal import audit
 from therapy_portal.errors import NotAllowed, ValidationFailed
 from therapy_portal.extensions import db
-from therapy_portal.mail import queue_email
+from therapy_portal.i18n import N_
+from therapy_portal.mail import queue_email_for
 from therapy_portal.models import BreakGlassGrant, Couple, Role, User, utcnow
 from therapy_portal.models.measures import SafetyAlert
 from therapy_portal.models.notes import SessionNote
 
 REASON_MIN, REASON_MAX = 15, 500
-SUBJECT = "Emergency access to a record in your caseload"
-BODY = (
+SUBJECT = N_("Emergency access to a record in your caseload")
+BODY = N_(
     "Hello,\n\nA practice administrator opened emergency access to the record of a couple you "
-    "treat. You can see who, when and what was read on the couple's page:\n{base}/login"
+    "treat. You can see who, when and what was read on the couple's page:\n%(link)s"
 )
 
 
@@ -92,10 +93,11 @@ def start(actor: User, couple_id: int, reason: str) -> BreakGlassGrant:
     base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
     for row in couple.therapists:
         if row.role == "primary":
-            queue_email(
-                row.therapist.email,
+            queue_email_for(
+                row.therapist,
                 SUBJECT,
-                BODY.format(base=base),
+                BODY,
+                link=f"{base}/login",
                 kind="break_glass",
                 practice_id=couple.practice_id,
                 dedupe_key=f"break_glass:{grant.id}:{row.therapist_id}",

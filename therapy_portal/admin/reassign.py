@@ -21,7 +21,8 @@ from therapy_portal.admin.guards import require_admin as _require_admin
 from therapy_portal.caseload import care_team
 from therapy_portal.errors import ValidationFailed
 from therapy_portal.extensions import db
-from therapy_portal.mail import queue_email
+from therapy_portal.i18n import N_
+from therapy_portal.mail import queue_email_for
 from therapy_portal.models import Couple, CoupleTherapist, Role, SafetyAlert, User
 
 
@@ -131,11 +132,14 @@ def _move(actor: User, old: User, couple_id: int, new_id: int) -> None:
 
 def _tell_new_primary(user: User) -> None:
     base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
-    queue_email(
-        user.email,
-        "A couple was given to you in Therapy Portal",
-        "Hello,\n\nAn administrator of your practice made you the primary therapist of a couple "
-        f"whose therapist is leaving. Sign in to see it:\n{base}/login",
+    queue_email_for(
+        user,
+        N_("A couple was given to you in Therapy Portal"),
+        N_(
+            "Hello,\n\nAn administrator of your practice made you the primary therapist of a "
+            "couple whose therapist is leaving. Sign in to see it:\n%(link)s"
+        ),
+        link=f"{base}/login",
         kind="care_team",
         practice_id=user.practice_id,
     )

@@ -14,7 +14,8 @@ from therapy_portal.auth import invitations
 from therapy_portal.auth.services import normalise_email
 from therapy_portal.errors import DomainError, InvalidState, NotAllowed, ValidationFailed
 from therapy_portal.extensions import db
-from therapy_portal.mail import queue_email
+from therapy_portal.i18n import N_, for_person, gettext
+from therapy_portal.mail import queue_email_for
 from therapy_portal.models import CoupleTherapist, Role, User, UserSession, utcnow
 from therapy_portal.sessions import revoke_user_sessions
 
@@ -147,9 +148,11 @@ def person_for_admin_or_404(actor: User, user_id: int) -> User:
 
 
 _RESET_NEXT = {
-    True: "The next time you sign in, you will set up the second step again:",
-    False: "You can sign in with your password, and turn the second step on again from your "
-    "account's security page:",
+    True: N_("The next time you sign in, you will set up the second step again:"),
+    False: N_(
+        "You can sign in with your password, and turn the second step on again from your "
+        "account's security page:"
+    ),
 }
 
 
@@ -170,13 +173,19 @@ def reset_second_factor(actor: User, user_id: int) -> User:
         "admin.reset_second_factor", actor=actor, object_type="user", object_id=user.id, count=ended
     )
     base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
-    queue_email(
-        user.email,
-        "Your Therapy Portal second sign-in step was reset",
-        "Hello,\n\nAn administrator of your practice reset the second step you use to sign in "
-        "(authenticator app, recovery codes and passkeys). You were signed out everywhere. "
-        f"{_RESET_NEXT[user.is_staff]}\n{base}/login\n\n"
-        "If you did not ask for this, contact your practice straight away.",
+    with for_person(user):
+        next_step = gettext(_RESET_NEXT[user.is_staff])
+    queue_email_for(
+        user,
+        N_("Your Therapy Portal second sign-in step was reset"),
+        N_(
+            "Hello,\n\nAn administrator of your practice reset the second step you use to sign "
+            "in (authenticator app, recovery codes and passkeys). You were signed out everywhere. "
+            "%(next_step)s\n%(link)s\n\n"
+            "If you did not ask for this, contact your practice straight away."
+        ),
+        next_step=next_step,
+        link=f"{base}/login",
         kind="security",
         practice_id=user.practice_id,
     )

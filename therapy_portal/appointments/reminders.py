@@ -19,7 +19,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from therapy_portal.extensions import db
-from therapy_portal.mail import queue_email
+from therapy_portal.i18n import N_, for_person, gettext
+from therapy_portal.mail import queue_email_for
 from therapy_portal.models import Couple, CoupleStatus, Practice, User, utcnow
 from therapy_portal.models.appointments import (
     Appointment,
@@ -32,10 +33,11 @@ from therapy_portal.policy.appointments import attending_members
 from therapy_portal.timezones import practice_zone
 from therapy_portal.ui import dates
 
-SUBJECT = "Session reminder"
-BODY = (
-    "Hello,\n\nYou have a session on {when}.\n\n"
-    "See your sessions, and how to join, in Therapy Portal:\n{base}/my-sessions"
+# Catalogue messages, written in each partner's language when queued (`queue_email_for`).
+SUBJECT = N_("Session reminder")
+BODY = N_(
+    "Hello,\n\nYou have a session on %(when)s.\n\n"
+    "See your sessions, and how to join, in Therapy Portal:\n%(link)s"
 )
 LEADS = {ReminderKind.DAY_BEFORE: timedelta(hours=24), ReminderKind.TWO_HOURS: timedelta(hours=2)}
 
@@ -60,7 +62,15 @@ def set_reminder_choice(user: User, remind_24h: bool, remind_2h: bool) -> None:
 
 
 def when_text(start: datetime, zone_name: str | None) -> str:
-    return dates.when(start, practice_zone(zone_name), with_zone=True)
+    """'Tuesday 1 December 2026 at 14:30 (EST)', in the current language (the reader's)."""
+    zone = practice_zone(zone_name)
+    local = start.astimezone(zone)
+    return gettext(
+        "%(day)s at %(time)s (%(zone)s)",
+        day=dates.long_day(local.date()),
+        time=dates.clock(start, zone),
+        zone=local.tzname(),
+    )
 
 
 def due_kind(start: datetime, chosen: set[str], now: datetime) -> str | None:
@@ -139,23 +149,24 @@ def queue_session_reminders(now: datetime | None = None) -> int:
                 continue
             if (appointment.id, user.id, kind, appointment.starts_at) in sent:
                 continue
-            body = BODY.format(
-                when=when_text(appointment.starts_at, practices[appointment.practice_id].timezone),
-                base=base,
-            )
-            queued += _queue(appointment, user, kind, body)
+            zone = practices[appointment.practice_id].timezone
+            queued += _queue(appointment, user, kind, f"{base}/my-sessions", zone)
     db.session.flush()
     return queued
 
 
-def _queue(appointment: Appointment, user: User, kind: str, body: str) -> int:
+def _queue(appointment: Appointment, user: User, kind: str, link: str, zone: str | None) -> int:
     stamp = int(appointment.starts_at.timestamp())
+    with for_person(user):
+        when = when_text(appointment.starts_at, zone)
     try:
         with db.session.begin_nested():
-            email = queue_email(
-                user.email,
+            email = queue_email_for(
+                user,
                 SUBJECT,
-                body,
+                BODY,
+                when=when,
+                link=link,
                 kind="session_reminder",
                 practice_id=appointment.practice_id,
                 dedupe_key=f"appt:{kind}:{appointment.id}:{user.id}:{stamp}",

@@ -14,6 +14,7 @@ from flask_login import login_user
 
 from therapy_portal.auth import mfa, pending, reset, services, throttle
 from therapy_portal.extensions import db
+from therapy_portal.i18n import SESSION_KEY, gettext
 from therapy_portal.models import Role, User, utcnow
 
 PENDING = "_login_pending"
@@ -39,9 +40,18 @@ def client_address() -> str:
     return request.remote_addr or ""
 
 
-def start_session(user: User) -> None:
-    """A fresh session id for the signed-in user; only a stashed form of theirs carries over."""
+def _carried() -> dict:
+    """What a fresh session keeps: a stashed form, and the language chosen on the switch."""
     keep = pending.carry_over()
+    if SESSION_KEY in session:
+        keep[SESSION_KEY] = session[SESSION_KEY]
+    return keep
+
+
+def start_session(user: User) -> None:
+    """A fresh session id for the signed-in user; only a stashed form of theirs and the
+    anonymous pages' language choice carry over."""
+    keep = _carried()
     session.clear()
     session.regenerate()  # type: ignore[attr-defined]
     session.update(keep)
@@ -67,7 +77,7 @@ def begin(user: User, *, step_up: bool, next_path: str | None):
 
 
 def _pend(user: User, stage: str, next_path: str | None):
-    keep = pending.carry_over()
+    keep = _carried()
     session.clear()
     session.regenerate()  # type: ignore[attr-defined]
     session.update(keep)
@@ -101,7 +111,9 @@ def count_wrong_code(user: User) -> bool:
     throttle.record_failure(user.email, client_address(), user)
     if state["attempts"] >= current_app.config["MFA_MAX_CODE_ATTEMPTS"]:
         session.pop(PENDING, None)
-        session["_login_notice"] = "Too many wrong codes. Sign in again to get a fresh start."
+        session["_login_notice"] = gettext(
+            "Too many wrong codes. Sign in again to get a fresh start."
+        )
         return True
     session[PENDING] = state
     return False

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, StringField
+from wtforms import BooleanField, EmailField, PasswordField, RadioField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
+from therapy_portal.i18n import LANGUAGES
+from therapy_portal.i18n import lazy_gettext as _l
 from therapy_portal.passwords import password_problem
 
 
@@ -18,75 +21,94 @@ def _policy(form, field) -> None:
 
 
 class LoginForm(FlaskForm):
-    email = EmailField("Email", validators=[DataRequired("Enter your email."), Length(max=254)])
-    password = PasswordField("Password", validators=[DataRequired("Enter your password.")])
+    email = EmailField(
+        _l("Email"), validators=[DataRequired(_l("Enter your email.")), Length(max=254)]
+    )
+    password = PasswordField(_l("Password"), validators=[DataRequired(_l("Enter your password."))])
 
 
 class ChoosePasswordForm(FlaskForm):
     password = PasswordField(
-        "New password",
-        description="At least 12 characters. A short sentence works well.",
-        validators=[DataRequired("Choose a password."), _policy],
+        _l("New password"),
+        description=_l("At least 12 characters. A short sentence works well."),
+        validators=[DataRequired(_l("Choose a password.")), _policy],
     )
     confirm = PasswordField(
-        "Repeat the password",
+        _l("Repeat the password"),
         validators=[
-            DataRequired("Repeat the password."),
-            EqualTo("password", "The passwords differ."),
+            DataRequired(_l("Repeat the password.")),
+            EqualTo("password", _l("The passwords differ.")),
         ],
     )
 
 
 class ChangePasswordForm(ChoosePasswordForm):
     current = PasswordField(
-        "Current password", validators=[DataRequired("Enter your current password.")]
+        _l("Current password"), validators=[DataRequired(_l("Enter your current password."))]
     )
 
 
 class NameForm(FlaskForm):
-    name = StringField("Your name", validators=[DataRequired(), Length(max=120)])
+    name = StringField(
+        _l("Your name"), validators=[DataRequired(_l("Enter your name.")), Length(max=120)]
+    )
 
 
 class CodeForm(FlaskForm):
     code = StringField(
-        "Code",
-        description="The 6-digit code from your authenticator app, or one of your recovery codes.",
-        validators=[DataRequired("Enter the code."), Length(max=20)],
+        _l("Code"),
+        description=_l(
+            "The 6-digit code from your authenticator app, or one of your recovery codes."
+        ),
+        validators=[DataRequired(_l("Enter the code.")), Length(max=20)],
     )
-    remember = BooleanField("Remember this device for 30 days")
+    remember = BooleanField(_l("Remember this device for 30 days"))
 
 
 class EnrolForm(FlaskForm):
     code = StringField(
-        "Code from your authenticator app",
-        validators=[DataRequired("Enter the 6-digit code your app shows."), Length(max=20)],
+        _l("Code from your authenticator app"),
+        validators=[DataRequired(_l("Enter the 6-digit code your app shows.")), Length(max=20)],
     )
 
 
 class ReauthEnrolForm(EnrolForm):
     current = PasswordField(
-        "Your password", validators=[DataRequired("Enter your password to confirm.")]
+        _l("Your password"), validators=[DataRequired(_l("Enter your password to confirm."))]
     )
 
 
 class ReauthForm(FlaskForm):
     current = PasswordField(
-        "Your password", validators=[DataRequired("Enter your password to confirm.")]
+        _l("Your password"), validators=[DataRequired(_l("Enter your password to confirm."))]
     )
 
 
 class ForgotPasswordForm(FlaskForm):
-    email = EmailField("Email", validators=[DataRequired("Enter your email."), Length(max=254)])
+    email = EmailField(
+        _l("Email"), validators=[DataRequired(_l("Enter your email.")), Length(max=254)]
+    )
 
 
 class ResetPasswordForm(ChoosePasswordForm):
     code = StringField(
-        "Code from your authenticator app (or a recovery code)",
+        _l("Code from your authenticator app (or a recovery code)"),
         validators=[Optional(), Length(max=20)],
     )
 
 
 class PracticeSecurityForm(FlaskForm):
     remember_device_allowed = BooleanField(
-        "Let people skip the second step for 30 days on a device they choose to remember"
+        _l("Let people skip the second step for 30 days on a device they choose to remember")
+    )
+
+
+class LanguageForm(FlaskForm):
+    language = RadioField(
+        _l("Language"),
+        choices=[
+            SelectChoice("", _l("The language my browser asks for")),
+            *(SelectChoice(code, name) for code, name in LANGUAGES.items()),
+        ],
+        default="",
     )

@@ -18,20 +18,25 @@ from flask import current_app
 from sqlalchemy import exists, select
 
 from therapy_portal.extensions import db
+from therapy_portal.i18n import N_, for_person, gettext, ngettext
 from therapy_portal.mail_links import LINK_PLACEHOLDER
 from therapy_portal.models import Invitation, OutboxEmail, Role, User, utcnow
 from therapy_portal.sessions import hash_token
 
+# Catalogue messages: the email is written in the invited person's language (`for_person`),
+# its link sentence too, when the worker delivers it.
 SUBJECTS = {
-    Role.CLIENT: "Your invitation to Therapy Portal",
-    "staff": "You're invited to your practice's Therapy Portal",
+    Role.CLIENT: N_("Your invitation to Therapy Portal"),
+    "staff": N_("You're invited to your practice's Therapy Portal"),
 }
 INTROS = {
-    Role.CLIENT: "You have been invited to Therapy Portal, where you can do the work your "
-    "therapist shares with you between sessions.",
-    "staff": "Your practice has added you to Therapy Portal.",
+    Role.CLIENT: N_(
+        "You have been invited to Therapy Portal, where you can do the work your "
+        "therapist shares with you between sessions."
+    ),
+    "staff": N_("Your practice has added you to Therapy Portal."),
 }
-ELSEWHERE = (
+ELSEWHERE = N_(
     "This email address already has a Therapy Portal account, and an address can have only one "
     "account, so this invitation has no link. To accept it, give the person who invited you a "
     "different email address, one you don't use with Therapy Portal yet, and ask them to send the "
@@ -44,12 +49,13 @@ def _audience(user: User) -> str:
 
 
 def subject_for(user: User) -> str:
-    return SUBJECTS[_audience(user)]
+    """The subject in the current language (call inside `for_person(user)`)."""
+    return gettext(SUBJECTS[_audience(user)])
 
 
 def stored_body(user: User) -> str:
-    """What the outbox keeps: the greeting and the placeholder, never a link."""
-    return f"Hello,\n\n{INTROS[_audience(user)]}\n\n{LINK_PLACEHOLDER}"
+    """What the outbox keeps: the greeting and the placeholder, never a link (current language)."""
+    return gettext("Hello,") + f"\n\n{gettext(INTROS[_audience(user)])}\n\n{LINK_PLACEHOLDER}"
 
 
 def login_taken(user: User) -> bool:
@@ -85,13 +91,16 @@ def invitation_link(email: OutboxEmail) -> str | None:
     invitation = db.session.get(Invitation, email.invitation_id)
     if invitation is None or not is_open(invitation) or email.to_address != invitation.email:
         return None
-    if login_taken(invitation.user):
-        return ELSEWHERE
+    with for_person(invitation.user):
+        if login_taken(invitation.user):
+            return gettext(ELSEWHERE)
+        days = current_app.config["INVITATION_TTL_DAYS"]
+        sentence = ngettext(
+            "Choose your password here. The link works once and expires in %(num)d day:",
+            "Choose your password here. The link works once and expires in %(num)d days:",
+            days,
+        )
     token = secrets.token_urlsafe(32)
     invitation.token_hash = hash_token(token)
     base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
-    days = current_app.config["INVITATION_TTL_DAYS"]
-    return (
-        f"Choose your password here. The link works once and expires in {days} days:\n"
-        f"{base}/invitations/{token}"
-    )
+    return f"{sentence}\n{base}/invitations/{token}"

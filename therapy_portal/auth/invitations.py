@@ -27,6 +27,7 @@ from therapy_portal import audit
 from therapy_portal.auth.invitation_delivery import login_taken, stored_body, subject_for
 from therapy_portal.errors import ValidationFailed
 from therapy_portal.extensions import db
+from therapy_portal.i18n import for_person, gettext
 from therapy_portal.mail import queue_email
 from therapy_portal.models import Couple, Invitation, OutboxEmail, User, utcnow
 from therapy_portal.passwords import hash_password, password_problem, person_context
@@ -109,14 +110,15 @@ def send(
 ) -> Invitation:
     """Issue an invitation and queue its email (the link is added when it is delivered)."""
     invitation = issue(user, created_by=actor, couple_id=couple_id, label=label)
-    queue_email(
-        user.email,
-        subject_for(user),
-        stored_body(user),
-        kind="invitation",
-        practice_id=actor.practice_id,
-        invitation_id=invitation.id,
-    )
+    with for_person(user):  # in the invited person's language, not the inviter's
+        queue_email(
+            user.email,
+            subject_for(user),
+            stored_body(user),
+            kind="invitation",
+            practice_id=actor.practice_id,
+            invitation_id=invitation.id,
+        )
     return invitation
 
 
@@ -168,7 +170,7 @@ def _state(invitation: Invitation | None) -> InvitationState:
 
 
 def _refused(state: InvitationState) -> ValidationFailed:
-    return ValidationFailed("This invitation can no longer be used.", state=state)
+    return ValidationFailed(gettext("This invitation can no longer be used."), state=state)
 
 
 def accept(token: str, password: str) -> User:

@@ -18,6 +18,7 @@ from sqlalchemy import delete, func, select, update
 
 from therapy_portal import audit
 from therapy_portal.extensions import db
+from therapy_portal.i18n import gettext
 from therapy_portal.models import PasskeyCredential, RecoveryCode, RememberedDevice, User, utcnow
 from therapy_portal.passwords import hash_password, verify_password
 from therapy_portal.sessions import hash_token
@@ -74,7 +75,9 @@ def totp_setup(user: User, secret: str) -> TotpSetup:
     )
     qr = segno.make(uri, error="m")
     # segno writes the SVG from the URI alone (no user text), so it is safe to inline.
-    svg = qr.svg_inline(scale=4, dark="#111", light="#fff", title="QR code for your authenticator")
+    svg = qr.svg_inline(
+        scale=4, dark="#111", light="#fff", title=gettext("QR code for your authenticator")
+    )
     return TotpSetup(secret, uri, Markup(svg))  # noqa: S704 - generated SVG, no user input
 
 

@@ -17,6 +17,7 @@ from sqlalchemy import select, update
 from therapy_portal import audit
 from therapy_portal.errors import InvalidState, NotAllowed
 from therapy_portal.extensions import db
+from therapy_portal.i18n import gettext
 from therapy_portal.models import User, UserSession, utcnow
 from therapy_portal.sessions import expiry_reason, revoke_user_sessions
 
@@ -58,8 +59,12 @@ def describe_device(user_agent: str) -> str:
     browser = next((name for mark, name in _BROWSERS if mark in user_agent), None)
     system = next((name for mark, name in _SYSTEMS if re.search(mark, user_agent)), None)
     if browser and system:
-        return f"{browser} on {system}"
-    return browser or (f"A browser on {system}" if system else "Unknown browser")
+        return gettext("%(browser)s on %(system)s", browser=browser, system=system)
+    if browser:
+        return browser
+    return (
+        gettext("A browser on %(system)s", system=system) if system else gettext("Unknown browser")
+    )
 
 
 def _live_rows(user: User) -> list[UserSession]:
@@ -96,7 +101,7 @@ def signed_in_sessions(user: User, current_row_id: int | None) -> list[SignedInS
 def end_session(user: User, session_id: int, current_row_id: int | None) -> None:
     """End one of the user's other sessions. Not theirs, or already ended: not found."""
     if session_id == current_row_id:
-        raise InvalidState("To end this session, log out.")
+        raise InvalidState(gettext("To end this session, log out."))
     ended = db.session.execute(
         update(UserSession)
         .where(

@@ -31,6 +31,7 @@ from webauthn.helpers.structs import (
 from therapy_portal import audit
 from therapy_portal.errors import InvalidState, NotAllowed, ValidationFailed
 from therapy_portal.extensions import db
+from therapy_portal.i18n import gettext
 from therapy_portal.models import PasskeyCredential, User, utcnow
 
 
@@ -92,7 +93,7 @@ def register(user: User, credential: dict, challenge: str, name: str) -> Passkey
             expected_origin=origin(),
         )
     except (WebAuthnException, ValueError, KeyError, TypeError) as error:
-        raise ValidationFailed("The passkey could not be added. Try again.") from error
+        raise ValidationFailed(gettext("The passkey could not be added. Try again.")) from error
     row = PasskeyCredential(
         practice_id=user.practice_id,
         user_id=user.id,
@@ -152,7 +153,9 @@ def remove(user: User, passkey_id: int) -> None:
         raise NotAllowed("not found")
     required = current_app.config["MFA_REQUIRED_FOR_STAFF"] and user.is_staff
     if required and not user.has_totp and len(user_passkeys(user)) <= 1:
-        raise InvalidState("Set up an authenticator app before removing your only passkey.")
+        raise InvalidState(
+            gettext("Set up an authenticator app before removing your only passkey.")
+        )
     db.session.delete(row)
     audit.record(
         "auth.mfa_removed", actor=user, object_type="user", object_id=user.id, kind="passkey"

@@ -17,7 +17,8 @@ from therapy_portal.auth import mfa, token_links
 from therapy_portal.auth.services import find_user
 from therapy_portal.errors import ValidationFailed
 from therapy_portal.extensions import db
-from therapy_portal.mail import queue_email
+from therapy_portal.i18n import N_, gettext
+from therapy_portal.mail import queue_email_for
 from therapy_portal.mail_links import LINK_PLACEHOLDER
 from therapy_portal.models import AccountToken, TokenPurpose, User, utcnow
 from therapy_portal.passwords import hash_password, password_problem, person_context
@@ -61,12 +62,14 @@ def request_reset(email: str) -> None:
         audit.record("auth.reset_requested", outcome="failure", reason="unknown")
         return
     purpose = TokenPurpose.PASSWORD_RESET
-    queue_email(
-        user.email,
-        "Reset your Therapy Portal password",
-        "Hello,\n\nSomeone (hopefully you) asked to reset your password.\n\n"
-        f"{LINK_PLACEHOLDER}\n\n"
-        "If you did not ask, ignore this email: your password stays as it is.",
+    queue_email_for(
+        user,
+        N_("Reset your Therapy Portal password"),
+        N_(
+            "Hello,\n\nSomeone (hopefully you) asked to reset your password.\n\n%(link)s\n\n"
+            "If you did not ask, ignore this email: your password stays as it is."
+        ),
+        link=LINK_PLACEHOLDER,
         kind=purpose.value,
         practice_id=user.practice_id,
         dedupe_key=token_links.reserve(user, purpose),
@@ -86,7 +89,7 @@ def reset_password(token: str, new_password: str, code: str | None) -> User:
     """
     row = open_token(token, TokenPurpose.PASSWORD_RESET)
     if row is None:
-        raise ValidationFailed("This reset link can no longer be used.", field="token")
+        raise ValidationFailed(gettext("This reset link can no longer be used."), field="token")
     user = db.session.get(User, row.user_id)
     if mfa.has_second_factor(user) and not mfa.verify_code(user, code or ""):
         row.attempts += 1
@@ -100,14 +103,16 @@ def reset_password(token: str, new_password: str, code: str | None) -> User:
             outcome="failure",
             reason="second_factor",
         )
-        raise ValidationFailed("That code is not right. Try the current one.", field="code")
+        raise ValidationFailed(
+            gettext("That code is not right. Try the current one."), field="code"
+        )
     problem = password_problem(
         new_password, person_context(user.name, user.email, user.practice.name)
     )
     if problem:
         raise ValidationFailed(problem, field="password")
     if not _spend(row):
-        raise ValidationFailed("This reset link can no longer be used.", field="token")
+        raise ValidationFailed(gettext("This reset link can no longer be used."), field="token")
     user.password_hash = hash_password(new_password)
     user.password_changed_at = utcnow()
     ended = revoke_user_sessions(user.id)
@@ -123,12 +128,15 @@ def reset_password(token: str, new_password: str, code: str | None) -> User:
 
 
 def notify_password_changed(user: User) -> None:
-    queue_email(
-        user.email,
-        "Your Therapy Portal password was changed",
-        "Hello,\n\nThe password of your Therapy Portal account was just changed, and every "
-        "device that was signed in has been signed out.\n\nIf you did not do this, reset your "
-        f"password now and tell your practice:\n{_link('/password/forgot')}",
+    queue_email_for(
+        user,
+        N_("Your Therapy Portal password was changed"),
+        N_(
+            "Hello,\n\nThe password of your Therapy Portal account was just changed, and every "
+            "device that was signed in has been signed out.\n\nIf you did not do this, reset "
+            "your password now and tell your practice:\n%(link)s"
+        ),
+        link=_link("/password/forgot"),
         kind="security",
         practice_id=user.practice_id,
     )
@@ -137,11 +145,14 @@ def notify_password_changed(user: User) -> None:
 def send_sign_in_link(user: User) -> None:
     """After repeated failures, a partner without a second factor finishes signing in by email."""
     purpose = TokenPurpose.SIGN_IN_LINK
-    queue_email(
-        user.email,
-        "Finish signing in to Therapy Portal",
-        "Hello,\n\nThere were several failed attempts to sign in to your account.\n\n"
-        f"{LINK_PLACEHOLDER}\n\nIf you did not just sign in, change your password.",
+    queue_email_for(
+        user,
+        N_("Finish signing in to Therapy Portal"),
+        N_(
+            "Hello,\n\nThere were several failed attempts to sign in to your account.\n\n"
+            "%(link)s\n\nIf you did not just sign in, change your password."
+        ),
+        link=LINK_PLACEHOLDER,
         kind=purpose.value,
         practice_id=user.practice_id,
         dedupe_key=token_links.reserve(user, purpose),

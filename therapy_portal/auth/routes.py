@@ -22,10 +22,11 @@ from therapy_portal.auth.blueprint import bp
 from therapy_portal.auth.forms import ChangePasswordForm, ChoosePasswordForm, LoginForm
 from therapy_portal.errors import ValidationFailed
 from therapy_portal.extensions import limiter
+from therapy_portal.i18n import N_, gettext, ngettext
 from therapy_portal.models import Role
 from therapy_portal.policy import public, requires
 
-_NO_MATCH = "That email and password don't match an account. Check both and try again."
+_NO_MATCH = N_("That email and password don't match an account. Check both and try again.")
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -45,17 +46,21 @@ def login():
     wait = throttle.wait_seconds(email, address)
     if wait:
         throttle.record_slowed(services.find_user(email), wait)
-        return _login_refused(form, f"Too many attempts. Wait {_seconds(wait)} and try again.", 429)
+        return _login_refused(form, _wait_message(wait), 429)
     user = services.authenticate(email, form.password.data)
     if user is None:
         throttle.record_failure(email, address, services.find_user(email))
-        return _login_refused(form, _NO_MATCH, 401)
+        return _login_refused(form, gettext(_NO_MATCH), 401)
     next_path = flow.safe_next(request.args.get("next"))
     return flow.begin(user, step_up=throttle.step_up_required(email), next_path=next_path)
 
 
-def _seconds(wait: int) -> str:
-    return f"{wait} second{'s' if wait != 1 else ''}"
+def _wait_message(wait: int) -> str:
+    return ngettext(
+        "Too many attempts. Wait %(num)d second and try again.",
+        "Too many attempts. Wait %(num)d seconds and try again.",
+        wait,
+    )
 
 
 def _login_refused(form: LoginForm, message: str, status: int):
@@ -109,9 +114,9 @@ def _welcome(user):
         logout_user()
     response = flow.begin(user, step_up=False, next_path=None)
     if current_user.is_authenticated:
-        flash("Welcome. Your password is set, and you are logged in.")
+        flash(gettext("Welcome. Your password is set, and you are logged in."))
     else:
-        flash("Welcome. Your password is set. Now set up your second step for signing in.")
+        flash(gettext("Welcome. Your password is set. Now set up your second step for signing in."))
     return response
 
 
@@ -141,7 +146,7 @@ def change_password():
         perform,
         render=page,
         then=lambda _: flow.home_url(current_user),
-        done="Your password is changed. You were logged out on every other device.",
+        done=gettext("Your password is changed. You were logged out on every other device."),
         status=200,
     )
 
@@ -154,14 +159,16 @@ def too_many_attempts(error):
     audit.flush_after_rollback()
     form = LoginForm()
     form.password.errors = [
-        "Too many attempts. For your safety, wait 15 minutes and try again, "
-        "or ask your practice to help."
+        gettext(
+            "Too many attempts. For your safety, wait 15 minutes and try again, "
+            "or ask your practice to help."
+        )
     ]
     if request.endpoint == "auth.login":
         return render_template("auth/login.html", form=form, notice=None), 429
     return render_template(
         "errors/error.html",
         status=429,
-        title="Too many attempts",
-        message="Please wait a few minutes and try again.",
+        title=gettext("Too many attempts"),
+        message=gettext("Please wait a few minutes and try again."),
     ), 429

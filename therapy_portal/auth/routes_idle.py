@@ -9,6 +9,7 @@ from flask_login import current_user
 from therapy_portal import passwords
 from therapy_portal.auth.blueprint import bp
 from therapy_portal.extensions import limiter
+from therapy_portal.i18n import N_, gettext
 from therapy_portal.models import Role, utcnow
 from therapy_portal.policy import public, requires
 from therapy_portal.sessions import idle_seconds_left
@@ -45,7 +46,12 @@ def password_strength():
     )
     problem = passwords.password_problem(password, context) if password else None
     score = passwords.password_strength(password, context) if password else 0
-    return jsonify(score=0 if problem else score, message=problem or _LABELS[score])
+    message = problem or gettext(_LABELS[score])
+    return jsonify(
+        score=0 if problem else score,
+        message=message,
+        label=gettext("Strength: %(message)s", message=message),
+    )
 
 
-_LABELS = ["Very weak", "Weak", "Fair", "Strong", "Very strong"]
+_LABELS = [N_("Very weak"), N_("Weak"), N_("Fair"), N_("Strong"), N_("Very strong")]

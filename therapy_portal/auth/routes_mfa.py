@@ -9,6 +9,7 @@ from therapy_portal import audit, boundary
 from therapy_portal.auth import flow, mfa, own_sessions, passkeys, throttle
 from therapy_portal.auth.blueprint import bp
 from therapy_portal.auth.forms import CodeForm, EnrolForm, ReauthEnrolForm, ReauthForm
+from therapy_portal.i18n import N_, gettext
 from therapy_portal.models import Role
 from therapy_portal.passwords import verify_password
 from therapy_portal.policy import public, requires
@@ -19,7 +20,7 @@ signed_in = requires(Role.ADMIN, Role.THERAPIST, Role.CLIENT)
 
 
 def _start_over():
-    session["_login_notice"] = "Please sign in again."
+    session["_login_notice"] = gettext("Please sign in again.")
     return redirect(url_for("auth.login"))
 
 
@@ -54,7 +55,9 @@ def _wrong_code(form: CodeForm, user, allow_remember: bool):
     )
     if flow.count_wrong_code(user):
         return redirect(url_for("auth.login"))
-    form.code.errors.append("That code is not right, or was already used. Try the next one.")
+    form.code.errors.append(
+        gettext("That code is not right, or was already used. Try the next one.")
+    )
     return _verify_page(form, user, allow_remember), 401
 
 
@@ -103,11 +106,11 @@ def enrol():
             return render_template(
                 "auth/recovery_codes.html", codes=codes, continue_url=flow.home_url(user)
             )
-        form.code.errors.append(_WRONG_SETUP_CODE)
+        form.code.errors.append(gettext(_WRONG_SETUP_CODE))
     return render_template("auth/enrol.html", form=form, setup=setup, forced=True)
 
 
-_WRONG_SETUP_CODE = (
+_WRONG_SETUP_CODE = N_(
     "That code does not match. Check the time on your phone is right, and type the code the app "
     "shows now."
 )
@@ -130,7 +133,7 @@ def security():
 def _password_ok(form) -> bool:
     if verify_password(current_user.password_hash, form.current.data):
         return True
-    form.current.errors.append("Your password is not right.")
+    form.current.errors.append(gettext("Your password is not right."))
     audit.record(
         "auth.reauth_failed",
         actor=current_user,
@@ -161,7 +164,7 @@ def set_up_totp():
             return render_template(
                 "auth/recovery_codes.html", codes=codes, continue_url=url_for("auth.security")
             )
-        form.code.errors.append(_WRONG_SETUP_CODE)
+        form.code.errors.append(gettext(_WRONG_SETUP_CODE))
     return render_template("auth/enrol.html", form=form, setup=setup, forced=False)
 
 
@@ -170,15 +173,18 @@ def set_up_totp():
 def remove_totp():
     form = ReauthForm()
     if not mfa.may_remove_totp(current_user):
-        flash("Your practice requires a second step for staff, so it can't be turned off.")
+        flash(gettext("Your practice requires a second step for staff, so it can't be turned off."))
     elif form.validate_on_submit() and _password_ok(form):
         mfa.remove_totp(current_user)
         _end_other_sessions()
         flash(
-            "The authenticator app is no longer needed to sign in. Other devices were signed out."
+            gettext(
+                "The authenticator app is no longer needed to sign in. "
+                "Other devices were signed out."
+            )
         )
     else:
-        flash("Enter your password to turn off the authenticator app.")
+        flash(gettext("Enter your password to turn off the authenticator app."))
     return redirect(url_for("auth.security"))
 
 
@@ -199,7 +205,7 @@ def new_recovery_codes():
         return render_template(
             "auth/recovery_codes.html", codes=codes, continue_url=url_for("auth.security")
         )
-    flash("Enter your password to get new recovery codes.")
+    flash(gettext("Enter your password to get new recovery codes."))
     return redirect(url_for("auth.security"))
 
 
@@ -209,7 +215,7 @@ def forget_devices():
     return boundary.press(
         _forget_devices,
         then=url_for("auth.security"),
-        done="Every remembered device will ask for the second step again.",
+        done=gettext("Every remembered device will ask for the second step again."),
     )
 
 

@@ -9,6 +9,7 @@ from therapy_portal import audit, boundary
 from therapy_portal.auth import flow, passkeys
 from therapy_portal.auth.blueprint import bp
 from therapy_portal.errors import DomainError
+from therapy_portal.i18n import gettext
 from therapy_portal.models import Role
 from therapy_portal.policy import public, requires
 
@@ -31,7 +32,7 @@ def passkey_register():
     payload = request.get_json(silent=True) or {}
     challenge = session.pop(_REGISTER, None)
     if challenge is None or not isinstance(payload.get("credential"), dict):
-        return jsonify(error="Start again: the request to add a passkey had expired."), 400
+        return jsonify(error=gettext("Start again: the request to add a passkey had expired.")), 400
     try:
         passkeys.register(current_user, payload["credential"], challenge, str(payload.get("name")))
     except DomainError as error:
@@ -46,7 +47,7 @@ def remove_passkey(passkey_id: int):
     return boundary.press(
         lambda: passkeys.remove(current_user, passkey_id),
         then=url_for("auth.security"),
-        done="The passkey was removed.",
+        done=gettext("The passkey was removed."),
     )
 
 
@@ -55,7 +56,7 @@ def remove_passkey(passkey_id: int):
 def passkey_login_options():
     user = flow.pending_user("verify")
     if user is None:
-        return jsonify(error="Sign in again."), 400
+        return jsonify(error=gettext("Sign in again.")), 400
     options, challenge = passkeys.authentication_options(user)
     session[_LOGIN] = challenge
     return options, 200, {"Content-Type": "application/json"}
@@ -68,7 +69,7 @@ def passkey_login():
     challenge = session.pop(_LOGIN, None)
     payload = request.get_json(silent=True) or {}
     if user is None or challenge is None or not isinstance(payload.get("credential"), dict):
-        return jsonify(error="Sign in again."), 400
+        return jsonify(error=gettext("Sign in again.")), 400
     if not passkeys.authenticate(user, payload["credential"], challenge):
         audit.record(
             "auth.mfa_failed",
@@ -79,6 +80,6 @@ def passkey_login():
             kind="passkey",
         )
         flow.count_wrong_code(user)
-        return jsonify(error="That passkey did not work. Try again or use a code."), 401
+        return jsonify(error=gettext("That passkey did not work. Try again or use a code.")), 401
     response = flow.finish(user, "passkey")
     return jsonify(ok=True, redirect=response.location)

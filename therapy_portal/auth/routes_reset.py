@@ -11,6 +11,7 @@ from therapy_portal.auth.blueprint import bp
 from therapy_portal.auth.forms import ForgotPasswordForm, ResetPasswordForm
 from therapy_portal.errors import ValidationFailed
 from therapy_portal.extensions import db, limiter
+from therapy_portal.i18n import gettext
 from therapy_portal.models import TokenPurpose, User
 from therapy_portal.policy import public
 
@@ -50,7 +51,9 @@ def reset_password(token: str):
         else:
             if current_user.is_authenticated:
                 logout_user()
-            flash("Your password is changed, and every device was signed out. Sign in now.")
+            flash(
+                gettext("Your password is changed, and every device was signed out. Sign in now.")
+            )
             return redirect(url_for("auth.login"))
     return render_template("auth/reset_password.html", form=form, needs_code=needs_code)
 

@@ -8,6 +8,7 @@ from flask_login import current_user
 from therapy_portal import boundary
 from therapy_portal.auth import own_sessions
 from therapy_portal.auth.blueprint import bp
+from therapy_portal.i18n import gettext
 from therapy_portal.models import Role
 from therapy_portal.policy import requires
 
@@ -25,7 +26,7 @@ def end_session(session_id: int):
     return boundary.press(
         lambda: own_sessions.end_session(current_user, session_id, _this_row()),
         then=back,
-        done="That session was ended. The browser using it is signed out.",
+        done=gettext("That session was ended. The browser using it is signed out."),
     )
 
 
@@ -35,5 +36,5 @@ def end_other_sessions():
     return boundary.press(
         lambda: own_sessions.end_other_sessions(current_user, _this_row()),
         then=url_for("auth.security"),
-        done="Every other session was ended. This one stays signed in.",
+        done=gettext("Every other session was ended. This one stays signed in."),
     )

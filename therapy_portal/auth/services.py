@@ -7,6 +7,7 @@ from sqlalchemy import select
 from therapy_portal import audit
 from therapy_portal.errors import ValidationFailed
 from therapy_portal.extensions import db
+from therapy_portal.i18n import gettext
 from therapy_portal.models import User, utcnow
 from therapy_portal.passwords import (
     hash_password,
@@ -77,7 +78,7 @@ def change_password(user: User, current: str, new: str, *, keep_session_row: int
             outcome="failure",
             reason="bad_password",
         )
-        raise ValidationFailed("Your current password is not right.", field="current")
+        raise ValidationFailed(gettext("Your current password is not right."), field="current")
     problem = own_password_problem(user, new)
     if problem:
         raise ValidationFailed(problem, field="password")

@@ -25,6 +25,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from therapy_portal import audit
 from therapy_portal.extensions import db
+from therapy_portal.i18n import N_
 from therapy_portal.models import LoginFailure, User, utcnow
 
 
@@ -123,17 +124,20 @@ def _increment(key: str) -> int:
 
 
 def _notify_owner(user: User) -> None:
-    from therapy_portal.mail import queue_email
+    from therapy_portal.mail import queue_email_for
 
     base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
-    queue_email(
-        user.email,
-        "Several failed sign-ins to your Therapy Portal account",
-        "Hello,\n\nSomeone tried to sign in to your account several times with a wrong password "
-        "or code. Your account is not locked: you can still sign in as usual, and for now the "
-        "portal asks for your second factor or a link sent to this address as well.\n\n"
-        "If this was not you, sign in and change your password, or ask your practice for help:\n"
-        f"{base}/login",
+    queue_email_for(
+        user,
+        N_("Several failed sign-ins to your Therapy Portal account"),
+        N_(
+            "Hello,\n\nSomeone tried to sign in to your account several times with a wrong "
+            "password or code. Your account is not locked: you can still sign in as usual, and "
+            "for now the portal asks for your second factor or a link sent to this address as "
+            "well.\n\nIf this was not you, sign in and change your password, or ask your practice "
+            "for help:\n%(link)s"
+        ),
+        link=f"{base}/login",
         kind="security",
         practice_id=user.practice_id,
     )

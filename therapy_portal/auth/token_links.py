@@ -20,6 +20,7 @@ from flask import current_app
 from sqlalchemy import update
 
 from therapy_portal.extensions import db
+from therapy_portal.i18n import N_, for_person, gettext
 from therapy_portal.models import AccountToken, OutboxEmail, TokenPurpose, User, utcnow
 from therapy_portal.sessions import hash_token
 
@@ -28,12 +29,16 @@ MINUTES = {
     TokenPurpose.PASSWORD_RESET: "PASSWORD_RESET_MINUTES",
     TokenPurpose.SIGN_IN_LINK: "SIGN_IN_LINK_MINUTES",
 }
+# The sentence around the link, in the recipient's language (written at delivery).
 TEXTS = {
-    TokenPurpose.PASSWORD_RESET: "Choose a new password here. This link works once and expires "
-    "in {minutes} minutes:\n{base}/password/reset/{token}",
-    TokenPurpose.SIGN_IN_LINK: "To finish signing in, open this link. It works once and expires "
-    "in {minutes} minutes:\n{base}/login/link/{token}",
+    TokenPurpose.PASSWORD_RESET: N_(
+        "Choose a new password here. This link works once and expires in %(minutes)s minutes:"
+    ),
+    TokenPurpose.SIGN_IN_LINK: N_(
+        "To finish signing in, open this link. It works once and expires in %(minutes)s minutes:"
+    ),
 }
+PATHS = {TokenPurpose.PASSWORD_RESET: "/password/reset/", TokenPurpose.SIGN_IN_LINK: "/login/link/"}
 
 
 def minutes_for(purpose: TokenPurpose) -> int:
@@ -88,4 +93,6 @@ def account_link(email: OutboxEmail) -> str | None:
     row.token_hash = hash_token(token)
     row.expires_at = now + timedelta(minutes=minutes_for(purpose))
     base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
-    return TEXTS[purpose].format(minutes=minutes_for(purpose), base=base, token=token)
+    with for_person(user):
+        sentence = gettext(TEXTS[purpose], minutes=minutes_for(purpose))
+    return f"{sentence}\n{base}{PATHS[purpose]}{token}"

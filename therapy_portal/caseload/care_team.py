@@ -17,13 +17,14 @@ from sqlalchemy import select
 from therapy_portal import audit, policy
 from therapy_portal.errors import ValidationFailed
 from therapy_portal.extensions import db
-from therapy_portal.mail import queue_email
+from therapy_portal.i18n import N_
+from therapy_portal.mail import queue_email_for
 from therapy_portal.models import Couple, CoupleMember, CoupleTherapist, Role, User, utcnow
 
-SUBJECT = "A change to your care team"
-BODY = (
+SUBJECT = N_("A change to your care team")
+BODY = N_(
     "Hello,\n\nThere was a change to the care team or the confidentiality settings in your "
-    "practice's portal. Log in to see it:\n{base}/login"
+    "practice's portal. Log in to see it:\n%(link)s"
 )
 
 
@@ -131,10 +132,11 @@ def _tell(actor: User, couple: Couple, therapist_ids: set[int]) -> None:
     base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
     stamp = utcnow().strftime("%Y%m%d%H%M%S%f")
     for user in recipients:
-        queue_email(
-            user.email,
+        queue_email_for(
+            user,
             SUBJECT,
-            BODY.format(base=base),
+            BODY,
+            link=f"{base}/login",
             kind="care_team",
             practice_id=couple.practice_id,
             dedupe_key=f"care_team:{couple.id}:{stamp}:{user.id}",

@@ -16,13 +16,14 @@ from sqlalchemy import select
 from therapy_portal import audit
 from therapy_portal.errors import DomainError
 from therapy_portal.extensions import db
+from therapy_portal.i18n import N_, gettext
 from therapy_portal.models import Couple, CoupleMember, Practice, User
 from therapy_portal.models.consents import KIND_LABELS, ConsentDocument, ConsentSignature
 from therapy_portal.notes.digest import DigestSection
 from therapy_portal.pdf import PdfRenderError, render_pdf
 from therapy_portal.ui import dates
 
-CONFIDENTIAL = (
+CONFIDENTIAL = N_(
     "Confidential health information. It may be disclosed only as the law allows or with the "
     "written authorization of the people it concerns."
 )
@@ -35,6 +36,7 @@ class SignedPdf:
 
 
 def _when(moment: datetime | None, practice: Practice) -> str:
+    """A moment in the practice's zone, in the reader's language (the page's: the downloader's)."""
     if moment is None:
         return ""
     return dates.when(moment, practice.timezone)
@@ -57,7 +59,7 @@ def signature_pdf(actor: User, couple: Couple, signature: ConsentSignature) -> S
             "phone": practice.phone,
             "paper_size": practice.paper_size,
         },
-        confidential=CONFIDENTIAL,
+        confidential=gettext(CONFIDENTIAL),
         title=version.title,
         number=version.number,
         paragraphs=[p for p in version.body.split("\n\n") if p.strip()],
@@ -75,7 +77,9 @@ def signature_pdf(actor: User, couple: Couple, signature: ConsentSignature) -> S
             memory_mb=current_app.config.get("NOTE_PDF_MEMORY_MB", 768),
         )
     except PdfRenderError as exc:
-        raise DomainError(f"The PDF could not be made: {exc}. Please try again later.") from exc
+        raise DomainError(
+            gettext("The PDF could not be made: %(problem)s. Please try again later.", problem=exc)
+        ) from exc
     audit.record(
         "consent.pdf",
         actor=actor,

@@ -1,5 +1,9 @@
 """A partner's own copy of their submitted answer as a PDF, photos as thumbnails.
 
+Written in the language of the page it is downloaded from, which is the partner's own (their
+stored choice, else their browser's: `therapy_portal.i18n`); the exercise's own texts come in
+the language they were written in.
+
 The thumbnails go to the renderer as generated in-memory assets (``app-asset:photo-<n>.jpg``):
 the PDF fetcher stays deny-all for every other URL. Only the partner's own response is used,
 so nothing of the other partner's answer can be in it.
@@ -17,10 +21,11 @@ from therapy_portal.errors import InvalidState, ValidationFailed
 from therapy_portal.homework.prompts import prompt_type_for
 from therapy_portal.homework.services import photos
 from therapy_portal.homework.services.responses import PartnerView
+from therapy_portal.i18n import N_, gettext
 from therapy_portal.models import User
 from therapy_portal.pdf import PdfRenderError, render_pdf
 
-NOT_YET = "Your copy can be downloaded once you have submitted this answer."
+NOT_YET = N_("Your copy can be downloaded once you have submitted this answer.")
 
 
 @dataclass(frozen=True)
@@ -51,14 +56,14 @@ def own_copy_pdf(actor: User, view: PartnerView) -> bytes:
     """The partner's submitted answer as a PDF (audited as an export of their own record)."""
     own = view.own
     if own is None or own.answers is None or not own.ever_submitted:
-        raise InvalidState(NOT_YET)
+        raise InvalidState(gettext(NOT_YET))
     shown, assets = _shown(view, own.answers)
     html = render_template(
         "pdf/answer_copy.html",
         title=view.assignment.version.title,
         answers=shown,
         practice=actor.practice,
-        confidential="Confidential: your own answer, for you.",
+        confidential=gettext("Confidential: your own answer, for you."),
     )
     audit.record(
         "homework.answer_copy_export",
@@ -73,10 +78,12 @@ def own_copy_pdf(actor: User, view: PartnerView) -> bytes:
     try:
         return render_pdf(
             html,
-            title="My answer",
+            title=gettext("My answer"),
             assets=assets,
             timeout_s=cfg.get("NOTE_PDF_TIMEOUT_S", 30),
             fail_closed=cfg.get("NOTE_PDF_FAIL_CLOSED", False),
         )
     except PdfRenderError as exc:
-        raise ValidationFailed(f"The PDF could not be made: {exc}. Please try again.") from exc
+        raise ValidationFailed(
+            gettext("The PDF could not be made: %(problem)s. Please try again.", problem=exc)
+        ) from exc

@@ -14,7 +14,8 @@ from sqlalchemy.orm import joinedload
 
 from therapy_portal.extensions import db
 from therapy_portal.homework.services.common import local_today
-from therapy_portal.mail import queue_email
+from therapy_portal.i18n import N_
+from therapy_portal.mail import queue_email_for
 from therapy_portal.models import Couple, CoupleMember, CoupleStatus, Practice
 from therapy_portal.models.homework import (
     Assignment,
@@ -25,10 +26,11 @@ from therapy_portal.models.homework import (
 )
 from therapy_portal.models.vocabulary import Mode, Slot
 
-DUE_SUBJECT = "Homework due tomorrow"
-DUE_BODY = "Hello,\n\nYou have homework due tomorrow in Therapy Portal.\n\n{base}/home"
-OVERDUE_SUBJECT = "Homework waiting for you"
-OVERDUE_BODY = "Hello,\n\nYou have homework waiting in Therapy Portal.\n\n{base}/home"
+# Catalogue messages, written in each partner's language when queued (`queue_email_for`).
+DUE_SUBJECT = N_("Homework due tomorrow")
+DUE_BODY = N_("Hello,\n\nYou have homework due tomorrow in Therapy Portal.\n\n%(link)s")
+OVERDUE_SUBJECT = N_("Homework waiting for you")
+OVERDUE_BODY = N_("Hello,\n\nYou have homework waiting in Therapy Portal.\n\n%(link)s")
 #: Overdue reminders go out for homework that fell due in this many days, not for old work.
 OVERDUE_WINDOW_DAYS = 7
 
@@ -113,13 +115,14 @@ def queue_homework_reminders(now: datetime | None = None) -> int:
             continue
         kind, subject, body = reminder
         for user in _waiting(occurrence, members.get(occurrence.couple_id, []), done):
-            email = queue_email(
-                user.email,
+            email = queue_email_for(
+                user,
                 subject,
-                body.format(base=base),
+                body,
                 kind=f"homework_{kind}",
                 practice_id=occurrence.practice_id,
                 dedupe_key=f"hw:{kind}:{occurrence.id}:{user.id}",
+                link=f"{base}/home",
             )
             queued += email is not None
     db.session.flush()

@@ -9,15 +9,17 @@ from sqlalchemy import select, tuple_
 from sqlalchemy.orm import joinedload
 
 from therapy_portal.extensions import db
-from therapy_portal.mail import queue_email
+from therapy_portal.i18n import N_
+from therapy_portal.mail import queue_email_for
 from therapy_portal.measures.services import local_today
 from therapy_portal.models import Couple, CoupleStatus, Practice
 from therapy_portal.models.measures import MeasureResponse, MeasureSchedule
 
-REMINDER_SUBJECT = "You have a check-in waiting"
-REMINDER_BODY = (
+# Catalogue messages, written in each partner's language when queued (`queue_email_for`).
+REMINDER_SUBJECT = N_("You have a check-in waiting")
+REMINDER_BODY = N_(
     "Hello,\n\nYou have something new in Therapy Portal: a short check-in is "
-    "waiting for you.\n\n{base}/checkins"
+    "waiting for you.\n\n%(link)s"
 )
 
 
@@ -49,10 +51,11 @@ def queue_checkin_reminders(now: datetime | None = None) -> int:
             user = member.user
             if not (user.active and user.has_password) or (schedule.id, user.id, index) in answered:
                 continue
-            email = queue_email(
-                user.email,
+            email = queue_email_for(
+                user,
                 REMINDER_SUBJECT,
-                REMINDER_BODY.format(base=base),
+                REMINDER_BODY,
+                link=f"{base}/checkins",
                 kind="checkin_reminder",
                 practice_id=schedule.practice_id,
                 dedupe_key=f"checkin:{schedule.id}:{user.id}:{index}",

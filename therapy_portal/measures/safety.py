@@ -15,15 +15,14 @@ from sqlalchemy import select
 from therapy_portal import audit, policy, prepared
 from therapy_portal.errors import InvalidState
 from therapy_portal.extensions import db
-from therapy_portal.mail import queue_email
+from therapy_portal.i18n import N_
+from therapy_portal.mail import queue_email_for
 from therapy_portal.measures.instruments import SafetyFlag
 from therapy_portal.models import Couple, CoupleMember, CoupleTherapist, Role, User, utcnow
 from therapy_portal.models.measures import MeasureResponse, SafetyAlert
 
-ALERT_SUBJECT = "A client's check-in needs your attention"
-ALERT_BODY = (
-    "Hello,\n\nA client's check-in needs your attention. Log in to review.\n\n{base}/couples"
-)
+ALERT_SUBJECT = N_("A client's check-in needs your attention")
+ALERT_BODY = N_("Hello,\n\nA client's check-in needs your attention. Log in to review.\n\n%(link)s")
 FLAG_LABELS = {
     SafetyFlag.PHQ9_ITEM9: "PHQ-9 question 9 (thoughts of being better off dead or of "
     "self-harm) was answered above 0"
@@ -50,10 +49,11 @@ def raise_safety_alert(
     ).all()
     base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
     for therapist in therapists:
-        queue_email(
-            therapist.email,
+        queue_email_for(
+            therapist,
             ALERT_SUBJECT,
-            ALERT_BODY.format(base=base),
+            ALERT_BODY,
+            link=f"{base}/couples",
             kind="safety_alert",
             practice_id=response.practice_id,
             dedupe_key=f"safety:{alert.id}:{therapist.id}",

@@ -16,13 +16,15 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from therapy_portal.extensions import db
-from therapy_portal.mail import queue_email
+from therapy_portal.i18n import N_
+from therapy_portal.mail import queue_email_for
 from therapy_portal.models import Role, User
 from therapy_portal.models.messages import MessageRead, MessageThread
 
-SUBJECT = "You have a new message"
-BODY = (
-    "Hello,\n\nYou have a new message in your practice's Therapy Portal. Log in to read it:\n{link}"
+SUBJECT = N_("You have a new message")
+BODY = N_(
+    "Hello,\n\nYou have a new message in your practice's Therapy Portal. "
+    "Log in to read it:\n%(link)s"
 )
 PATHS = {Role.THERAPIST: "/messages/inbox", Role.CLIENT: "/messages"}
 
@@ -72,10 +74,11 @@ def new_message(thread: MessageThread, reader_ids: list[int], author: User, now:
         if _waiting(row) or person.role not in PATHS:
             continue
         row.notified_at = now
-        queue_email(
-            person.email,
+        queue_email_for(
+            person,
             SUBJECT,
-            BODY.format(link=base + PATHS[person.role]),
+            BODY,
+            link=base + PATHS[person.role],
             kind="message",
             practice_id=thread.practice_id,
             dedupe_key=f"message:{thread.id}:{person.id}:{now.strftime('%Y%m%d%H%M%S%f')}",

@@ -95,8 +95,9 @@ class User(Base):
     totp_secret: Mapped[str | None] = mapped_column(EncryptedText("user_account.totp_secret"))
     totp_last_step: Mapped[int | None]
     mfa_enrolled_at: Mapped[datetime | None]
-    # The person's language for pages, emails and PDF copies (therapy_portal/i18n.py).
-    locale: Mapped[str] = mapped_column(String(8), default="en", server_default="en")
+    # The person's language for pages, emails and PDF copies (therapy_portal/i18n.py); None
+    # follows the browser's Accept-Language (and emails go in English).
+    locale: Mapped[str | None] = mapped_column(String(8))
 
     practice: Mapped[Practice] = relationship(lazy="joined")
 

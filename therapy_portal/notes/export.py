@@ -24,6 +24,7 @@ from therapy_portal import audit, policy
 from therapy_portal.cosigning import cosignature_for, cosignature_values
 from therapy_portal.errors import DomainError
 from therapy_portal.extensions import db
+from therapy_portal.i18n import gettext, ngettext
 from therapy_portal.measures.note_charts import NoteChart, note_charts
 from therapy_portal.models import Practice, User
 from therapy_portal.models.notes import NotePdfCache, NoteStatus, SessionNote
@@ -43,7 +44,11 @@ _ENV = Environment(
     loader=FileSystemLoader(str(_TEMPLATE_DIR)),
     autoescape=select_autoescape(default=True, default_for_string=True),
     undefined=StrictUndefined,
+    extensions=["jinja2.ext.i18n"],
 )
+# The shared PDF parts (letterhead) are marked for translation: the current language's
+# catalogue, as in the app's own templates (English in a worker, unless a caller forces one).
+_ENV.install_gettext_callables(gettext, ngettext, newstyle=True)
 
 
 def _template_version() -> str:

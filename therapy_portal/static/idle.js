@@ -85,7 +85,7 @@
     Array.prototype.forEach.call(document.querySelectorAll("header nav, .flashes"), function (el) { el.remove(); });
     Array.prototype.forEach.call(main.children, function (el) { el.hidden = true; });
     var note = document.createElement("p");
-    note.textContent = "You were signed out after a period of inactivity.";
+    note.textContent = body.dataset.idleSignedOut || "You were signed out after a period of inactivity.";
     main.appendChild(note);
     if (form) { HTMLFormElement.prototype.submit.call(form); return; }
     window.location.replace(body.dataset.loginUrl);

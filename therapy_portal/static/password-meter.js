@@ -30,7 +30,7 @@
     }).then(function (r) { return r.json(); }).then(function (data) {
       if (mine !== seq) { return; }
       meter.value = data.score;
-      label.textContent = "Strength: " + data.message;
+      label.textContent = data.label || ("Strength: " + data.message);
     }).catch(function () { label.textContent = ""; });
   }
   input.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(check, 350); });

@@ -16,6 +16,8 @@ def register(app: Flask) -> None:
     """Template filters and globals of the design system (called by the app factory)."""
     app.add_template_filter(dates.day, "day")
     app.add_template_filter(dates.when, "when")
+    app.add_template_filter(dates.long_day, "long_day")
+    app.add_template_filter(dates.number, "number")
     app.add_template_filter(dates.clock, "clock")
     app.add_template_filter(dates.day_month, "day_month")
     app.add_template_filter(labels.audit_label, "audit_label")

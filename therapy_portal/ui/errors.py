@@ -11,7 +11,9 @@ from typing import Any
 
 from flask import g
 
-EXPIRED = (
+from therapy_portal.i18n import N_, gettext, is_text
+
+EXPIRED = N_(
     "This form had expired, so nothing was saved yet. Everything you typed is still below: "
     "check it and submit again."
 )
@@ -37,12 +39,12 @@ def _field_problems(field: Any) -> list[Problem]:
     if field.type in _CONTAINERS:
         own = field.errors if isinstance(field.errors, list) else []
         first = next((sub.id for sub in field), field.id)
-        return [Problem(first, m) for m in own if isinstance(m, str)] + [
+        return [Problem(first, str(m)) for m in own if is_text(m)] + [
             p for sub in field for p in _field_problems(sub)
         ]
     if field.type == "CSRFTokenField":
         return []
-    messages = [m for m in field.errors if isinstance(m, str)]
+    messages = [str(m) for m in field.errors if is_text(m)]
     return [Problem(_first_input_id(field), m) for m in messages]
 
 
@@ -55,7 +57,7 @@ def error_summary_items(form: Any, form_id: str = "") -> list[Problem]:
     general = []
     token = getattr(form, "csrf_token", None)
     if token is not None and token.errors:
-        general.append(Problem(anchor, EXPIRED))
+        general.append(Problem(anchor, gettext(EXPIRED)))
     general += [Problem(anchor, m) for m in getattr(form, "form_errors", []) or []]
     return general + problems
 

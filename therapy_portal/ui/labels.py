@@ -28,6 +28,7 @@ _ACTIONS = {
     "auth.login": "Signed in",
     "auth.login_failed": "Sign-in failed",
     "auth.login_throttled": "Sign-in refused (too many tries)",
+    "auth.language_change": "Language changed",
     "auth.logout": "Signed out",
     "auth.mfa_enrolled": "Authenticator app set up",
     "auth.mfa_failed": "Wrong authenticator code",

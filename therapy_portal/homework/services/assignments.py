@@ -16,6 +16,7 @@ from therapy_portal import audit, policy
 from therapy_portal.errors import InvalidState, NotAllowed, ValidationFailed
 from therapy_portal.extensions import db
 from therapy_portal.homework.services.common import notify_partners, practice_today
+from therapy_portal.i18n import N_
 from therapy_portal.measures import goal_links
 from therapy_portal.models import Couple, User, utcnow
 from therapy_portal.models.homework import (
@@ -29,8 +30,8 @@ from therapy_portal.models.vocabulary import MODES, VISIBILITIES, Audience, Cade
 MAX_OCCURRENCES = 60
 MAX_NOTE = 2000
 STEP_DAYS = {Cadence.DAILY: 1, Cadence.WEEKLY: 7}
-NEW_HOMEWORK_SUBJECT = "You have new homework"
-NEW_HOMEWORK_BODY = "Hello,\n\nYou have new homework in Therapy Portal.\n\n{base}/home"
+NEW_HOMEWORK_SUBJECT = N_("You have new homework")
+NEW_HOMEWORK_BODY = N_("Hello,\n\nYou have new homework in Therapy Portal.\n\n%(link)s")
 
 
 @dataclass(frozen=True)

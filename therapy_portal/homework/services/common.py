@@ -16,7 +16,7 @@ from therapy_portal.homework.prompts import (
     collect_answers,
     field_name,
 )
-from therapy_portal.mail import queue_email
+from therapy_portal.mail import queue_email_for
 from therapy_portal.models import CoupleMember
 from therapy_portal.models.homework import Occurrence, Response, ResponseStatus
 from therapy_portal.models.vocabulary import Audience
@@ -108,16 +108,19 @@ def raw_text(
 def notify_partners(
     couple_id: int, practice_id: int, audience: str, subject: str, body: str, *, kind: str, key: str
 ) -> None:
-    """Queue a no-PHI email (with a link) to the couple's active partners in `audience`:
-    "A", "B" or "both". The key makes a repeat of the same event a no-op."""
+    """Queue a no-PHI email (with a link to their home page) to the couple's active partners in
+    `audience`: "A", "B" or "both", each in their own language (`subject` and `body` are
+    catalogue messages; `%(link)s` in the body is the link). The key makes a repeat of the
+    same event a no-op."""
     base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
     members = db.session.scalars(select(CoupleMember).where(CoupleMember.couple_id == couple_id))
     for member in members:
         if audience in (member.label, Audience.BOTH) and member.user.active:
-            queue_email(
-                member.user.email,
+            queue_email_for(
+                member.user,
                 subject,
-                body.format(base=base),
+                body,
+                link=f"{base}/home",
                 kind=kind,
                 practice_id=practice_id,
                 dedupe_key=f"{key}:{member.user_id}",

@@ -16,6 +16,7 @@ from therapy_portal.extensions import db
 from therapy_portal.homework import fhir
 from therapy_portal.homework.prompts import prompt_type_for
 from therapy_portal.homework.services.common import notify_partners, refresh_counters
+from therapy_portal.i18n import N_
 from therapy_portal.models import CoupleMember, User, utcnow
 from therapy_portal.models.homework import (
     Assignment,
@@ -28,8 +29,8 @@ from therapy_portal.models.vocabulary import Audience, Progress, Slot
 
 MAX_FEEDBACK = 5000
 AUDIENCES: tuple[str, ...] = tuple(Audience)
-FEEDBACK_SUBJECT = "You have something new in Therapy Portal"
-FEEDBACK_BODY = "Hello,\n\nYou have something new in Therapy Portal.\n\n{base}/home"
+FEEDBACK_SUBJECT = N_("You have something new in Therapy Portal")
+FEEDBACK_BODY = N_("Hello,\n\nYou have something new in Therapy Portal.\n\n%(link)s")
 
 
 @dataclass
