@@ -1,0 +1,24 @@
+"""Translations of each exercise version's partner-facing text
+
+Revision ID: 0025_exercise_translations
+Revises: 0024_locale
+Create Date: 2026-12-01 11:00:00.000000
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0025_exercise_translations"
+down_revision = "0024_locale"
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    with op.batch_alter_table("exercise_version", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("translations", sa.JSON(), nullable=True))
+
+
+def downgrade():
+    with op.batch_alter_table("exercise_version", schema=None) as batch_op:
+        batch_op.drop_column("translations")
