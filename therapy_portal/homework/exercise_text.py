@@ -25,7 +25,7 @@ from typing import Any
 from wtforms.fields import SelectChoice
 
 from therapy_portal.homework.prompts import field_name, prompt_type_for, validate_prompts
-from therapy_portal.i18n import LANGUAGES
+from therapy_portal.i18n import LANGUAGES, N_, gettext
 
 SOURCE = "en"
 #: The exercise's own text a translation gives (every one of them).
@@ -33,6 +33,8 @@ EXERCISE_KEYS = ("title", "summary", "instructions")
 #: A prompt's text a translation gives: each of these the English prompt has, and its options.
 PROMPT_KEYS = ("label", "help", "min_label", "max_label", "unit")
 OPTIONS = "options"
+#: The therapist's note beside an answer given in another language.
+ANSWERED_IN = {"es": N_("Answered in Spanish")}
 
 
 def translation_languages() -> list[str]:
@@ -258,3 +260,13 @@ def title_for(version: Any, language: str) -> str:
     if language != SOURCE and isinstance(table, Mapping) and _is_text(table.get("title")):
         return table["title"]
     return version.title
+
+
+def answered_in(version: Any, person: Any) -> str | None:
+    """ "Answered in Spanish" (translated for the reader) when ``person`` reads this version in
+    a language other than English; None when they read it in English."""
+    language = language_of(person)
+    if language == SOURCE or language not in (getattr(version, "translations", None) or {}):
+        return None
+    note = ANSWERED_IN.get(language)
+    return gettext(note) if note else None
