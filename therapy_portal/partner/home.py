@@ -141,7 +141,7 @@ def due_now(partner: User, homework: PartnerHome) -> list[DueItem]:
     items += [
         DueItem(
             "Check-in",
-            c.instrument.in_language(partner.locale).name,
+            c.instrument.name,
             c.closes_on,
             False,
             "Open now",
