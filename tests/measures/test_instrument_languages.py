@@ -47,6 +47,14 @@ def test_spanish_wording_keeps_items_scores_and_scoring(key) -> None:
     assert english.in_language("en") is english
 
 
+def test_every_shipped_wording_fits_its_instrument() -> None:
+    from therapy_portal.measures.wordings import WORDINGS
+
+    for (key, code), wording in WORDINGS.items():
+        worded = INSTRUMENTS[key].in_language(code)  # raises if the items or options don't fit
+        assert worded.language == code and worded.name == wording.name
+
+
 def test_an_instrument_without_a_translation_stays_english() -> None:
     for key in ("csi4", "csi16", "ras"):
         assert INSTRUMENTS[key].in_language("es") is INSTRUMENTS[key]

@@ -4,18 +4,16 @@ Every instrument is a frozen :class:`Instrument` registered under a short key ("
 "ras", "phq9", "gad7"). Options are ``(score, label)`` pairs in the order they are printed on the
 published form, so a form can render them as printed and store the *printed score*, never the
 option position. Pure data: no Flask, no database.
-
-`Instrument.in_language` gives the same instrument with its wording in another language when a
-published translation is shipped (PHQ-9 and GAD-7 in Spanish); scores, items and scoring are
-unchanged. An instrument without one (the CSI, the RAS) stays in English.
 """
 
 from __future__ import annotations
 
 import enum
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from types import MappingProxyType
+
+from .wordings import reworded
 
 
 class Direction(enum.StrEnum):
@@ -109,41 +107,12 @@ class Instrument:
         return None
 
     def in_language(self, code: str) -> Instrument:
-        """This instrument worded in ``code`` when a published translation is shipped, else
-        itself (English: check ``.language``). Items, scores and scoring stay the same."""
-        wording = _WORDINGS.get((self.key, code))
-        if wording is None or code == self.language:
-            return self
-        items = tuple(
-            replace(
-                item,
-                text=text,
-                options=tuple(
-                    (score, label)
-                    for (score, _), label in zip(item.options, wording.options, strict=True)
-                ),
-            )
-            for item, text in zip(self.items, wording.items, strict=True)
-        )
-        return replace(
-            self, name=wording.name, instructions=wording.instructions, items=items, language=code
-        )
-
-
-@dataclass(frozen=True, slots=True)
-class Wording:
-    """A published translation of an instrument's wording: same items, same option order."""
-
-    name: str
-    instructions: str
-    items: tuple[str, ...]
-    options: tuple[str, ...]  # the labels, in the printed order of the English options
+        """Worded in ``code`` if a published translation is shipped (`wordings`), else itself."""
+        return reworded(self, code)
 
 
 _REGISTRY: dict[str, Instrument] = {}
 INSTRUMENTS = MappingProxyType(_REGISTRY)
-#: (instrument key, language) -> its published wording in that language.
-_WORDINGS: dict[tuple[str, str], Wording] = {}
 
 
 def register(instrument: Instrument) -> Instrument:
@@ -319,52 +288,6 @@ GAD7 = register(Instrument(
     bands=(Band(0, 4, "minimal"), Band(5, 9, "mild"), Band(10, 14, "moderate"),
            Band(15, 21, "severe")),
 ))
-
-# Spanish: the published Spanish (US) versions of the PHQ-9 and GAD-7 from the same source
-# (phqscreeners.com, free to use). To verify word for word against the published PDFs before
-# clinical use (docs/outcomes.md). They address the reader as "usted", as published.
-_FRECUENCIA = ("Ningún día", "Varios días", "Más de la mitad de los días", "Casi todos los días")
-_WORDINGS[("phq9", "es")] = Wording(
-    name="Cuestionario sobre la salud del paciente (PHQ-9)",
-    instructions="Durante las últimas 2 semanas, ¿qué tan seguido ha tenido molestias debido a "
-                 "los siguientes problemas?",
-    items=(
-        "Poco interés o placer en hacer cosas",
-        "Se ha sentido decaído(a), deprimido(a) o sin esperanzas",
-        "Ha tenido dificultad para quedarse o permanecer dormido(a), o ha dormido demasiado",
-        "Se ha sentido cansado(a) o con poca energía",
-        "Sin apetito o ha comido en exceso",
-        "Se ha sentido mal con usted mismo(a) — o que es un fracaso o que ha quedado mal con "
-        "usted mismo(a) o con su familia",
-        "Ha tenido dificultad para concentrarse en ciertas actividades, tales como leer el "
-        "periódico o ver la televisión",
-        "¿Se ha movido o hablado tan lento que otras personas podrían haberlo notado? o lo "
-        "contrario — muy inquieto(a) o agitado(a) que ha estado moviéndose mucho más de lo normal",
-        "Pensamientos de que estaría mejor muerto(a) o de lastimarse de alguna manera",
-    ),
-    options=_FRECUENCIA,
-)
-_WORDINGS[("gad7", "es")] = Wording(
-    name="Escala del trastorno de ansiedad generalizada (GAD-7)",
-    instructions="Durante las últimas 2 semanas, ¿con qué frecuencia le han molestado los "
-                 "siguientes problemas?",
-    items=(
-        "Sentirse nervioso(a), intranquilo(a) o con los nervios de punta",
-        "No poder dejar de preocuparse o no poder controlar la preocupación",
-        "Preocuparse demasiado por diferentes cosas",
-        "Dificultad para relajarse",
-        "Estar tan inquieto(a) que es difícil permanecer sentado(a) tranquilamente",
-        "Molestarse o ponerse irritable fácilmente",
-        "Sentir miedo como si algo terrible fuera a pasar",
-    ),
-    options=("Nunca", "Varios días", "Más de la mitad de los días", "Casi todos los días"),
-)
-for (_key, _code), _wording in _WORDINGS.items():
-    _inst = _REGISTRY[_key]
-    if len(_wording.items) != len(_inst.items) or any(
-        len(i.options) != len(_wording.options) for i in _inst.items
-    ):
-        raise ValueError(f"{_key} ({_code}): the wording must match the items and options")
 
 # fmt: on
 

@@ -187,9 +187,12 @@ def _answer_page(form, state, inst, *, shown: bool):
     )
 
 
-def _in_own_language(inst):
-    """The instrument worded in the partner's language when a published translation exists."""
-    return inst.in_language(current_user.locale) if inst is not None else None
+def _shown_instrument(inst):
+    """The instrument if its wording is shipped (else None), in the partner's language when a
+    published translation exists."""
+    if inst is None or not inst.display_text:
+        return None
+    return inst.in_language(current_user.locale)
 
 
 def _language_notice(inst) -> str | None:
@@ -205,8 +208,7 @@ def _language_notice(inst) -> str | None:
 def answer(checkin_id: int):
     schedule = policy.schedule_for_partner_or_404(current_user, checkin_id)
     state = checkins.checkin_state(current_user, schedule)
-    inst = state.instrument if state.instrument and state.instrument.display_text else None
-    inst = _in_own_language(inst)
+    inst = _shown_instrument(state.instrument)
     posted = request.method == "POST"
     if inst is None:  # nothing this portal can show: say so
         return _answer_page(FlaskForm(), state, None, shown=False), 409 if posted else 200
