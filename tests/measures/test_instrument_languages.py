@@ -73,6 +73,8 @@ def test_a_spanish_partner_reads_the_spanish_phq9_and_scores_the_same(app, clien
     assert "Cuestionario sobre la salud del paciente (PHQ-9)" in listing
     answers = {f"item_{n}": str(n % 4) for n in range(1, 10)}
     assert client.post(f"/checkins/{schedule_id}", data=answers).status_code == 302
+    history = unescape(client.get("/checkins").get_data(as_text=True))
+    assert "Cuestionario sobre la salud del paciente (PHQ-9)" in history  # past answers too
 
     client.post("/logout")
     login(client, world.emails["partner_b"])

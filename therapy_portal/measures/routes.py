@@ -172,7 +172,7 @@ def partner_index():
         history=history,
         plans=maintenance.running_plans(current_user),
         action_form=FlaskForm(),
-        instruments=INSTRUMENTS,
+        instruments={k: i.in_language(current_user.locale) for k, i in INSTRUMENTS.items()},
     )
 
 
