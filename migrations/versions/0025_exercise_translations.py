@@ -1,7 +1,9 @@
 """Translations of each exercise version's partner-facing text
 
+Chained after 0026_clinical_gaps, which reached main first (both started from 0024_locale).
+
 Revision ID: 0025_exercise_translations
-Revises: 0024_locale
+Revises: 0026_clinical_gaps
 Create Date: 2026-12-01 11:00:00.000000
 """
 
@@ -9,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0025_exercise_translations"
-down_revision = "0024_locale"
+down_revision = "0026_clinical_gaps"  # main's 0026 landed first
 branch_labels = None
 depends_on = None
 
