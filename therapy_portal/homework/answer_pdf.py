@@ -6,7 +6,8 @@ the language they were written in.
 
 The thumbnails go to the renderer as generated in-memory assets (``app-asset:photo-<n>.jpg``):
 the PDF fetcher stays deny-all for every other URL. Only the partner's own response is used,
-so nothing of the other partner's answer can be in it.
+so nothing of the other partner's answer can be in it. The exercise's text is in the partner's
+language (`PartnerView.text`), as on their answer page.
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ from flask import current_app, render_template
 
 from therapy_portal import audit
 from therapy_portal.errors import InvalidState, ValidationFailed
-from therapy_portal.homework.prompts import prompt_type_for
 from therapy_portal.homework.services import photos
 from therapy_portal.homework.services.responses import PartnerView
 from therapy_portal.i18n import N_, gettext
@@ -48,7 +48,7 @@ def _shown(view: PartnerView, answers: dict[str, Any]) -> tuple[list[ShownAnswer
                 if pid in thumbs:
                     names.append(f"photo-{len(assets) + 1}.jpg")
                     assets[names[-1]] = thumbs[pid]
-        shown.append(ShownAnswer(defn["label"], prompt_type_for(defn).display(defn, value), names))
+        shown.append(ShownAnswer(defn["label"], view.text.display(defn, value), names))
     return shown, assets
 
 
@@ -60,7 +60,7 @@ def own_copy_pdf(actor: User, view: PartnerView) -> bytes:
     shown, assets = _shown(view, own.answers)
     html = render_template(
         "pdf/answer_copy.html",
-        title=view.assignment.version.title,
+        title=view.text.title,
         answers=shown,
         practice=actor.practice,
         confidential=gettext("Confidential: your own answer, for you."),

@@ -12,11 +12,12 @@ from __future__ import annotations
 import re
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib.resources import files
 from importlib.resources.abc import Traversable
 from typing import Any
 
+from therapy_portal.homework.exercise_text import normalised, translation_problems
 from therapy_portal.homework.prompts import validate_prompts
 from therapy_portal.models.vocabulary import CADENCES, MODES, Mode, Visibility
 
@@ -64,6 +65,8 @@ _TEXT_FIELDS = (
 )
 _REQUIRED = frozenset({*_TEXT_FIELDS, "suggested_duration_days", "prompts"})
 _OPTIONAL = frozenset({"caution"})
+#: Optional: ``[translations.<language>]`` tables (see `exercise_text`).
+_TRANSLATIONS = "translations"
 _MAX_SUMMARY = 160
 _MAX_DURATION_DAYS = 90
 #: A citation carries its year in brackets, e.g. "Aron, A., ... (2000). Title. Journal."
@@ -93,6 +96,8 @@ class BuiltinTemplate:
     prompts: tuple[dict[str, Any], ...]
     #: Clinical caution shown to the therapist before assigning (empty when none).
     caution: str = ""
+    #: ``{language: {...}}``, checked and complete (empty when the file has none).
+    translations: dict[str, Any] = field(default_factory=dict)
 
     @property
     def family_label(self) -> str:
@@ -106,7 +111,7 @@ def _problems(data: Mapping[str, Any], stem: str) -> list[str]:
     missing = sorted(_REQUIRED - set(data))
     if missing:
         problems.append("missing key(s): " + ", ".join(missing))
-    unknown = sorted(set(data) - _REQUIRED - _OPTIONAL)
+    unknown = sorted(set(data) - _REQUIRED - _OPTIONAL - {_TRANSLATIONS})
     if unknown:
         problems.append("unknown key(s): " + ", ".join(unknown))
     for name in (*_TEXT_FIELDS, *_OPTIONAL):
@@ -146,6 +151,8 @@ def _problems(data: Mapping[str, Any], stem: str) -> list[str]:
                 for p in data["prompts"]
                 if isinstance(p, Mapping) and p.get("visibility") == Visibility.SHARED_AFTER_BOTH
             )
+    if _TRANSLATIONS in data:
+        problems.extend(translation_problems(data[_TRANSLATIONS], data.get("prompts")))
     return problems
 
 
@@ -201,6 +208,7 @@ def parse_template(text: str, filename: str) -> BuiltinTemplate:
         suggested_duration_days=data["suggested_duration_days"],
         prompts=tuple(dict(p) for p in data["prompts"]),
         caution=data.get("caution", "").strip(),
+        translations=normalised(data.get(_TRANSLATIONS)),
     )
 
 

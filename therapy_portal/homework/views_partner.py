@@ -14,9 +14,9 @@ from therapy_portal.auth.pending import take_pending_form
 from therapy_portal.errors import DomainError, NotAllowed
 from therapy_portal.formtools import attach_error
 from therapy_portal.homework import services
+from therapy_portal.homework.exercise_text import for_person
 from therapy_portal.homework.forms import AnswerBase, answer_form_class
 from therapy_portal.homework.photo_images import MAX_BYTES, MAX_PHOTOS
-from therapy_portal.homework.prompts import prompt_type_for
 from therapy_portal.homework.routes import bp
 from therapy_portal.homework.services import photos
 from therapy_portal.homework.services.common import as_multidict, practice_today, raw_text
@@ -54,7 +54,7 @@ CONFLICT_JSON = (
 def _saved_form(view: services.PartnerView, formdata=None, *, version=None, key=None):
     """The answer form showing the saved draft, or ``formdata`` (text kept from elsewhere)."""
     source = formdata if formdata is not None else as_multidict(view.own.draft if view.own else {})
-    form = answer_form_class(view.prompts)(formdata=source or None)
+    form = view.text.label_choices(answer_form_class(view.prompts)(formdata=source or None))
     form.version.data = str(view.version if version is None else version)
     form.idempotency_key.data = key or secrets.token_urlsafe(24)
     return form
@@ -66,7 +66,7 @@ def _page(view: services.PartnerView, form: AnswerBase, status: int = 200, unsav
         view=view,
         form=form,
         notices={p["key"]: answer_notice(view, p["key"]) for p in view.prompts},
-        display={p["key"]: prompt_type_for(p) for p in view.prompts},
+        display={p["key"]: view.text.shown(p) for p in view.prompts},
         today=practice_today(current_user),
         action_form=FlaskForm(),
         draft_text=raw_text(view.prompts, view.own.draft if view.own else {}),
@@ -138,7 +138,8 @@ def _shown_again(answered: services.Answered, form: AnswerBase) -> ResponseRetur
 def answer_post(occurrence_id: int):
     seat = policy.occurrence_for_partner_or_404(current_user, occurrence_id)
     request.max_content_length = UPLOAD_REQUEST_LIMIT  # photos; text-only posts stay small
-    form = answer_form_class(seat.assignment.version.prompts)()
+    text = for_person(seat.assignment.version, current_user)
+    form = text.label_choices(answer_form_class(text.prompts)())
     try:
         answered = services.answer(current_user, seat, form.posted())
     except NotAllowed:

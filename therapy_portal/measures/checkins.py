@@ -79,7 +79,11 @@ def due_checkins(actor: User, now: datetime | None = None) -> list[DueCheckin]:
             continue
         due.append(
             DueCheckin(
-                schedule, inst, index, schedule.period_start(index), schedule.period_end(index)
+                schedule,
+                inst.in_language(actor.locale),  # its name as the partner will read it
+                index,
+                schedule.period_start(index),
+                schedule.period_end(index),
             )
         )
     return due

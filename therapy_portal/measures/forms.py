@@ -84,13 +84,14 @@ class AnswerFormBase(FlaskForm):
         return answers
 
 
-_FORM_CLASSES: dict[str, type[AnswerFormBase]] = {}
+_FORM_CLASSES: dict[tuple[str, str], type[AnswerFormBase]] = {}
 
 
 def answer_form_class(inst: Instrument) -> type[AnswerFormBase]:
-    """A form class with one radio group per item, options in the printed order and wording."""
-    if inst.key in _FORM_CLASSES:
-        return _FORM_CLASSES[inst.key]
+    """A form class with one radio group per item, options in the printed order and wording
+    (the instrument's language: `Instrument.in_language`)."""
+    if (inst.key, inst.language) in _FORM_CLASSES:
+        return _FORM_CLASSES[inst.key, inst.language]
     attrs: dict[str, object] = {"instrument": inst}
     for item in inst.items:
         text = item.text or f"Item {item.number}"
@@ -100,8 +101,8 @@ def answer_form_class(inst: Instrument) -> type[AnswerFormBase]:
             validators=[InputRequired(f"Please choose an answer for question {item.number}.")],
             validate_choice=False,  # range is the scorer's job, with a message naming the item
         )
-    cls = type(f"AnswerForm_{inst.key}", (AnswerFormBase,), attrs)
-    _FORM_CLASSES[inst.key] = cls
+    cls = type(f"AnswerForm_{inst.key}_{inst.language}", (AnswerFormBase,), attrs)
+    _FORM_CLASSES[inst.key, inst.language] = cls
     return cls
 
 

@@ -13,6 +13,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from types import MappingProxyType
 
+from .wordings import reworded
+
 
 class Direction(enum.StrEnum):
     """Which way a higher total points."""
@@ -80,6 +82,7 @@ class Instrument:
     cutoff: float | None = None  # distress cut-off: total < cutoff means distressed
     reports_mean: bool = False
     flag_rules: tuple[tuple[int, int, str], ...] = ()  # (item, minimum answer, flag)
+    language: str = "en"  # the language of the wording (name, instructions, items, options)
 
     @property
     def min_total(self) -> int:
@@ -102,6 +105,10 @@ class Instrument:
             if band.low <= total <= band.high:
                 return band.label
         return None
+
+    def in_language(self, code: str) -> Instrument:
+        """Worded in ``code`` if a published translation is shipped (`wordings`), else itself."""
+        return reworded(self, code)
 
 
 _REGISTRY: dict[str, Instrument] = {}

@@ -9,7 +9,7 @@ from wtforms import SelectChoice
 
 from therapy_portal import audit, boundary, confirm, policy
 from therapy_portal.auth.pending import take_pending_form
-from therapy_portal.i18n import gettext
+from therapy_portal.i18n import LANGUAGES, gettext
 from therapy_portal.measures import (
     INSTRUMENTS,
     checkins,
@@ -179,14 +179,34 @@ def partner_index():
         history=history,
         plans=maintenance.running_plans(current_user),
         action_form=FlaskForm(),
-        instruments=INSTRUMENTS,
+        instruments={k: i.in_language(current_user.locale) for k, i in INSTRUMENTS.items()},
     )
 
 
 def _answer_page(form, state, inst, *, shown: bool):
     return render_template(
-        "measures/answer.html", form=form, state=state, instrument=inst, show_form=shown
+        "measures/answer.html",
+        form=form,
+        state=state,
+        instrument=inst,
+        show_form=shown,
+        language_notice=_language_notice(inst),
     )
+
+
+def _shown_instrument(inst):
+    """The instrument if its wording is shipped (else None), in the partner's language when a
+    published translation exists."""
+    if inst is None or not inst.display_text:
+        return None
+    return inst.in_language(current_user.locale)
+
+
+def _language_notice(inst) -> str | None:
+    """Said when the partner reads another language and this questionnaire has no translation."""
+    if inst is None or inst.language == current_user.locale or current_user.locale not in LANGUAGES:
+        return None
+    return gettext("This questionnaire is only available in English.")
 
 
 @bp.route("/checkins/<int:checkin_id>", methods=["GET", "POST"])
@@ -195,7 +215,7 @@ def _answer_page(form, state, inst, *, shown: bool):
 def answer(checkin_id: int):
     schedule = policy.schedule_for_partner_or_404(current_user, checkin_id)
     state = checkins.checkin_state(current_user, schedule)
-    inst = state.instrument if state.instrument and state.instrument.display_text else None
+    inst = _shown_instrument(state.instrument)
     posted = request.method == "POST"
     if inst is None:  # nothing this portal can show: say so
         return _answer_page(FlaskForm(), state, None, shown=False), 409 if posted else 200

@@ -104,6 +104,9 @@ class ExerciseVersion(Base):
     caution: Mapped[str] = mapped_column(Text, default="")
     # Prompt definitions with every default explicit (`prompts.with_defaults`).
     prompts: Mapped[list] = mapped_column(JSON)
+    # Translations of the partner-facing text, {language: {...}} (`homework.exercise_text`);
+    # empty (or NULL, from before 0025) when the version has none.
+    translations: Mapped[dict | None] = mapped_column(JSON, default=dict)
     default_mode: Mapped[str] = mapped_column(String(16))
     default_cadence: Mapped[str] = mapped_column(String(8))
     suggested_duration_days: Mapped[int] = mapped_column(default=7)

@@ -1,4 +1,8 @@
-"""Loading the built-in exercise library (`flask homework load-library`): upsert by slug."""
+"""Loading the built-in exercise library (`flask homework load-library`): upsert by slug.
+
+A version's translations count as its content: a changed translation makes a new version, as a
+changed English text does.
+"""
 
 from __future__ import annotations
 
@@ -31,6 +35,7 @@ def _builtin_input(builtin: BuiltinTemplate) -> TemplateInput:
         therapist_looks_for=builtin.therapist_looks_for,
         caution=builtin.caution,
         suggested_duration_days=builtin.suggested_duration_days,
+        translations=builtin.translations,
     )
 
 

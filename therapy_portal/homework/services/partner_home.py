@@ -8,7 +8,7 @@ Due soon and Overdue hold only what is still open.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from sqlalchemy import ColumnElement, and_, exists, not_, or_, select
@@ -16,6 +16,7 @@ from sqlalchemy.orm import aliased, joinedload
 
 from therapy_portal import policy
 from therapy_portal.extensions import db
+from therapy_portal.homework.exercise_text import SOURCE, language_of, title_for
 from therapy_portal.homework.services.common import practice_today
 from therapy_portal.models import CoupleMember, User
 from therapy_portal.models.homework import (
@@ -39,10 +40,11 @@ class HomeItem:
     state: Progress
     has_feedback: bool
     later: int = 0  # further open occurrences of the same assignment after this one
+    language: str = SOURCE  # the partner's, for the exercise's title
 
     @property
     def title(self) -> str:
-        return self.occurrence.assignment.version.title
+        return title_for(self.occurrence.assignment.version, self.language)
 
 
 @dataclass
@@ -130,6 +132,7 @@ def partner_home(
     """
     member = member or policy.membership_for_partner_or_404(actor)
     label = member.label
+    language = language_of(actor)
     with_version = joinedload(Occurrence.assignment).joinedload(Assignment.version)
     open_rows = db.session.execute(
         _homework(actor, member)
@@ -154,7 +157,9 @@ def partner_home(
 
     def item(occurrence: Occurrence, response: Response | None, first: bool) -> HomeItem:
         state = policy.partner_progress(occurrence.assignment, label, response, first)
-        return HomeItem(occurrence, response, state, occurrence.id in with_feedback)
+        return HomeItem(
+            occurrence, response, state, occurrence.id in with_feedback, language=language
+        )
 
     home = PartnerHome(today=practice_today(actor), done_page=done_page)
     _sort_open(home, [item(*row) for row in open_rows])
@@ -171,10 +176,7 @@ def _sort_open(home: PartnerHome, items: list[HomeItem]) -> None:
         else:
             upcoming.setdefault(item.occurrence.assignment_id, []).append(item)
     home.due_soon = sorted(
-        (
-            HomeItem(i[0].occurrence, i[0].response, i[0].state, i[0].has_feedback, len(i) - 1)
-            for i in upcoming.values()
-        ),
+        (replace(i[0], later=len(i) - 1) for i in upcoming.values()),
         key=lambda i: (i.occurrence.due_on, i.occurrence.id),
     )
 

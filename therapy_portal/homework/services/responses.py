@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from therapy_portal import audit, policy
 from therapy_portal.extensions import db
+from therapy_portal.homework.exercise_text import ExerciseText, for_person
 from therapy_portal.models import User, utcnow
 from therapy_portal.models.homework import (
     DraftConflict,
@@ -42,6 +43,8 @@ class PartnerView:
     blocked: str | None
     #: Which of this partner's own answers the other partner reads now (policy), by prompt key.
     shared_now: dict[str, bool]
+    #: The exercise's text in this partner's language (`exercise_text.for_person`).
+    text: ExerciseText | None = None
 
     @property
     def assignment(self):
@@ -49,6 +52,9 @@ class PartnerView:
 
     @property
     def prompts(self) -> list[dict[str, Any]]:
+        """The prompts as this partner reads them (their language; options stay English)."""
+        if self.text is not None:
+            return self.text.prompts
         return self.occurrence.assignment.version.prompts
 
     @property
@@ -155,6 +161,7 @@ def open_for_partner(actor: User, seat: PartnerSeat, *, audit_view: bool = True)
         _open_conflicts(actor, own),
         blocked_reason(occurrence, label, own, responses),
         policy.shared_with_partner(assignment, assignment.version.prompts, own, other),
+        for_person(assignment.version, actor),
     )
 
 

@@ -14,6 +14,7 @@ from therapy_portal import audit, policy
 from therapy_portal.errors import InvalidState, NotAllowed, ValidationFailed
 from therapy_portal.extensions import db
 from therapy_portal.homework import fhir
+from therapy_portal.homework.exercise_text import answered_in
 from therapy_portal.homework.prompts import prompt_type_for
 from therapy_portal.homework.services.common import notify_partners, refresh_counters
 from therapy_portal.i18n import N_
@@ -62,6 +63,14 @@ class ReviewView:
     @property
     def has_submitted(self) -> bool:
         return any(r.is_submitted for r in self.responses.values())
+
+    def answered_in(self, label: str) -> str | None:
+        """A note such as "Answered in Spanish" when this partner reads the exercise in another
+        language (their language setting now); the therapist reads the English text."""
+        member, response = self.members.get(label), self.responses.get(label)
+        if member is None or response is None or not response.ever_submitted:
+            return None
+        return answered_in(self.assignment.version, member.user)
 
 
 def members_of(couple_id: int) -> dict[str, CoupleMember]:

@@ -44,10 +44,12 @@ class TemplateInput:
     caution: str = ""
     suggested_duration_days: int = 7
     problems: list[str] = field(default_factory=list)
+    #: Checked translations (built-ins only: the builder has none, so editing drops them).
+    translations: dict[str, Any] = field(default_factory=dict)
 
 
 def version_content(data: TemplateInput, prompts: list[dict[str, Any]]) -> dict[str, Any]:
-    return {
+    content = {
         "title": data.title.strip(),
         "family": data.family,
         "summary": data.summary.strip(),
@@ -61,6 +63,10 @@ def version_content(data: TemplateInput, prompts: list[dict[str, Any]]) -> dict[
         "default_cadence": data.default_cadence,
         "suggested_duration_days": data.suggested_duration_days,
     }
+    # Only when there are some, so a version without translations keeps the hash it had.
+    if data.translations:
+        content["translations"] = data.translations
+    return content
 
 
 def content_hash(content: dict[str, Any]) -> str:
@@ -213,6 +219,8 @@ def copy_template(actor: User, template: ExerciseTemplate) -> ExerciseTemplate:
             "suggested_duration_days",
         )
     }
+    if source.translations:  # the copy reads the same in every language until it is edited
+        content["translations"] = source.translations
     copy = ExerciseTemplate(
         practice_id=actor.practice_id,
         family=source.family,
