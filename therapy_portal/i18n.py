@@ -10,9 +10,19 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import date, datetime
 
+from babel import dates as babel_dates
+from babel import numbers as babel_numbers
 from flask import Flask, request
-from flask_babel import force_locale, gettext, lazy_gettext, ngettext
+from flask_babel import (
+    LazyString,
+    force_locale,
+    get_locale,
+    gettext,
+    lazy_gettext,
+    ngettext,
+)
 from flask_login import current_user
 
 from therapy_portal.extensions import babel
@@ -26,7 +36,19 @@ TRANSLATIONS = PROJECT_ROOT / "therapy_portal" / "translations"
 # Areas import the translation functions from here, not from flask_babel, so the choice stays in
 # one place: gettext for text made inside a request, lazy_gettext for module-level text (form
 # labels, choices), ngettext for counts, N_ to mark text that is translated later where it is shown.
-__all__ = ["LANGUAGES", "N_", "for_person", "gettext", "lazy_gettext", "ngettext", "select_locale"]
+__all__ = [
+    "LANGUAGES",
+    "N_",
+    "current_language",
+    "for_person",
+    "gettext",
+    "lazy_gettext",
+    "ngettext",
+    "lazy_number",
+    "number",
+    "select_locale",
+    "spelled_date",
+]
 
 
 def N_(text: str) -> str:
@@ -40,6 +62,34 @@ def select_locale() -> str:
     if user and user.is_authenticated and user.locale in LANGUAGES:
         return user.locale
     return request.accept_languages.best_match(list(LANGUAGES), DEFAULT) if request else DEFAULT
+
+
+def current_language() -> str:
+    """The code of the language text is being written in now ('en' outside a request)."""
+    locale = get_locale()
+    return locale.language if locale is not None and locale.language in LANGUAGES else DEFAULT
+
+
+def number(value: float) -> str:
+    """A number as the current language writes it ("5,000" in English, "5000"/"20.000" in
+    Spanish)."""
+    return babel_numbers.format_decimal(value, locale=get_locale() or DEFAULT)
+
+
+def lazy_number(value: float) -> LazyString:
+    """`number` written when shown (for module-level text such as a form's description)."""
+    return LazyString(number, value)
+
+
+def spelled_date(value: date | datetime, pattern: str) -> str:
+    """`value` written out with a CLDR `pattern` in the current language, e.g.
+    ``spelled_date(d, gettext("EEEE, MMMM d"))`` (the pattern itself is translated, so each
+    language orders day and month its own way). A datetime is written as given (no zone change).
+    """
+    locale = get_locale() or DEFAULT
+    if isinstance(value, datetime):
+        return babel_dates.format_datetime(value, pattern, locale=locale)
+    return babel_dates.format_date(value, pattern, locale=locale)
 
 
 def init_app(app: Flask) -> None:

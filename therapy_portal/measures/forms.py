@@ -8,6 +8,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, RadioField, SelectChoice, SelectField, TextAreaField
 from wtforms.validators import InputRequired, Length, ValidationError
 
+from therapy_portal.i18n import current_language, gettext
 from therapy_portal.measures import Instrument
 from therapy_portal.measures.outcome_alerts import REASON_MAX, REASON_REQUIRED, REASON_TOO_LONG
 from therapy_portal.measures.services import MAX_INTERVAL_WEEKS, offered_instruments
@@ -75,24 +76,29 @@ class AnswerFormBase(FlaskForm):
         return answers
 
 
-_FORM_CLASSES: dict[str, type[AnswerFormBase]] = {}
+_FORM_CLASSES: dict[tuple[str, str], type[AnswerFormBase]] = {}
 
 
 def answer_form_class(inst: Instrument) -> type[AnswerFormBase]:
     """A form class with one radio group per item, options in the printed order and wording."""
-    if inst.key in _FORM_CLASSES:
-        return _FORM_CLASSES[inst.key]
+    cache_key = (inst.key, current_language())  # labels and messages are in the page's language
+    if cache_key in _FORM_CLASSES:
+        return _FORM_CLASSES[cache_key]
     attrs: dict[str, object] = {"instrument": inst}
     for item in inst.items:
-        text = item.text or f"Item {item.number}"
+        text = item.text or gettext("Item %(number)s", number=item.number)
         attrs[f"item_{item.number}"] = RadioField(
             f"{item.number}. {text}",
             choices=[SelectChoice(str(value), label) for value, label in item.options],
-            validators=[InputRequired(f"Please choose an answer for question {item.number}.")],
+            validators=[
+                InputRequired(
+                    gettext("Please choose an answer for question %(number)s.", number=item.number)
+                )
+            ],
             validate_choice=False,  # range is the scorer's job, with a message naming the item
         )
     cls = type(f"AnswerForm_{inst.key}", (AnswerFormBase,), attrs)
-    _FORM_CLASSES[inst.key] = cls
+    _FORM_CLASSES[cache_key] = cls
     return cls
 
 

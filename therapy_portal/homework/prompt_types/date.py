@@ -9,6 +9,7 @@ from typing import Any
 from wtforms.fields import DateField
 
 from therapy_portal.homework.prompt_types.base import PromptType, describe, register
+from therapy_portal.i18n import gettext, spelled_date
 
 
 @register
@@ -26,7 +27,7 @@ class DatePrompt(PromptType):
             defn["label"],
             validators=self.answer_validators(defn),
             format="%Y-%m-%d",
-            description=describe(defn, "A date, for example 2025-03-14."),
+            description=describe(defn, gettext("A date, for example 2025-03-14.")),
         )
 
     def clean(self, defn: Mapping[str, Any], raw: Any) -> str | None:
@@ -48,7 +49,7 @@ class DatePrompt(PromptType):
 
     def display_value(self, defn: Mapping[str, Any], value: Any) -> str:
         day = dt.date.fromisoformat(str(value))
-        return f"{day.day} {day:%B %Y}"
+        return spelled_date(day, gettext("d MMMM y"))
 
     def compare(self, defn: Mapping[str, Any], a: Any, b: Any) -> dict[str, Any]:
         return self.differs(a, b)
