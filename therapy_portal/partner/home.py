@@ -80,13 +80,10 @@ def next_session(partner: User) -> Panel:
     if upcoming is not None:
         zone = practice_zone(partner.practice.timezone)
         when = upcoming.starts_at.replace(tzinfo=upcoming.starts_at.tzinfo or UTC).astimezone(zone)
+        moment = spelled_date(when, gettext("EEEE d MMMM, HH:mm"))
         lines.append(
             (
-                gettext(
-                    "%(moment)s with %(name)s",
-                    moment=spelled_date(when, gettext("EEEE d MMMM, HH:mm")),
-                    name=upcoming.therapist.name,
-                ),
+                gettext("%(moment)s with %(name)s", moment=moment, name=upcoming.therapist.name),
                 "my_sessions.detail",
                 {"appointment_id": upcoming.id},
             )
