@@ -15,6 +15,7 @@ from babel.messages.extract import extract_from_file
 from babel.messages.mofile import read_mo
 from sqlalchemy import select
 
+from tests.appointments.factories import make_session
 from tests.factories import login
 from tests.homework.factories import assign, make_version
 from tests.measures.factories import make_schedule
@@ -189,6 +190,29 @@ def test_sessions_page_and_reminder_flash_are_in_spanish(app, client, es_world):
     assert "Se ha guardado tu elección de recordatorios." in _text(saved)
 
 
+def test_a_session_its_calendar_file_and_the_private_feed_are_in_spanish(app, client, es_world):
+    with app.app_context():
+        therapist = db.session.get(User, es_world.ids["therapist"])
+        couple = db.session.get(Couple, es_world.couple_ids["c1"])
+        session_id = make_session(
+            therapist, couple, modality="online", link="https://video.example.org/x"
+        ).id
+        db.session.commit()
+    login(client, es_world.emails["partner_a"])
+    listing = _text(client.get("/my-sessions"))
+    assert "Próximas" in listing and "En línea (video)" in listing
+    page = _text(client.get(f"/my-sessions/{session_id}"))
+    assert "Tu sesión del" in page and "Unirme a la sesión en línea" in page
+    assert "50 minutos" in page and "Los dos" in page
+    ics = client.get(f"/my-sessions/{session_id}/calendar.ics").get_data(as_text=True)
+    assert "Sesión con Therapist X" in ics and "Unirse en línea" in ics
+    made = _text(client.post("/calendar-feed"))
+    assert "Tu enlace de calendario privado" in made
+    link = re.search(r'value="(http[^"]+\.ics)"', made).group(1)
+    feed = app.test_client().get(link.split("localhost", 1)[1]).get_data(as_text=True)
+    assert "Sesión de terapia" in feed and "Therapy session" not in feed
+
+
 def test_messages_are_in_spanish_with_a_spanish_refusal_and_flash(app, client, es_world):
     login(client, es_world.emails["partner_a"])
     index = _text(client.get("/messages"))
@@ -222,6 +246,6 @@ def test_every_partner_template_string_has_a_spanish_translation():
             key = msgid if isinstance(msgid, str) else msgid[0]
             message = catalogue.get(msgid if isinstance(msgid, str) else msgid[0])
             found = message.string if message else None
-            if not (found[0] if isinstance(found, tuple) else found):
+            if not (all(found) if isinstance(found, tuple) else found):  # every plural form
                 missing.append(f"{name}: {key}")
     assert not missing, "\n".join(missing)

@@ -13,7 +13,7 @@ from therapy_portal import policy
 from therapy_portal.appointments import calendar
 from therapy_portal.appointments.downloads import ics_response, page_url
 from therapy_portal.appointments.forms import PageForm
-from therapy_portal.i18n import gettext
+from therapy_portal.i18n import for_person, gettext
 from therapy_portal.models import Role
 from therapy_portal.policy import appointments as scope
 
@@ -51,4 +51,6 @@ def revoke_feed():
 @policy.public
 def feed(token: str):
     owner = scope.feed_owner_or_404(token)
-    return ics_response(calendar.feed_ics(owner))
+    with for_person(owner):  # no one is signed in: the feed is in its owner's language
+        body = calendar.feed_ics(owner)
+    return ics_response(body)

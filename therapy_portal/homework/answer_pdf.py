@@ -17,10 +17,11 @@ from therapy_portal.errors import InvalidState, ValidationFailed
 from therapy_portal.homework.prompts import prompt_type_for
 from therapy_portal.homework.services import photos
 from therapy_portal.homework.services.responses import PartnerView
+from therapy_portal.i18n import N_, gettext
 from therapy_portal.models import User
 from therapy_portal.pdf import PdfRenderError, render_pdf
 
-NOT_YET = "Your copy can be downloaded once you have submitted this answer."
+NOT_YET = N_("Your copy can be downloaded once you have submitted this answer.")
 
 
 @dataclass(frozen=True)
@@ -51,7 +52,7 @@ def own_copy_pdf(actor: User, view: PartnerView) -> bytes:
     """The partner's submitted answer as a PDF (audited as an export of their own record)."""
     own = view.own
     if own is None or own.answers is None or not own.ever_submitted:
-        raise InvalidState(NOT_YET)
+        raise InvalidState(gettext(NOT_YET))
     shown, assets = _shown(view, own.answers)
     html = render_template(
         "pdf/answer_copy.html",
