@@ -10,9 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date, datetime
 
-from babel import dates as babel_dates
 from babel import numbers as babel_numbers
 from flask import Flask, request
 from flask_babel import (
@@ -47,7 +45,6 @@ __all__ = [
     "lazy_number",
     "number",
     "select_locale",
-    "spelled_date",
 ]
 
 
@@ -79,17 +76,6 @@ def number(value: float) -> str:
 def lazy_number(value: float) -> LazyString:
     """`number` written when shown (for module-level text such as a form's description)."""
     return LazyString(number, value)
-
-
-def spelled_date(value: date | datetime, pattern: str) -> str:
-    """`value` written out with a CLDR `pattern` in the current language, e.g.
-    ``spelled_date(d, gettext("EEEE, MMMM d"))`` (the pattern itself is translated, so each
-    language orders day and month its own way). A datetime is written as given (no zone change).
-    """
-    locale = get_locale() or DEFAULT
-    if isinstance(value, datetime):
-        return babel_dates.format_datetime(value, pattern, locale=locale)
-    return babel_dates.format_date(value, pattern, locale=locale)
 
 
 def init_app(app: Flask) -> None:

@@ -21,6 +21,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, Optional
 
 from therapy_portal.errors import ValidationFailed
+from therapy_portal.formtools import optional_id
 from therapy_portal.homework.builder_forms import choices_of
 from therapy_portal.homework.photo_images import MAX_BYTES
 from therapy_portal.homework.prompt_types.photo import PhotoField, PhotoIds
@@ -28,7 +29,7 @@ from therapy_portal.homework.prompts import FIELD_PREFIX, build_answer_form_clas
 from therapy_portal.homework.services import QUALITY_LABELS, AnswerInput
 from therapy_portal.homework.services.photos import PhotoChanges, Upload
 from therapy_portal.homework.wording import CADENCE_LABELS, MODE_LABELS, VISIBILITY_LABELS
-from therapy_portal.i18n import N_, gettext
+from therapy_portal.i18n import N_, gettext, lazy_gettext
 from therapy_portal.models.vocabulary import Audience, Cadence
 
 NOTE_LIMIT = 2000
@@ -51,6 +52,14 @@ class AssignBase(FlaskForm):
         "Personal note to the couple (optional)",
         validators=[Optional(), Length(max=NOTE_LIMIT)],
         description=f"Up to {NOTE_LIMIT:,} characters. Both partners see it.",
+    )
+    # The couple's current plan goals are set by the view (`measures.goal_links`); the service
+    # refuses any other goal.
+    goal_id = SelectField(
+        lazy_gettext("Works toward goal (optional)"),
+        coerce=optional_id,
+        validate_choice=False,
+        description=lazy_gettext("The plan's overview then counts this homework for the goal."),
     )
 
 

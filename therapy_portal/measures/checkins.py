@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from therapy_portal import audit, policy
 from therapy_portal.errors import Conflict, InvalidState, NotAllowed, ValidationFailed
 from therapy_portal.extensions import db
-from therapy_portal.i18n import gettext, spelled_date
+from therapy_portal.i18n import gettext
 from therapy_portal.measures import INSTRUMENTS, Instrument, score
 from therapy_portal.measures.outcome_alerts import evaluate_after_checkin
 from therapy_portal.measures.safety import raise_safety_alert
@@ -27,6 +27,7 @@ from therapy_portal.models import Couple, CoupleStatus, Role, User, utcnow
 from therapy_portal.models.measures import MeasureResponse, MeasureSchedule
 from therapy_portal.pagination import Page, keyset_page
 from therapy_portal.timezones import local_today
+from therapy_portal.ui import dates
 
 _ITEM = re.compile(r"^item (\d+)")
 
@@ -100,11 +101,6 @@ class CheckinState:
         return self.message is None
 
 
-def _weekday(value: date) -> str:
-    """ "Monday, March 9" (in the page's language)."""
-    return spelled_date(value, gettext("EEEE, MMMM d"))
-
-
 def checkin_state(
     actor: User, schedule: MeasureSchedule, now: datetime | None = None
 ) -> CheckinState:
@@ -141,13 +137,13 @@ def checkin_state(
     elif index is None and schedule.ends_on is not None and today > schedule.ends_on:
         message = gettext("This check-in has ended. Thank you for keeping in touch.")
     elif index is None:
-        message = gettext("This check-in opens on %(date)s.", date=_weekday(schedule.starts_on))
+        message = gettext("This check-in opens on %(date)s.", date=dates.day(schedule.starts_on))
     elif answered is not None:
         nxt = schedule.period_start(index + 1)
         message = gettext(
             "You already answered this check-in for this period. Your first answers "
             "are kept; the next one opens on %(date)s.",
-            date=_weekday(nxt),
+            date=dates.day(nxt),
         )
     return CheckinState(schedule, inst, index, answered, message)
 

@@ -8,7 +8,8 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, RadioField, SelectChoice, SelectField, TextAreaField
 from wtforms.validators import InputRequired, Length, ValidationError
 
-from therapy_portal.i18n import current_language, gettext
+from therapy_portal.formtools import optional_id
+from therapy_portal.i18n import current_language, gettext, lazy_gettext
 from therapy_portal.measures import Instrument
 from therapy_portal.measures.outcome_alerts import REASON_MAX, REASON_REQUIRED, REASON_TOO_LONG
 from therapy_portal.measures.services import MAX_INTERVAL_WEEKS, offered_instruments
@@ -44,6 +45,13 @@ class ScheduleForm(FlaskForm):
         "First check-in opens on",
         validators=[InputRequired("Enter a start date."), _start_in_range],
         description="Each partner can answer once in every period, from this date on.",
+    )
+    # The couple's current plan goals are set by the view (`measures.goal_links`).
+    goal_id = SelectField(
+        lazy_gettext("Works toward goal (optional)"),
+        coerce=optional_id,
+        validate_choice=False,
+        description=lazy_gettext("The plan's overview then shows these scores for the goal."),
     )
 
     def __init__(self, *args, today: date, **kwargs) -> None:

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from therapy_portal import audit, policy
 from therapy_portal.errors import Conflict, InvalidState, NotAllowed, ValidationFailed
 from therapy_portal.extensions import db
-from therapy_portal.measures import INSTRUMENTS, Instrument
+from therapy_portal.measures import INSTRUMENTS, Instrument, goal_links
 from therapy_portal.measures.safety import open_safety_alerts
 from therapy_portal.models import Couple, User, utcnow
 from therapy_portal.models.measures import MeasureSchedule
@@ -50,23 +50,12 @@ def _offered(instrument: str) -> Instrument:
     return inst
 
 
-def schedule_checkin(
-    actor: User, couple: Couple, instrument: str, interval_weeks: int, starts_on: date
-) -> MeasureSchedule:
-    """Start a check-in for a couple: both partners answer ``instrument`` every N weeks."""
-    if not policy.can_view_measures(actor, couple):
-        raise NotAllowed("not found")
-    if not couple.is_active:
-        raise InvalidState("This couple is closed. Reopen the couple to schedule check-ins.")
-    inst = _offered(instrument)
-    if not 1 <= interval_weeks <= MAX_INTERVAL_WEEKS:
-        raise ValidationFailed(
-            f"Choose every 1 to {MAX_INTERVAL_WEEKS} weeks.", field="interval_weeks"
-        )
+def _refuse_a_second(couple: Couple, inst: Instrument) -> None:
+    """One running check-in per instrument and couple."""
     running = db.session.scalar(
         select(MeasureSchedule.id).where(
             MeasureSchedule.couple_id == couple.id,
-            MeasureSchedule.instrument == instrument,
+            MeasureSchedule.instrument == inst.key,
             MeasureSchedule.stopped_at.is_(None),
         )
     )
@@ -76,6 +65,29 @@ def schedule_checkin(
             "its cadence or start date.",
             field="instrument",
         )
+
+
+def schedule_checkin(
+    actor: User,
+    couple: Couple,
+    instrument: str,
+    interval_weeks: int,
+    starts_on: date,
+    goal_id: int | None = None,
+) -> MeasureSchedule:
+    """Start a check-in for a couple: both partners answer ``instrument`` every N weeks;
+    with ``goal_id``, linked to that goal of the couple's current treatment plan."""
+    if not policy.can_view_measures(actor, couple):
+        raise NotAllowed("not found")
+    if not couple.is_active:
+        raise InvalidState("This couple is closed. Reopen the couple to schedule check-ins.")
+    inst = _offered(instrument)
+    if not 1 <= interval_weeks <= MAX_INTERVAL_WEEKS:
+        raise ValidationFailed(
+            f"Choose every 1 to {MAX_INTERVAL_WEEKS} weeks.", field="interval_weeks"
+        )
+    _refuse_a_second(couple, inst)
+    goal_links.check_goal(actor, couple.id, goal_id)
     schedule = MeasureSchedule(
         practice_id=couple.practice_id,
         couple_id=couple.id,
@@ -86,6 +98,7 @@ def schedule_checkin(
     )
     db.session.add(schedule)
     db.session.flush()
+    goal_links.link_new_work(actor, couple.id, goal_id, schedule_id=schedule.id)
     audit.record(
         "checkin.schedule",
         actor=actor,

@@ -19,12 +19,13 @@ from therapy_portal.consents import services as consents
 from therapy_portal.extensions import db
 from therapy_portal.homework.services import partner_home
 from therapy_portal.homework.services.partner_home import HomeItem, PartnerHome
-from therapy_portal.i18n import N_, gettext, ngettext, spelled_date
+from therapy_portal.i18n import N_, gettext, ngettext
 from therapy_portal.measures.checkins import due_checkins
 from therapy_portal.messages import unread
 from therapy_portal.models import CoupleMember, CoupleTherapist, User
 from therapy_portal.policy.couples import membership_for_partner
 from therapy_portal.timezones import practice_zone
+from therapy_portal.ui import dates
 
 HOMEWORK_STATES = {
     "returned": N_("Returned for more"),
@@ -80,10 +81,13 @@ def next_session(partner: User) -> Panel:
     if upcoming is not None:
         zone = practice_zone(partner.practice.timezone)
         when = upcoming.starts_at.replace(tzinfo=upcoming.starts_at.tzinfo or UTC).astimezone(zone)
-        moment = spelled_date(when, gettext("EEEE d MMMM, HH:mm"))
         lines.append(
             (
-                gettext("%(moment)s with %(name)s", moment=moment, name=upcoming.therapist.name),
+                gettext(
+                    "%(moment)s with %(name)s",
+                    moment=dates.when(when, zone),
+                    name=upcoming.therapist.name,
+                ),
                 "my_sessions.detail",
                 {"appointment_id": upcoming.id},
             )

@@ -16,10 +16,12 @@ from datetime import datetime
 
 from therapy_portal.appointments import queries as appointment_queries
 from therapy_portal.homework.services import queue_summary
+from therapy_portal.i18n import gettext
 from therapy_portal.measures.outcome_alerts import open_outcome_alerts
 from therapy_portal.measures.services import open_safety_alerts
 from therapy_portal.messages import unread
 from therapy_portal.models import User
+from therapy_portal.policy import consents
 from therapy_portal.today import reads
 from therapy_portal.today.section_types import SHOWN, Day, Item, Section
 from therapy_portal.today.sections_care import awaiting_cosignature, plans_due
@@ -38,7 +40,7 @@ def safety_alerts(day: Day) -> Section:
         [
             Item(
                 f"{a.couple_name}: Partner {a.partner_label}",
-                f"{a.reason}, {day.local(a.created_at, '%-d %b %Y, %H:%M')}",
+                f"{a.reason}, {day.local(a.created_at, moment=True)}",
                 "measures.response_detail",
                 {"measure_response_id": a.response_id},
                 flag="Safety alert",
@@ -116,11 +118,11 @@ def overdue_homework(day: Day) -> Section:
 
 
 def checkins(day: Day) -> Section:
-    gaps = reads.checkin_gaps(day.therapist, day.now)
+    gaps, total = reads.checkin_gaps(day.therapist, day.now, SHOWN)
     return Section(
         "checkins",
         "Check-ins missed or due",
-        len(gaps),
+        total,
         [
             Item(
                 f"{g.couple_name}: Partner {g.label}, {g.instrument}",
@@ -130,7 +132,7 @@ def checkins(day: Day) -> Section:
                 {"couple_id": g.couple_id},
                 flag="Missed" if g.missed else "",
             )
-            for g in gaps[:SHOWN]
+            for g in gaps
         ],
         "Every check-in is answered. To measure progress, open a couple and schedule a "
         "check-in from Check-ins and progress.",
@@ -167,7 +169,7 @@ def sessions_without_note(day: Day) -> Section:
         [
             Item(
                 a.couple.display_name,
-                f"Session on {day.local(a.starts_at, '%-d %b %Y, %H:%M')}",
+                f"Session on {day.local(a.starts_at, moment=True)}",
                 "appointments.detail",
                 {"appointment_id": a.id},
                 flag="Session over 72 hours ago"
@@ -181,8 +183,19 @@ def sessions_without_note(day: Day) -> Section:
     )
 
 
+def telehealth_flag(lacking: list[str] | None) -> str:
+    """The warning beside an online session whose partners' telehealth consent is missing."""
+    if not lacking:
+        return ""
+    return gettext(
+        "Online, but the telehealth consent of partner %(who)s is missing or withdrawn",
+        who=" and ".join(lacking),
+    )
+
+
 def upcoming_sessions(day: Day) -> Section:
     upcoming = appointment_queries.upcoming_for_therapist(day.therapist, days=7, now=day.now)
+    lacking = consents.missing_for_sessions(upcoming[:SHOWN])
     return Section(
         "sessions",
         "Sessions today and in the next 7 days",
@@ -190,9 +203,10 @@ def upcoming_sessions(day: Day) -> Section:
         [
             Item(
                 a.couple.display_name,
-                day.local(a.starts_at, "%a %-d %b, %H:%M"),
+                day.local(a.starts_at, moment=True),
                 "appointments.detail",
                 {"appointment_id": a.id},
+                flag=telehealth_flag(lacking.get(a.id)),
             )
             for a in upcoming[:SHOWN]
         ],

@@ -9,7 +9,8 @@ from typing import Any
 from wtforms.fields import DateField
 
 from therapy_portal.homework.prompt_types.base import PromptType, describe, register
-from therapy_portal.i18n import gettext, spelled_date
+from therapy_portal.i18n import gettext
+from therapy_portal.ui import dates
 
 
 @register
@@ -48,8 +49,7 @@ class DatePrompt(PromptType):
         return dt.date.fromisoformat(value) if isinstance(value, str) and value else None
 
     def display_value(self, defn: Mapping[str, Any], value: Any) -> str:
-        day = dt.date.fromisoformat(str(value))
-        return spelled_date(day, gettext("d MMMM y"))
+        return dates.day(dt.date.fromisoformat(str(value)))
 
     def compare(self, defn: Mapping[str, Any], a: Any, b: Any) -> dict[str, Any]:
         return self.differs(a, b)
