@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from babel.numbers import format_decimal
 from flask import Flask, has_request_context, request, session
 from flask_babel import force_locale, get_locale, gettext, lazy_gettext, ngettext
 from flask_babel import refresh as _refresh
@@ -39,7 +40,9 @@ __all__ = [
     "gettext",
     "is_text",
     "lazy_gettext",
+    "lazy_number",
     "ngettext",
+    "number",
     "person_language",
     "refresh",
     "select_locale",
@@ -79,6 +82,20 @@ def person_language(person) -> str:
     """The language of what is made for `person` away from their browser (emails, PDFs)."""
     chosen = getattr(person, "locale", None)
     return chosen if chosen in LANGUAGES else DEFAULT
+
+
+def number(value: float | int | None, digits: int | None = None) -> str:
+    """1234.5 → '1,234.5' in English, '1.234,5' in Spanish (the `number` filter); `digits` fixes
+    the decimals."""
+    if value is None:
+        return ""
+    fmt = None if digits is None else "#,##0" + ("." + "0" * digits if digits else "")
+    return format_decimal(value, format=fmt, locale=get_locale() or DEFAULT)
+
+
+def lazy_number(value: float) -> LazyString:
+    """`number` written when shown (for module-level text such as a form's description)."""
+    return LazyString(number, value)
 
 
 def init_app(app: Flask) -> None:

@@ -24,6 +24,7 @@ from sqlalchemy import delete, select
 
 from therapy_portal import audit
 from therapy_portal.extensions import db
+from therapy_portal.i18n import N_, gettext
 from therapy_portal.models import Role, User, utcnow
 from therapy_portal.models.appointments import Appointment, AppointmentStatus, CalendarFeed
 from therapy_portal.policy import appointments as scope
@@ -57,24 +58,28 @@ def _event(appointment: Appointment, summary: str, stamp: datetime) -> Event:
     return event
 
 
+# What a calendar calls each session (in the language of the person the file is for).
+THERAPY_SESSION = N_("Therapy session")
+
+
 def session_ics(appointment: Appointment, viewer: User, page_url: str) -> bytes:
     """The `.ics` of one session for a signed-in person who may see it (see the module doc)."""
     practice = viewer.practice.name
     summary = (
-        f"Session with {appointment.therapist.name}"
+        gettext("Session with %(name)s", name=appointment.therapist.name)
         if viewer.role == Role.CLIENT
-        else "Therapy session"
+        else gettext(THERAPY_SESSION)
     )
     event = _event(appointment, summary, utcnow())
-    lines = [practice, f"Details: {page_url}"]
+    lines = [practice, gettext("Details: %(link)s", link=page_url)]
     if appointment.is_online and appointment.meeting_link:
         event.add("location", appointment.meeting_link)
-        lines.insert(1, f"Join online: {appointment.meeting_link}")
+        lines.insert(1, gettext("Join online: %(link)s", link=appointment.meeting_link))
     elif viewer.practice.address:
         event.add("location", viewer.practice.address)
     event.add("description", "\n".join(lines))
     event.add("url", page_url)
-    calendar = _calendar("Therapy session")
+    calendar = _calendar(gettext(THERAPY_SESSION))
     calendar.add_component(event)
     return calendar.to_ical()
 
@@ -129,12 +134,13 @@ def feed_sessions(owner: User, now: datetime) -> list[Appointment]:
 
 
 def feed_ics(owner: User, now: datetime | None = None) -> bytes:
-    """The feed's calendar: time, "Therapy session" and the practice's name, nothing more."""
+    """The feed's calendar: time, "Therapy session" and the practice's name, nothing more
+    (written in the language of whoever the caller renders it for: `i18n.for_person`)."""
     now = now or utcnow()
     practice = owner.practice.name
     calendar = _calendar(practice)
     for appointment in feed_sessions(owner, now):
-        event = _event(appointment, "Therapy session", now)
+        event = _event(appointment, gettext(THERAPY_SESSION), now)
         event.add("description", practice)
         calendar.add_component(event)
     audit.record(

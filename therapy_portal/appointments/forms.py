@@ -17,6 +17,7 @@ from wtforms import (
 from wtforms.validators import InputRequired, Optional
 
 from therapy_portal.appointments.rules import DETAILS_LIMIT, Repeat, SessionInput
+from therapy_portal.i18n import lazy_gettext
 from therapy_portal.models import Couple
 from therapy_portal.models.appointments import MODALITY_LABELS, AppointmentStatus
 from therapy_portal.models.note_formats import FORMAT_CHOICES, SERVICE_CODES
@@ -142,8 +143,8 @@ class StartNoteForm(FlaskForm):
 
 
 class ReminderForm(FlaskForm):
-    remind_24h = BooleanField("24 hours before")
-    remind_2h = BooleanField("2 hours before")
+    remind_24h = BooleanField(lazy_gettext("24 hours before"))
+    remind_2h = BooleanField(lazy_gettext("2 hours before"))
 
 
 class PageForm(FlaskForm):

@@ -10,6 +10,7 @@ from therapy_portal import audit, boundary, policy
 from therapy_portal.appointments import calendar, queries, reminders
 from therapy_portal.appointments.downloads import ics_response, page_url
 from therapy_portal.appointments.forms import PageForm, ReminderForm
+from therapy_portal.i18n import gettext
 from therapy_portal.models import Role
 from therapy_portal.policy import appointments as scope
 
@@ -49,7 +50,7 @@ def set_reminders():
         ),
         render=lambda: _index_page(form),
         then=url_for("my_sessions.index"),
-        done="Your reminder choice is saved.",
+        done=gettext("Your reminder choice is saved."),
     )
 
 

@@ -6,13 +6,16 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, StringField, TextAreaField
 
+from therapy_portal.i18n import lazy_gettext
 from therapy_portal.models.consents import BODY_LIMIT, TITLE_LIMIT
 
 
 class SignForm(FlaskForm):
     typed_name = StringField(
-        "Type your full name to sign",
-        description="Your name as the practice has it; capital letters and spaces don't matter.",
+        lazy_gettext("Type your full name to sign"),
+        description=lazy_gettext(
+            "Your name as the practice has it; capital letters and spaces don't matter."
+        ),
         render_kw={"autocomplete": "name"},
     )
 

@@ -10,6 +10,7 @@ from flask_wtf import FlaskForm
 from therapy_portal import audit, boundary, confirm, policy
 from therapy_portal.consents import documents, services
 from therapy_portal.consents.forms import SignForm
+from therapy_portal.i18n import gettext
 from therapy_portal.models import Role
 from therapy_portal.policy import consents as rules
 
@@ -66,7 +67,7 @@ def sign(consent_kind: str):
         lambda: services.sign(current_user, member, consent_kind, form.typed_name.data),
         render=lambda: _document_page(consent_kind, form),
         then=url_for("consents.document", consent_kind=consent_kind),
-        done="Signed. Thank you: a copy is kept with your record.",
+        done=gettext("Signed. Thank you: a copy is kept with your record."),
     )
 
 
@@ -79,19 +80,23 @@ def withdraw(consent_kind: str):
         return boundary.press(lambda: None, then=back)
     if not confirm.given():
         return confirm.ask(
-            title="Withdraw this consent?",
+            title=gettext("Withdraw this consent?"),
             consequences=[
-                "It stops counting at once: what needs it (for example online sessions) can't "
-                "go ahead until you sign again.",
-                "Your therapist will see that you withdrew it. What was done before stays.",
+                gettext(
+                    "It stops counting at once: what needs it (for example online sessions) "
+                    "can't go ahead until you sign again."
+                ),
+                gettext(
+                    "Your therapist will see that you withdrew it. What was done before stays."
+                ),
             ],
-            button="Withdraw my consent",
+            button=gettext("Withdraw my consent"),
             back=back,
         )
     return boundary.press(
         lambda: services.withdraw(current_user, member, consent_kind),
         then=back,
-        done="Your consent is withdrawn. You can sign again at any time.",
+        done=gettext("Your consent is withdrawn. You can sign again at any time."),
     )
 
 

@@ -17,6 +17,7 @@ from therapy_portal import audit
 from therapy_portal.consents.defaults import DEFAULTS
 from therapy_portal.errors import InvalidState, NotAllowed, ValidationFailed
 from therapy_portal.extensions import db
+from therapy_portal.i18n import N_, gettext
 from therapy_portal.models import CoupleMember, User, utcnow
 from therapy_portal.models.consents import (
     BODY_LIMIT,
@@ -29,7 +30,7 @@ from therapy_portal.models.consents import (
 from therapy_portal.policy import consents as rules
 from therapy_portal.timezones import practice_today
 
-WRONG_NAME = "Type your own name exactly as the practice has it: {name}."
+WRONG_NAME = N_("Type your own name exactly as the practice has it: %(name)s.")
 
 
 def _load(practice_id: int) -> dict[str, ConsentDocument]:
@@ -158,13 +159,13 @@ def sign(actor: User, member: CoupleMember, kind: str, typed_name: str | None) -
     if member.user_id != actor.id:
         raise NotAllowed("not found")
     if not (typed_name or "").strip():
-        raise ValidationFailed("Type your full name to sign.", field="typed_name")
+        raise ValidationFailed(gettext("Type your full name to sign."), field="typed_name")
     if not same_name(typed_name, actor.name):
-        raise ValidationFailed(WRONG_NAME.format(name=actor.name), field="typed_name")
+        raise ValidationFailed(gettext(WRONG_NAME, name=actor.name), field="typed_name")
     version = current_versions(actor.practice_id)[kind]
     status = _status(member, kind)
     if status.in_effect and status.signature.version_id == version.id:
-        raise InvalidState("You have already signed this version.", field="typed_name")
+        raise InvalidState(gettext("You have already signed this version."), field="typed_name")
     signature = ConsentSignature(
         practice_id=actor.practice_id,
         couple_id=member.couple_id,
@@ -186,7 +187,7 @@ def withdraw(actor: User, member: CoupleMember, kind: str) -> ConsentSignature:
         raise NotAllowed("not found")
     status = _status(member, kind)
     if status.signature is None or status.signature.withdrawn_at is not None:
-        raise InvalidState("There is no signed consent to withdraw.")
+        raise InvalidState(gettext("There is no signed consent to withdraw."))
     now = utcnow()
     withdrawn = db.session.scalars(
         select(ConsentSignature).where(

@@ -29,7 +29,7 @@ from therapy_portal.homework.prompts import FIELD_PREFIX, build_answer_form_clas
 from therapy_portal.homework.services import QUALITY_LABELS, AnswerInput
 from therapy_portal.homework.services.photos import PhotoChanges, Upload
 from therapy_portal.homework.wording import CADENCE_LABELS, MODE_LABELS, VISIBILITY_LABELS
-from therapy_portal.i18n import lazy_gettext
+from therapy_portal.i18n import N_, gettext, lazy_gettext
 from therapy_portal.models.vocabulary import Audience, Cadence
 
 NOTE_LIMIT = 2000
@@ -75,7 +75,7 @@ def assign_form_class(prompts: list[dict[str, Any]]) -> type[AssignBase]:
     return type("AssignForm", (AssignBase,), fields)
 
 
-EXPIRED = (
+EXPIRED = N_(
     "This form had expired, so nothing was saved yet. "
     "Everything you typed is still below: save it again."
 )
@@ -103,7 +103,7 @@ class AnswerBase(FlaskForm):
         had expired: the page is shown again with the text kept)."""
         token = getattr(self, "csrf_token", None)
         if not self.is_submitted() or (token is not None and not token.validate(self)):
-            raise ValidationFailed(EXPIRED)
+            raise ValidationFailed(gettext(EXPIRED))
         version = self.version.data or ""
         return AnswerInput(
             fields=self.typed(),

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 import pillow_heif
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from therapy_portal.i18n import N_, gettext
+
 pillow_heif.register_heif_opener()
 
 MAX_BYTES = 10 * 1024 * 1024
@@ -23,15 +25,32 @@ MAX_PHOTOS = 3
 MAX_EDGE = 2048
 THUMB_EDGE = 320
 FORMATS = frozenset({"JPEG", "PNG", "HEIF"})
-LIMITS = (
-    f"JPEG, PNG or HEIC (from a phone), up to {MAX_PHOTOS} photos, each at most "
-    f"{MAX_BYTES // (1024 * 1024)} MB and {MAX_PIXELS // 1_000_000} megapixels. "
-    "Location and camera details are removed."
-)
-NOT_AN_IMAGE = "“{name}” is not a JPEG, PNG or HEIC photo."
-TOO_LARGE = f"“{{name}}” is larger than {MAX_BYTES // (1024 * 1024)} MB."
-TOO_MANY_PIXELS = f"“{{name}}” has more than {MAX_PIXELS // 1_000_000} megapixels."
-TOO_MANY = f"An answer can hold at most {MAX_PHOTOS} photos: remove one first."
+MEGABYTES = MAX_BYTES // (1024 * 1024)
+MEGAPIXELS = MAX_PIXELS // 1_000_000
+# Messages are translated where they are used (`gettext(TOO_MANY, most=MAX_PHOTOS)`).
+NOT_AN_IMAGE = N_("“%(name)s” is not a JPEG, PNG or HEIC photo.")
+TOO_LARGE = N_("“%(name)s” is larger than %(megabytes)s MB.")
+TOO_MANY_PIXELS = N_("“%(name)s” has more than %(megapixels)s megapixels.")
+TOO_MANY = N_("An answer can hold at most %(most)s photos: remove one first.")
+
+
+def limits() -> str:
+    """What a photo answer accepts, for the field's description."""
+    return gettext(
+        "JPEG, PNG or HEIC (from a phone), up to %(most)s photos, each at most %(megabytes)s MB "
+        "and %(megapixels)s megapixels. Location and camera details are removed.",
+        most=MAX_PHOTOS,
+        megabytes=MEGABYTES,
+        megapixels=MEGAPIXELS,
+    )
+
+
+def too_many() -> str:
+    return gettext(TOO_MANY, most=MAX_PHOTOS)
+
+
+def _refused(message: str, name: str) -> PhotoRefused:
+    return PhotoRefused(gettext(message, name=name, megabytes=MEGABYTES, megapixels=MEGAPIXELS))
 
 
 class PhotoRefused(ValueError):
@@ -70,28 +89,29 @@ def _open(data: bytes, name: str) -> Image.Image:
         try:
             picture = Image.open(io.BytesIO(data), formats=sorted(FORMATS))
             if picture.width * picture.height > MAX_PIXELS:
-                raise PhotoRefused(TOO_MANY_PIXELS.format(name=name))
+                raise _refused(TOO_MANY_PIXELS, name)
             picture.load()
         except PhotoRefused:
             raise
         except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-            raise PhotoRefused(TOO_MANY_PIXELS.format(name=name)) from None
+            raise _refused(TOO_MANY_PIXELS, name) from None
         except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
-            raise PhotoRefused(NOT_AN_IMAGE.format(name=name)) from None
+            raise _refused(NOT_AN_IMAGE, name) from None
     return picture
 
 
-def clean_photo(data: bytes, name: str = "The file") -> CleanPhoto:
+def clean_photo(data: bytes, name: str | None = None) -> CleanPhoto:
     """The photo's pixels as a metadata-free JPEG and thumbnail; `PhotoRefused` otherwise."""
+    name = name or gettext("The file")
     if len(data) > MAX_BYTES:
-        raise PhotoRefused(TOO_LARGE.format(name=name))
+        raise _refused(TOO_LARGE, name)
     if not data:
-        raise PhotoRefused(NOT_AN_IMAGE.format(name=name))
+        raise _refused(NOT_AN_IMAGE, name)
     picture = _open(data, name)
     try:
         upright = _flat_rgb(ImageOps.exif_transpose(picture))
     except (OSError, ValueError):
-        raise PhotoRefused(NOT_AN_IMAGE.format(name=name)) from None
+        raise _refused(NOT_AN_IMAGE, name) from None
     image = _jpeg(upright, MAX_EDGE)
     shown = Image.open(io.BytesIO(image))
     return CleanPhoto(image, _jpeg(upright, THUMB_EDGE), shown.width, shown.height)
@@ -100,4 +120,4 @@ def clean_photo(data: bytes, name: str = "The file") -> CleanPhoto:
 def display_name(filename: str | None) -> str:
     """The uploaded file's name for an error message (shortened; never stored)."""
     base = (filename or "").replace("\\", "/").rsplit("/", 1)[-1].strip()
-    return (base[:60] + "…") if len(base) > 60 else (base or "The file")
+    return (base[:60] + "…") if len(base) > 60 else (base or gettext("The file"))

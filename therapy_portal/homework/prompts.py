@@ -38,6 +38,7 @@ from therapy_portal.homework.wording import (
     VISIBILITY_LABELS,
     VISIBILITY_NOTICES,
 )
+from therapy_portal.i18n import current_language
 from therapy_portal.models.vocabulary import CADENCES, DEFAULT_VISIBILITY, MODES, VISIBILITIES
 
 __all__ = [
@@ -144,14 +145,16 @@ def build_answer_form_class(
 
     Pass ``flask_wtf.FlaskForm`` as ``base`` for CSRF protection. Raises ``ValueError`` when
     the prompts are invalid. The class is built once per prompt list and base (versions never
-    change), so a request that shows a form again reuses it.
+    change), so a request that shows a form again reuses it. Its hints and messages are in the
+    page's language, so each language has its own class.
     """
     _require_valid(prompts)
-    return _answer_form_class(json.dumps(list(prompts), sort_keys=True, default=str), base, name)
+    prompts_json = json.dumps(list(prompts), sort_keys=True, default=str)
+    return _answer_form_class(prompts_json, base, name, current_language())
 
 
 @lru_cache(maxsize=512)
-def _answer_form_class(prompts_json: str, base: type[Form], name: str) -> type[Form]:
+def _answer_form_class(prompts_json: str, base: type[Form], name: str, language: str) -> type[Form]:
     prompts = json.loads(prompts_json)
     fields = {field_name(defn): prompt_type_for(defn).make_field(defn) for defn in prompts}
     return type(name, (base,), fields)

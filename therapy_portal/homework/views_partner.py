@@ -20,32 +20,33 @@ from therapy_portal.homework.photo_images import MAX_BYTES, MAX_PHOTOS
 from therapy_portal.homework.routes import bp
 from therapy_portal.homework.services import photos
 from therapy_portal.homework.services.common import as_multidict, practice_today, raw_text
-from therapy_portal.homework.wording import answer_notice
+from therapy_portal.homework.wording import CADENCE_WORDS, answer_notice
+from therapy_portal.i18n import N_, gettext
 from therapy_portal.models import Role
 from therapy_portal.models.vocabulary import ResponseStatus
 from therapy_portal.policy import PartnerSeat
 
 partner_only = policy.requires(Role.CLIENT)
-SUBMITTED = "Submitted. Your therapist will see your answers."
-SAVED = "Draft saved."
-RESTORED = (
+SUBMITTED = N_("Submitted. Your therapist will see your answers.")
+SAVED = N_("Draft saved.")
+RESTORED = N_(
     "We restored what you typed before your session ended. "
     "It isn't saved yet: choose Save draft or Submit."
 )
-CHANGED_ELSEWHERE = (
+CHANGED_ELSEWHERE = N_(
     "This answer was changed in another window or device. The saved version is in the "
     "form; the text from this window is kept below, so nothing was lost."
 )
-NOT_SUBMITTED = (
+NOT_SUBMITTED = N_(
     "Your answer was saved as a draft but not submitted yet: please check the marked questions."
 )
-PHOTO_REFUSED = (
+PHOTO_REFUSED = N_(
     "A photo could not be attached (see the question). Everything else was saved as a draft."
 )
 #: Three photos at the size limit, with room for the text of the answer.
 UPLOAD_REQUEST_LIMIT = MAX_PHOTOS * (MAX_BYTES + 64 * 1024) + 2_000_000
-BAD_SAVE = "We couldn't read that save. Your text is still on the page."
-CONFLICT_JSON = (
+BAD_SAVE = N_("We couldn't read that save. Your text is still on the page.")
+CONFLICT_JSON = N_(
     "This answer was changed in another window. Reload the page to see both "
     "versions; the text from this window is kept."
 )
@@ -72,6 +73,7 @@ def _page(view: services.PartnerView, form: AnswerBase, status: int = 200, unsav
         draft_text=raw_text(view.prompts, view.own.draft if view.own else {}),
         conflicts=[(c, raw_text(view.prompts, c.fields)) for c in view.conflicts],
         unsaved=unsaved or {},
+        cadence_words=CADENCE_WORDS,
         photos=photos.attached([view.own.id]).get(view.own.id, {}) if view.own else {},
     ), status
 
@@ -86,7 +88,7 @@ def _restored_form(view: services.PartnerView, pending) -> AnswerBase:
         version=int(based_on) if based_on.isdigit() else None,
         key=pending.get("idempotency_key") or None,
     )
-    form.form_errors.append(RESTORED)
+    form.form_errors.append(gettext(RESTORED))
     return form
 
 
@@ -118,7 +120,7 @@ def _shown_again(answered: services.Answered, form: AnswerBase) -> ResponseRetur
     view = answered.view
     if answered.result.conflict is not None:
         form = _saved_form(view)
-        form.form_errors.append(CHANGED_ELSEWHERE)
+        form.form_errors.append(gettext(CHANGED_ELSEWHERE))
         return _page(view, form, 409)
     form.version.data = str(view.version)
     attached = photos.photo_fields(view.prompts, view.own)
@@ -129,7 +131,7 @@ def _shown_again(answered: services.Answered, form: AnswerBase) -> ResponseRetur
         form.validate()  # the mistakes, next to their fields
     for name, messages in answered.photo_errors.items():
         form[name].errors = [*form[name].errors, *messages]
-    form.form_errors.append(NOT_SUBMITTED if answered.submitting else PHOTO_REFUSED)
+    form.form_errors.append(gettext(NOT_SUBMITTED if answered.submitting else PHOTO_REFUSED))
     return _page(view, form, 422)
 
 
@@ -149,7 +151,7 @@ def answer_post(occurrence_id: int):
     if not answered.done:
         return _shown_again(answered, form)
     # A repeated submit (a double click) answers as the first one did.
-    flash(SUBMITTED if answered.submitting else SAVED)
+    flash(gettext(SUBMITTED if answered.submitting else SAVED))
     return redirect(url_for("homework.answer", occurrence_id=occurrence_id))
 
 
@@ -174,7 +176,7 @@ def _save_json(seat: PartnerSeat, payload) -> ResponseReturnValue:
         version=result.response.version,
         fields=result.response.draft,
         yours=result.conflict.fields,
-        message=CONFLICT_JSON,
+        message=gettext(CONFLICT_JSON),
     ), 409
 
 
@@ -196,7 +198,7 @@ def draft(occurrence_id: int):
         return _draft_json(services.open_for_partner(current_user, seat, audit_view=False))
     payload = request.get_json(silent=True)
     if not _readable(payload):
-        return jsonify(error="bad_request", message=BAD_SAVE), 400
+        return jsonify(error="bad_request", message=gettext(BAD_SAVE)), 400
     return _save_json(seat, payload)
 
 
@@ -211,5 +213,5 @@ def dismiss_conflict(occurrence_id: int, draft_conflict_id: int):
     return boundary.press(
         lambda: services.dismiss_conflict(current_user, conflict),
         then=back,
-        done="The kept copy was put away.",
+        done=gettext("The kept copy was put away."),
     )

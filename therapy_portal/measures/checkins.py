@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from therapy_portal import audit, policy
 from therapy_portal.errors import Conflict, InvalidState, NotAllowed, ValidationFailed
 from therapy_portal.extensions import db
+from therapy_portal.i18n import gettext
 from therapy_portal.measures import INSTRUMENTS, Instrument, score
 from therapy_portal.measures.outcome_alerts import evaluate_after_checkin
 from therapy_portal.measures.safety import raise_safety_alert
@@ -120,30 +121,33 @@ def checkin_state(
         )
     message = None
     if not schedule.couple.is_active and not schedule.maintenance:
-        message = (
+        message = gettext(
             "Your work with your therapist has ended, so check-ins are closed. "
             "Nothing new can be sent."
         )
     elif inst is None or not inst.display_text:
-        message = (
+        message = gettext(
             "This check-in uses a questionnaire Therapy Portal can't show here. "
             "Please let your therapist know."
         )
     elif not schedule.active:
         message = (
-            "This check-in was stopped, so it can't be answered any more."
+            gettext("This check-in was stopped, so it can't be answered any more.")
             if schedule.maintenance
-            else "Your therapist has stopped this check-in, so it can't be answered any more."
+            else gettext(
+                "Your therapist has stopped this check-in, so it can't be answered any more."
+            )
         )
     elif index is None and schedule.ends_on is not None and today > schedule.ends_on:
-        message = "This check-in has ended. Thank you for keeping in touch."
+        message = gettext("This check-in has ended. Thank you for keeping in touch.")
     elif index is None:
-        message = f"This check-in opens on {dates.day(schedule.starts_on)}."
+        message = gettext("This check-in opens on %(date)s.", date=dates.day(schedule.starts_on))
     elif answered is not None:
         nxt = schedule.period_start(index + 1)
-        message = (
-            f"You already answered this check-in for this period. Your first answers "
-            f"are kept; the next one opens on {dates.day(nxt)}."
+        message = gettext(
+            "You already answered this check-in for this period. Your first answers "
+            "are kept; the next one opens on %(date)s.",
+            date=dates.day(nxt),
         )
     return CheckinState(schedule, inst, index, answered, message)
 
@@ -151,14 +155,18 @@ def checkin_state(
 def _friendly(error: ValueError, inst: Instrument) -> ValidationFailed:
     match = _ITEM.match(str(error))
     if not match or not 1 <= int(match.group(1)) <= len(inst.items):
-        return ValidationFailed("Please answer every question with one of the listed answers.")
+        return ValidationFailed(
+            gettext("Please answer every question with one of the listed answers.")
+        )
     number = int(match.group(1))
     text = (
-        "Please choose an answer for question {n}."
+        gettext("Please choose an answer for question %(number)s.", number=number)
         if "missing" in str(error)
-        else "Please choose one of the listed answers for question {n}."
+        else gettext(
+            "Please choose one of the listed answers for question %(number)s.", number=number
+        )
     )
-    return ValidationFailed(text.format(n=number), field=f"item_{number}")
+    return ValidationFailed(text, field=f"item_{number}")
 
 
 def submit_checkin(
@@ -177,9 +185,9 @@ def submit_checkin(
     """
     state = checkin_state(actor, schedule, now)
     if state.answered is not None:
-        raise Conflict(state.message or "Already answered.")
+        raise Conflict(state.message or gettext("Already answered."))
     if not state.is_open:
-        raise InvalidState(state.message or "This check-in is closed.")
+        raise InvalidState(state.message or gettext("This check-in is closed."))
     inst = state.instrument
     try:
         result = score(inst.key, answers)
@@ -191,7 +199,9 @@ def submit_checkin(
             db.session.add(response)
     except IntegrityError:
         raise Conflict(
-            "You already answered this check-in for this period. Your first answers are kept."
+            gettext(
+                "You already answered this check-in for this period. Your first answers are kept."
+            )
         ) from None
     audit.record(
         "checkin.submit",

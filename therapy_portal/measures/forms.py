@@ -9,7 +9,7 @@ from wtforms import DateField, RadioField, SelectChoice, SelectField, TextAreaFi
 from wtforms.validators import InputRequired, Length, ValidationError
 
 from therapy_portal.formtools import optional_id
-from therapy_portal.i18n import lazy_gettext
+from therapy_portal.i18n import current_language, gettext, lazy_gettext
 from therapy_portal.measures import Instrument
 from therapy_portal.measures.outcome_alerts import REASON_MAX, REASON_REQUIRED, REASON_TOO_LONG
 from therapy_portal.measures.services import MAX_INTERVAL_WEEKS, offered_instruments
@@ -84,25 +84,31 @@ class AnswerFormBase(FlaskForm):
         return answers
 
 
-_FORM_CLASSES: dict[tuple[str, str], type[AnswerFormBase]] = {}
+_FORM_CLASSES: dict[tuple[str, str, str], type[AnswerFormBase]] = {}
 
 
 def answer_form_class(inst: Instrument) -> type[AnswerFormBase]:
     """A form class with one radio group per item, options in the printed order and wording
     (the instrument's language: `Instrument.in_language`)."""
-    if (inst.key, inst.language) in _FORM_CLASSES:
-        return _FORM_CLASSES[inst.key, inst.language]
+    # the instrument's wording (`Instrument.in_language`) and the page's language (labels, messages)
+    cache_key = (inst.key, inst.language, current_language())
+    if cache_key in _FORM_CLASSES:
+        return _FORM_CLASSES[cache_key]
     attrs: dict[str, object] = {"instrument": inst}
     for item in inst.items:
-        text = item.text or f"Item {item.number}"
+        text = item.text or gettext("Item %(number)s", number=item.number)
         attrs[f"item_{item.number}"] = RadioField(
             f"{item.number}. {text}",
             choices=[SelectChoice(str(value), label) for value, label in item.options],
-            validators=[InputRequired(f"Please choose an answer for question {item.number}.")],
+            validators=[
+                InputRequired(
+                    gettext("Please choose an answer for question %(number)s.", number=item.number)
+                )
+            ],
             validate_choice=False,  # range is the scorer's job, with a message naming the item
         )
     cls = type(f"AnswerForm_{inst.key}_{inst.language}", (AnswerFormBase,), attrs)
-    _FORM_CLASSES[inst.key, inst.language] = cls
+    _FORM_CLASSES[cache_key] = cls
     return cls
 
 

@@ -230,7 +230,7 @@ def answer(checkin_id: int):
         form,
         lambda: checkins.submit_checkin(current_user, schedule, form.to_answers()),
         render=lambda: _answer_page(form, state, inst, shown=True),
-        done="Thank you. Your check-in was sent to your therapist.",
+        done=gettext("Thank you. Your check-in was sent to your therapist."),
         then=url_for("measures.partner_index"),
     )
 
@@ -242,16 +242,16 @@ def stop_maintenance(checkin_id: int):
     back = url_for("measures.partner_index")
     if not confirm.given():
         return confirm.ask(
-            title="Stop the maintenance check-ins?",
+            title=gettext("Stop the maintenance check-ins?"),
             consequences=[
-                "No more maintenance check-ins will open, for you or your partner.",
-                "Your therapist will see that they were stopped. Your past answers stay.",
+                gettext("No more maintenance check-ins will open, for you or your partner."),
+                gettext("Your therapist will see that they were stopped. Your past answers stay."),
             ],
-            button="Stop the check-ins",
+            button=gettext("Stop the check-ins"),
             back=back,
         )
     return boundary.press(
         lambda: maintenance.stop_maintenance(current_user, schedule),
         then=back,
-        done="The maintenance check-ins are stopped.",
+        done=gettext("The maintenance check-ins are stopped."),
     )

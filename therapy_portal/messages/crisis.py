@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from therapy_portal.i18n import N_, gettext
 from therapy_portal.models import Practice
 
-DEFAULT_CRISIS_TEXT = (
+DEFAULT_CRISIS_TEXT = N_(
     "If you are in danger or thinking about harming yourself or someone else, call 911 or your "
     "local emergency number now. In the US you can also call or text 988, the Suicide and "
     "Crisis Lifeline, at any hour."
 )
-NOT_FOR_EMERGENCIES = (
+NOT_FOR_EMERGENCIES = N_(
     "Messages are not for emergencies. Your therapist reads them during working hours and may "
     "not see yours for a day or more."
 )
@@ -23,4 +24,4 @@ FOR_THERAPISTS = (
 
 def crisis_text(practice: Practice) -> str:
     """The practice's own crisis text (practice settings), or a sensible default."""
-    return (practice.crisis_text or "").strip() or DEFAULT_CRISIS_TEXT
+    return (practice.crisis_text or "").strip() or gettext(DEFAULT_CRISIS_TEXT)

@@ -9,6 +9,7 @@ from flask_wtf import FlaskForm
 
 from therapy_portal import audit, boundary, policy
 from therapy_portal.auth.pending import take_pending_form
+from therapy_portal.i18n import gettext
 from therapy_portal.messages import services, unread
 from therapy_portal.messages.crisis import FOR_THERAPISTS, NOT_FOR_EMERGENCIES, crisis_text
 from therapy_portal.messages.forms import MessageForm
@@ -27,7 +28,7 @@ def _page(template: str, **context):
     return render_template(
         template,
         not_for_emergencies=(
-            NOT_FOR_EMERGENCIES if current_user.role == Role.CLIENT else FOR_THERAPISTS
+            gettext(NOT_FOR_EMERGENCIES) if current_user.role == Role.CLIENT else FOR_THERAPISTS
         ),
         crisis=crisis_text(current_user.practice),
         limit=BODY_LIMIT,
@@ -75,7 +76,7 @@ def partner_send(kind: str):
             rules.thread_for_partner_or_404(current_user, kind), form, kind=kind
         ),
         then=url_for("messages.partner_thread", kind=kind),
-        done="Message sent.",
+        done=gettext("Message sent."),
     )
 
 

@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from therapy_portal import audit
 from therapy_portal.errors import NotAllowed, ValidationFailed
 from therapy_portal.extensions import db
+from therapy_portal.i18n import N_, gettext, number
 from therapy_portal.messages import notify
 from therapy_portal.models import Role, User, utcnow
 from therapy_portal.models.messages import BODY_LIMIT, Message, MessageRead, MessageThread
@@ -22,26 +23,30 @@ from therapy_portal.pagination import Page, keyset_page
 from therapy_portal.policy import messages as rules
 
 PER_PAGE = 20
-EMPTY = "Write a message before sending."
-CLOSED = (
+EMPTY = N_("Write a message before sending.")
+CLOSED = N_(
     "This couple's work with the practice has ended, so new messages can't be sent here. "
     "Please contact the practice by phone."
 )
 
 
 def too_long(length: int) -> str:
-    return f"Keep your message to {BODY_LIMIT:,} characters or fewer (this one has {length:,})."
+    return gettext(
+        "Keep your message to %(limit)s characters or fewer (this one has %(length)s).",
+        limit=number(BODY_LIMIT),
+        length=number(length),
+    )
 
 
 def check_body(place: rules.ThreadPlace, body: str | None) -> str:
     """The text to store, or a refusal that names the field (the form keeps what was typed)."""
     text = (body or "").replace("\r\n", "\n")
     if not text.strip():
-        raise ValidationFailed(EMPTY, field="body")
+        raise ValidationFailed(gettext(EMPTY), field="body")
     if len(text) > BODY_LIMIT:
         raise ValidationFailed(too_long(len(text)), field="body")
     if not rules.can_post(place.couple):
-        raise ValidationFailed(CLOSED, field="body")
+        raise ValidationFailed(gettext(CLOSED), field="body")
     return text
 
 

@@ -24,7 +24,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from therapy_portal.models.base import Base, utcnow
+from therapy_portal.models.base import N_, Base, utcnow
 from therapy_portal.models.couples import Couple
 from therapy_portal.models.encrypted import EncryptedText
 from therapy_portal.models.notes import SessionNote
@@ -50,13 +50,13 @@ class ReminderKind(enum.StrEnum):
 
 
 STATUS_LABELS = {
-    AppointmentStatus.SCHEDULED: "Scheduled",
-    AppointmentStatus.ATTENDED: "Attended",
-    AppointmentStatus.LATE_CANCELLED: "Late-cancelled",
-    AppointmentStatus.NO_SHOW: "No-show",
-    AppointmentStatus.CANCELLED: "Cancelled",
+    AppointmentStatus.SCHEDULED: N_("Scheduled"),
+    AppointmentStatus.ATTENDED: N_("Attended"),
+    AppointmentStatus.LATE_CANCELLED: N_("Late-cancelled"),
+    AppointmentStatus.NO_SHOW: N_("No-show"),
+    AppointmentStatus.CANCELLED: N_("Cancelled"),
 }
-MODALITY_LABELS = {Modality.IN_PERSON: "In person", Modality.ONLINE: "Online (video)"}
+MODALITY_LABELS = {Modality.IN_PERSON: N_("In person"), Modality.ONLINE: N_("Online (video)")}
 # The longest session the portal accepts (the issue: "over 8 hours" is refused).
 MAX_DURATION_MINUTES = 480
 

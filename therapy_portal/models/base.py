@@ -17,6 +17,12 @@ NAMING_CONVENTION = {
 }
 
 
+def N_(text: str) -> str:
+    """Mark a label for the translation catalogue. Models import nothing of the app's i18n, so
+    a page translates the label where it shows it (``_(appointment.status_label)``)."""
+    return text
+
+
 def utcnow() -> datetime:
     return datetime.now(UTC)
 

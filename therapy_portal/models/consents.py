@@ -21,7 +21,7 @@ from datetime import date, datetime
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from therapy_portal.models.base import Base, utcnow
+from therapy_portal.models.base import N_, Base, utcnow
 from therapy_portal.models.couples import ConfidentialityPolicy
 
 TITLE_LIMIT = 200
@@ -37,11 +37,11 @@ class ConsentKind(enum.StrEnum):
 
 
 KIND_LABELS = {
-    ConsentKind.COUPLES_THERAPY: "Informed consent for couples therapy",
-    ConsentKind.NO_SECRETS: "Confidentiality between partners: no secrets",
-    ConsentKind.LIMITED_SECRETS: "Confidentiality between partners: limited secrets",
-    ConsentKind.TELEHEALTH: "Online sessions and messaging",
-    ConsentKind.RECORDS_RELEASE: "Release of records",
+    ConsentKind.COUPLES_THERAPY: N_("Informed consent for couples therapy"),
+    ConsentKind.NO_SECRETS: N_("Confidentiality between partners: no secrets"),
+    ConsentKind.LIMITED_SECRETS: N_("Confidentiality between partners: limited secrets"),
+    ConsentKind.TELEHEALTH: N_("Online sessions and messaging"),
+    ConsentKind.RECORDS_RELEASE: N_("Release of records"),
 }
 
 #: The confidentiality document each couple policy needs.

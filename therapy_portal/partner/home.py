@@ -19,6 +19,7 @@ from therapy_portal.consents import services as consents
 from therapy_portal.extensions import db
 from therapy_portal.homework.services import partner_home
 from therapy_portal.homework.services.partner_home import HomeItem, PartnerHome
+from therapy_portal.i18n import N_, gettext, ngettext
 from therapy_portal.measures.checkins import due_checkins
 from therapy_portal.messages import unread
 from therapy_portal.models import CoupleMember, CoupleTherapist, User
@@ -27,11 +28,13 @@ from therapy_portal.timezones import practice_zone
 from therapy_portal.ui import dates
 
 HOMEWORK_STATES = {
-    "returned": "Returned for more",
-    "draft": "Draft saved",
-    "waiting": "Partner A writes first",
-    "not_started": "Not started",
+    "returned": N_("Returned for more"),
+    "draft": N_("Draft saved"),
+    "waiting": N_("Partner A writes first"),
+    "not_started": N_("Not started"),
 }
+HOMEWORK = N_("Homework")
+CHECK_IN = N_("Check-in")
 
 
 @dataclass(frozen=True)
@@ -44,6 +47,11 @@ class DueItem:
     endpoint: str
     params: dict[str, Any]
     later: int = 0  # further times the same homework is due after this one
+
+    @property
+    def kind_label(self) -> str:
+        """The kind as the page's language calls it."""
+        return gettext(self.kind)
 
 
 @dataclass(frozen=True)
@@ -75,12 +83,18 @@ def next_session(partner: User) -> Panel:
         when = upcoming.starts_at.replace(tzinfo=upcoming.starts_at.tzinfo or UTC).astimezone(zone)
         lines.append(
             (
-                f"{dates.when(when, zone)} with {upcoming.therapist.name}",
+                gettext(
+                    "%(moment)s with %(name)s",
+                    moment=dates.when(when, zone),
+                    name=upcoming.therapist.name,
+                ),
                 "my_sessions.detail",
                 {"appointment_id": upcoming.id},
             )
         )
-    return Panel("session", "Your next session", lines, "No session is scheduled yet.")
+    return Panel(
+        "session", gettext("Your next session"), lines, gettext("No session is scheduled yet.")
+    )
 
 
 def new_messages(partner: User) -> Panel:
@@ -90,7 +104,11 @@ def new_messages(partner: User) -> Panel:
     if counts.get("couple"):
         lines.append(
             (
-                f"{counts['couple']} new in your couple's thread",
+                ngettext(
+                    "%(num)d new in your couple's thread",
+                    "%(num)d new in your couple's thread",
+                    counts["couple"],
+                ),
                 "messages.partner_thread",
                 {"kind": "couple"},
             )
@@ -98,12 +116,16 @@ def new_messages(partner: User) -> Panel:
     if counts.get("private"):
         lines.append(
             (
-                f"{counts['private']} new in your private thread",
+                ngettext(
+                    "%(num)d new in your private thread",
+                    "%(num)d new in your private thread",
+                    counts["private"],
+                ),
                 "messages.partner_thread",
                 {"kind": "private"},
             )
         )
-    return Panel("messages", "Messages", lines, "No new messages.")
+    return Panel("messages", gettext("Messages"), lines, gettext("No new messages."))
 
 
 def consents_waiting(partner: User) -> Panel | None:
@@ -115,7 +137,9 @@ def consents_waiting(partner: User) -> Panel | None:
         (f"{c.label}: {c.state_label.lower()}", "consents.document", {"consent_kind": c.kind})
         for c in consents.waiting(partner, member)
     ]
-    return Panel("consents", "Consents to sign", lines, "All your consents are signed.")
+    return Panel(
+        "consents", gettext("Consents to sign"), lines, gettext("All your consents are signed.")
+    )
 
 
 # Panels from other areas, in page order, each `provider(partner) -> Panel | None`.
@@ -124,11 +148,11 @@ PANELS: list[Callable[[User], Panel | None]] = [consents_waiting, next_session, 
 
 def _homework_item(item: HomeItem, overdue: bool) -> DueItem:
     return DueItem(
-        "Homework",
+        HOMEWORK,
         item.title,
         item.occurrence.due_on,
         overdue,
-        HOMEWORK_STATES.get(item.state, ""),
+        gettext(HOMEWORK_STATES[item.state]) if item.state in HOMEWORK_STATES else "",
         "homework.answer",
         {"occurrence_id": item.occurrence.id},
         item.later,
@@ -141,11 +165,11 @@ def due_now(partner: User, homework: PartnerHome) -> list[DueItem]:
     items += [_homework_item(i, False) for i in homework.due_soon]
     items += [
         DueItem(
-            "Check-in",
+            CHECK_IN,
             c.instrument.name,
             c.closes_on,
             False,
-            "Open now",
+            gettext("Open now"),
             "measures.answer",
             {"checkin_id": c.schedule.id},
         )

@@ -8,6 +8,7 @@ from flask_wtf import FlaskForm
 
 from therapy_portal import audit, boundary, confirm, policy
 from therapy_portal.homework.services import boosters
+from therapy_portal.homework.wording import CADENCE_WORDS
 from therapy_portal.i18n import gettext
 from therapy_portal.models import Role
 from therapy_portal.partner.home import home_for
@@ -29,6 +30,7 @@ def home():
         couple=member.couple,
         page=page,
         boosters=upcoming,
+        cadence_words=CADENCE_WORDS,
         action_form=FlaskForm(),
     )
 

@@ -24,6 +24,7 @@ from sqlalchemy import and_, select
 from therapy_portal import audit
 from therapy_portal.errors import InvalidState, NotAllowed
 from therapy_portal.extensions import db
+from therapy_portal.i18n import N_, gettext
 from therapy_portal.models import Couple, CoupleMember, Role, User
 from therapy_portal.models.appointments import Appointment, AppointmentStatus, Modality
 from therapy_portal.models.consents import (
@@ -46,10 +47,10 @@ class ConsentState(enum.StrEnum):
 
 
 STATE_LABELS = {
-    ConsentState.SIGNED: "Signed",
-    ConsentState.OUTDATED: "New version to sign",
-    ConsentState.WITHDRAWN: "Withdrawn",
-    ConsentState.NOT_SIGNED: "Not signed yet",
+    ConsentState.SIGNED: N_("Signed"),
+    ConsentState.OUTDATED: N_("New version to sign"),
+    ConsentState.WITHDRAWN: N_("Withdrawn"),
+    ConsentState.NOT_SIGNED: N_("Not signed yet"),
 }
 
 
@@ -61,11 +62,11 @@ class PartnerConsent:
 
     @property
     def label(self) -> str:
-        return KIND_LABELS[self.kind]
+        return gettext(KIND_LABELS[self.kind])
 
     @property
     def state_label(self) -> str:
-        return STATE_LABELS[self.state]
+        return gettext(STATE_LABELS[self.state])
 
     @property
     def in_effect(self) -> bool:

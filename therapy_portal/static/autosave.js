@@ -4,7 +4,8 @@
  * X-CSRFToken header, and reports "Saved" or "Not saved — we'll keep trying" in an aria-live
  * region. Nothing is stored in the browser. A 409 means another window saved first: autosave
  * stops and asks for a reload (the server keeps this window's text as a copy, so nothing is lost).
- * Without JavaScript the "Save draft" button does the same job.
+ * Without JavaScript the "Save draft" button does the same job. The words shown come from the
+ * form's data-autosave-* attributes (the page's language); the English here is the fallback.
  *
  * The form is autocomplete="off" and, when the page is reached through the history, reset to
  * what the server sent: a browser restoring typed text into a page re-fetched after a sign-out
@@ -33,6 +34,15 @@
     var inFlight = false;
     var dirty = false;
     var stopped = false;
+    var words = {
+      saving: form.getAttribute("data-autosave-saving") || "Saving\u2026",
+      saved: form.getAttribute("data-autosave-saved") || "Saved",
+      failed: form.getAttribute("data-autosave-failed") || "Not saved \u2014 we'll keep trying",
+      ended: form.getAttribute("data-autosave-ended") ||
+        "Not saved \u2014 your session ended. Use \u201cSave draft\u201d to log in again; your text is kept.",
+      conflict: form.getAttribute("data-autosave-conflict") ||
+        "This answer was changed in another window. Reload the page to see both versions."
+    };
 
     function say(text, failed) {
       if (!status) { return; }
@@ -57,7 +67,7 @@
     }
 
     function failed(message) {
-      say(message || "Not saved \u2014 we'll keep trying", true);
+      say(message || words.failed, true);
       retry = Math.min(retry * 2, MAX_RETRY);
       dirty = true;
       schedule(retry);
@@ -67,7 +77,7 @@
       if (inFlight || stopped) { dirty = true; return; }
       inFlight = true;
       dirty = false;
-      say("Saving\u2026", false);
+      say(words.saving, false);
       fetch(url, {
         method: "POST",
         credentials: "same-origin",
@@ -81,13 +91,13 @@
       }).then(function (response) {
         inFlight = false;
         if (response.type === "opaqueredirect" || response.status === 401) {
-          failed("Not saved \u2014 your session ended. Use \u201cSave draft\u201d to log in again; your text is kept.");
+          failed(words.ended);
           return null;
         }
         if (response.status === 409) {
           return response.json().then(function (body) {
             stopped = true;
-            say((body && body.message) || "This answer was changed in another window. Reload the page to see both versions.", true);
+            say((body && body.message) || words.conflict, true);
           });
         }
         if (!response.ok) { failed(); return null; }
@@ -95,7 +105,7 @@
         return response.json().then(function (body) {
           versionInput.value = String(body.version);
           retry = DELAY;
-          say("Saved", false);
+          say(words.saved, false);
           if (dirty) { schedule(DELAY); }
         });
       }).catch(function () {

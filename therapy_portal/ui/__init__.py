@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from flask import Flask
 
+from therapy_portal import i18n
 from therapy_portal.ui import dates, errors, labels, pages, welcome
 
 
@@ -17,7 +18,7 @@ def register(app: Flask) -> None:
     app.add_template_filter(dates.day, "day")
     app.add_template_filter(dates.when, "when")
     app.add_template_filter(dates.long_day, "long_day")
-    app.add_template_filter(dates.number, "number")
+    app.add_template_filter(i18n.number, "number")
     app.add_template_filter(dates.clock, "clock")
     app.add_template_filter(dates.day_month, "day_month")
     app.add_template_filter(labels.audit_label, "audit_label")

@@ -17,7 +17,6 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, tzinfo
 
 from babel.dates import format_date, format_datetime, format_time
-from babel.numbers import format_decimal
 from flask import current_app, has_request_context
 from flask_babel import get_locale
 from flask_login import current_user
@@ -127,9 +126,3 @@ def long_day(value: date) -> str:
     return format_date(value, LONG_DAY.get(code, LONG_DAY["en"]), locale=_locale())
 
 
-def number(value: float | int | None, digits: int | None = None) -> str:
-    """1234.5 → '1,234.5' in English, '1.234,5' in Spanish; `digits` fixes the decimals."""
-    if value is None:
-        return ""
-    fmt = None if digits is None else "#,##0" + ("." + "0" * digits if digits else "")
-    return format_decimal(value, format=fmt, locale=_locale())

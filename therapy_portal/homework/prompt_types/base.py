@@ -14,14 +14,15 @@ from typing import Any, ClassVar
 from wtforms.fields import Field, SelectChoice
 from wtforms.validators import InputRequired, Optional, StopValidation, ValidationError
 
+from therapy_portal.i18n import N_, gettext
 from therapy_portal.models.vocabulary import DEFAULT_VISIBILITY, VISIBILITIES
 
 KEY_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 COMMON_KEYS = frozenset({"key", "type", "label", "help", "required", "visibility"})
 MAX_LABEL_LENGTH = 300
 MAX_HELP_LENGTH = 1000
-NO_ANSWER = "No answer"
-REQUIRED_MESSAGE = "Please answer this question."
+NO_ANSWER = N_("No answer")
+REQUIRED_MESSAGE = N_("Please answer this question.")
 
 FHIR_EXT = "http://hl7.org/fhir/StructureDefinition/"
 FHIR_ITEM_CONTROL = FHIR_EXT + "questionnaire-itemControl"
@@ -100,7 +101,7 @@ class AnswerRequired(InputRequired):
         *,
         html_required: bool = True,
     ) -> None:
-        super().__init__(message or REQUIRED_MESSAGE)
+        super().__init__(message or gettext(REQUIRED_MESSAGE))
         self.is_empty = is_empty
         if not html_required:  # e.g. checkboxes: "required" on each box would demand all of them
             self.field_flags = {}
@@ -240,7 +241,7 @@ class PromptType(ABC):
     def display(self, defn: Mapping[str, Any], value: Any) -> str:
         """Plain text for review pages, digests and PDFs."""
         if self.is_empty(value):
-            return NO_ANSWER
+            return gettext(NO_ANSWER)
         return self.display_value(defn, value)
 
     def display_value(self, defn: Mapping[str, Any], value: Any) -> str:

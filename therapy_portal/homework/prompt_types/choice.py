@@ -19,9 +19,10 @@ from therapy_portal.homework.prompt_types.base import (
     register,
 )
 from therapy_portal.homework.prompt_types.text import compare_items
+from therapy_portal.i18n import N_, gettext
 
 MAX_OPTION_LENGTH = 200
-CHOICE_MESSAGE = "Please choose one of the options listed."
+CHOICE_MESSAGE = N_("Please choose one of the options listed.")
 
 
 def _options(defn: Mapping[str, Any]) -> list[str]:
@@ -90,8 +91,11 @@ class SingleChoicePrompt(_OptionsPrompt):
             defn["label"],
             choices=[choice(o) for o in options],
             validate_choice=False,
-            validators=[*self.answer_validators(defn), AnyOf(options, message=CHOICE_MESSAGE)],
-            description=describe(defn, "Choose one."),
+            validators=[
+                *self.answer_validators(defn),
+                AnyOf(options, message=gettext(CHOICE_MESSAGE)),
+            ],
+            description=describe(defn, gettext("Choose one.")),
         )
 
     def clean(self, defn: Mapping[str, Any], raw: Any) -> str | None:
@@ -132,9 +136,9 @@ class ChecklistPrompt(_OptionsPrompt):
             validators=[
                 # No HTML "required": on checkboxes it would demand that every box be ticked.
                 *self.answer_validators(defn, html_required=False),
-                SubsetOf(options, message="Please choose only from the options listed."),
+                SubsetOf(options, message=gettext("Please choose only from the options listed.")),
             ],
-            description=describe(defn, "Choose all that apply."),
+            description=describe(defn, gettext("Choose all that apply.")),
         )
 
     def clean(self, defn: Mapping[str, Any], raw: Any) -> list[str]:
@@ -175,11 +179,11 @@ class YesNoPrompt(PromptType):
     def make_field(self, defn: Mapping[str, Any]) -> Any:
         return RadioField(
             defn["label"],
-            choices=[choice("yes", "Yes"), choice("no", "No")],
+            choices=[choice("yes", gettext("Yes")), choice("no", gettext("No"))],
             validate_choice=False,
             validators=[
                 *self.answer_validators(defn),
-                AnyOf(["yes", "no"], message="Please choose yes or no."),
+                AnyOf(["yes", "no"], message=gettext("Please choose yes or no.")),
             ],
             description=describe(defn),
         )
@@ -201,7 +205,7 @@ class YesNoPrompt(PromptType):
         return None if value is None else ("yes" if value else "no")
 
     def display_value(self, defn: Mapping[str, Any], value: Any) -> str:
-        return "Yes" if value else "No"
+        return gettext("Yes") if value else gettext("No")
 
     def compare(self, defn: Mapping[str, Any], a: Any, b: Any) -> dict[str, Any]:
         both = a is not None and b is not None

@@ -9,6 +9,7 @@ from typing import Any
 from wtforms.fields import DateField
 
 from therapy_portal.homework.prompt_types.base import PromptType, describe, register
+from therapy_portal.i18n import gettext
 from therapy_portal.ui import dates
 
 
@@ -27,7 +28,7 @@ class DatePrompt(PromptType):
             defn["label"],
             validators=self.answer_validators(defn),
             format="%Y-%m-%d",
-            description=describe(defn, "A date, for example 2025-03-14."),
+            description=describe(defn, gettext("A date, for example 2025-03-14.")),
         )
 
     def clean(self, defn: Mapping[str, Any], raw: Any) -> str | None:

@@ -20,6 +20,7 @@ from therapy_portal.homework.prompt_types.base import (
     is_number,
     register,
 )
+from therapy_portal.i18n import gettext
 
 #: Largest magnitude a ``number`` answer may have (keeps answers finite and JSON-safe).
 NUMBER_LIMIT = 1_000_000_000
@@ -115,9 +116,15 @@ class ScalePrompt(PromptType):
             validate_choice=False,
             validators=[
                 *self.answer_validators(defn),
-                NumberRange(low, high, message=f"Please choose a number from {low} to {high}."),
+                NumberRange(
+                    low,
+                    high,
+                    message=gettext(
+                        "Please choose a number from %(low)s to %(high)s.", low=low, high=high
+                    ),
+                ),
             ],
-            description=describe(defn, f"From {self.range_text(defn)}."),
+            description=describe(defn, gettext("From %(range)s.", range=self.range_text(defn))),
         )
 
     def clean(self, defn: Mapping[str, Any], raw: Any) -> int | None:
@@ -131,7 +138,12 @@ class ScalePrompt(PromptType):
         return value
 
     def display_value(self, defn: Mapping[str, Any], value: Any) -> str:
-        return f"{value} out of {defn['max']} ({self.range_text(defn)})"
+        return gettext(
+            "%(value)s out of %(most)s (%(range)s)",
+            value=value,
+            most=defn["max"],
+            range=self.range_text(defn),
+        )
 
     def compare(self, defn: Mapping[str, Any], a: Any, b: Any) -> dict[str, Any]:
         if self.is_empty(a) or self.is_empty(b):
@@ -163,7 +175,7 @@ class FiniteNumber:
             return
         finite = value.is_finite() if isinstance(value, Decimal) else math.isfinite(value)
         if not finite or abs(value) > NUMBER_LIMIT:
-            raise StopValidation("Please enter an ordinary number.")
+            raise StopValidation(gettext("Please enter an ordinary number."))
 
 
 def _format_number(value: float) -> str:
@@ -225,24 +237,38 @@ class NumberPrompt(PromptType):
             errors.append("'notable_gap' must be a positive number.")
         return errors
 
-    def range_text(self, defn: Mapping[str, Any]) -> str:
-        """E.g. "A number from 0 to 600 (minutes)."."""
+    def range_text(self, defn: Mapping[str, Any], *, asking: bool = False) -> str:
+        """E.g. "A number from 0 to 600 (minutes).", or with `asking` "Please enter a number
+        from 0 to 600 (minutes).", in the page's language."""
         low, high = defn.get("min"), defn.get("max")
+        values = {"low": _format_number(low), "high": _format_number(high)}
         if low is not None and high is not None:
-            text = f"A number from {_format_number(low)} to {_format_number(high)}"
+            text = (
+                gettext("Please enter a number from %(low)s to %(high)s", **values)
+                if asking
+                else gettext("A number from %(low)s to %(high)s", **values)
+            )
         elif low is not None:
-            text = f"A number of at least {_format_number(low)}"
+            text = (
+                gettext("Please enter a number of at least %(low)s", **values)
+                if asking
+                else gettext("A number of at least %(low)s", **values)
+            )
         elif high is not None:
-            text = f"A number no more than {_format_number(high)}"
+            text = (
+                gettext("Please enter a number no more than %(high)s", **values)
+                if asking
+                else gettext("A number no more than %(high)s", **values)
+            )
         else:
-            text = "A number"
+            text = gettext("Please enter a number") if asking else gettext("A number")
         return text + (f" ({defn['unit']})." if defn.get("unit") else ".")
 
     def make_field(self, defn: Mapping[str, Any]) -> Any:
         validators = [*self.answer_validators(defn), FiniteNumber()]
         low, high = defn.get("min"), defn.get("max")
         if low is not None or high is not None:
-            message = "Please enter " + self.range_text(defn)[0].lower() + self.range_text(defn)[1:]
+            message = self.range_text(defn, asking=True)
             validators.append(NumberRange(low, high, message=message))
         return DecimalField(
             defn["label"],

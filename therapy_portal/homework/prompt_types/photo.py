@@ -15,8 +15,9 @@ from werkzeug.datastructures import FileStorage
 from wtforms.fields import Field
 from wtforms.widgets import FileInput
 
-from therapy_portal.homework.photo_images import LIMITS, MAX_PHOTOS
+from therapy_portal.homework.photo_images import MAX_PHOTOS, limits
 from therapy_portal.homework.prompt_types.base import PromptType, describe, register
+from therapy_portal.i18n import ngettext
 
 PUBLIC_ID = re.compile(r"^[A-Za-z0-9_-]{16,32}$")
 ACCEPT = "image/jpeg,image/png,image/heic,image/heif,.heic,.heif,.jpg,.jpeg,.png"
@@ -52,7 +53,7 @@ class PhotoPrompt(PromptType):
         return PhotoField(
             defn["label"],
             validators=self.answer_validators(defn),
-            description=describe(defn, LIMITS),
+            description=describe(defn, limits()),
             render_kw={"accept": ACCEPT},
         )
 
@@ -68,8 +69,7 @@ class PhotoPrompt(PromptType):
         return list(raw)
 
     def display_value(self, defn: Mapping[str, Any], value: Any) -> str:
-        count = len(value)
-        return f"{count} photo" + ("" if count == 1 else "s")
+        return ngettext("%(num)d photo", "%(num)d photos", len(value))
 
     def to_fhir_answer(self, defn: Mapping[str, Any], value: Any) -> list[dict[str, Any]]:
         """Photos are referenced, not embedded: an exported answer names each photo by its

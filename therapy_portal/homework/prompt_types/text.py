@@ -17,6 +17,7 @@ from therapy_portal.homework.prompt_types.base import (
     normalise_text,
     register,
 )
+from therapy_portal.i18n import gettext, ngettext, number
 
 #: Builder settings: the most characters (per item for a list), and how many items.
 MAX_LENGTH_FIELD = IntegerField("Most characters allowed", validators=[Optional()])
@@ -29,9 +30,18 @@ def _read_whole_numbers(row: Any, defn: dict[str, Any], names: tuple[str, ...]) 
             defn[name] = row[name].data
 
 
-def _length_message(limit: int, what: str = "this") -> str:
-    # WTForms formats Length messages with %-style placeholders; only %(length)d is used here.
-    return f"Please keep {what} to {limit:,} characters or fewer (it has %(length)d)."
+def _length_message(limit: int, each_item: bool = False) -> str:
+    # WTForms formats Length messages with %-style placeholders; only %(length)d is used here,
+    # so it is written %%(length)d for gettext's own formatting to leave it in place.
+    if each_item:
+        return gettext(
+            "Please keep each item to %(limit)s characters or fewer (it has %%(length)d).",
+            limit=number(limit),
+        )
+    return gettext(
+        "Please keep this to %(limit)s characters or fewer (it has %%(length)d).",
+        limit=number(limit),
+    )
 
 
 def _check_max_length(defn: Mapping[str, Any], cap: int, what: str = "max_length") -> list[str]:
@@ -88,7 +98,7 @@ class _TextPrompt(PromptType):
                 Length(max=limit, message=_length_message(limit)),
             ],
             filters=[normalise_text],
-            description=describe(defn, f"Up to {limit:,} characters."),
+            description=describe(defn, gettext("Up to %(limit)s characters.", limit=number(limit))),
             render_kw=None if self.browser_maxlength else {"maxlength": False},
         )
 
@@ -133,7 +143,7 @@ class NumberedFieldList(FieldList):
         """Process as usual, then label each entry by its position."""
         super().process(formdata, *args, **kwargs)
         for position, entry in enumerate(self.entries, start=1):
-            entry.label = Label(entry.id, f"Item {position}")
+            entry.label = Label(entry.id, gettext("Item %(number)s", number=position))
 
 
 @register
@@ -186,18 +196,28 @@ class ListPrompt(PromptType):
     def make_field(self, defn: Mapping[str, Any]) -> Any:
         items, limit = self.items(defn), self.limit(defn)
         entry = StringField(
-            "Item",
-            validators=[Optional(), Length(max=limit, message=_length_message(limit, "each item"))],
+            gettext("Item"),
+            validators=[
+                Optional(),
+                Length(max=limit, message=_length_message(limit, each_item=True)),
+            ],
             filters=[normalise_text],
         )
-        noun = "item" if items == 1 else "items"
         return NumberedFieldList(
             entry,
             defn["label"],
             validators=self.answer_validators(defn),
             min_entries=items,
             max_entries=items,
-            description=describe(defn, f"Up to {items} {noun}, each up to {limit:,} characters."),
+            description=describe(
+                defn,
+                ngettext(
+                    "Up to %(num)d item, each up to %(limit)s characters.",
+                    "Up to %(num)d items, each up to %(limit)s characters.",
+                    items,
+                    limit=number(limit),
+                ),
+            ),
         )
 
     def clean(self, defn: Mapping[str, Any], raw: Any) -> list[str]:

@@ -37,12 +37,13 @@ from therapy_portal.homework.services.responses import (
     PartnerView,
     open_for_partner,
 )
+from therapy_portal.i18n import N_, gettext, number
 from therapy_portal.models import User, utcnow
 from therapy_portal.models.homework import DraftConflict, Response, ResponseStatus, Submission
 from therapy_portal.policy import PartnerSeat
 
 _KEY = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
-OUT_OF_DATE = "This form is out of date. Reload the page and submit again."
+OUT_OF_DATE = N_("This form is out of date. Reload the page and submit again.")
 
 
 @dataclass
@@ -112,7 +113,10 @@ def _own_response(actor: User, view: PartnerView) -> Response:
 def _check_size(fields: dict[str, list[str]]) -> None:
     if draft_size(fields) > MAX_DRAFT_CHARS:
         raise ValidationFailed(
-            f"That is more than the {MAX_DRAFT_CHARS:,} characters one answer can hold."
+            gettext(
+                "That is more than the %(limit)s characters one answer can hold.",
+                limit=number(MAX_DRAFT_CHARS),
+            )
         )
 
 
@@ -202,7 +206,7 @@ def _replay(view: PartnerView, idempotency_key: str) -> SaveResult | None:
     if earlier is None:
         return None
     if earlier.occurrence_id != view.occurrence.id or earlier.author_label != view.response_label:
-        raise ValidationFailed(OUT_OF_DATE)
+        raise ValidationFailed(gettext(OUT_OF_DATE))
     view.own = earlier
     return SaveResult(earlier, duplicate=True)
 
@@ -234,7 +238,7 @@ def _submit(
     actor: User, view: PartnerView, raw_fields: Any, version: int, idempotency_key: str
 ) -> SaveResult:
     if not isinstance(idempotency_key, str) or not _KEY.match(idempotency_key):
-        raise ValidationFailed(OUT_OF_DATE)
+        raise ValidationFailed(gettext(OUT_OF_DATE))
     replay = _replay(view, idempotency_key)
     if replay is not None:
         return replay
@@ -265,7 +269,7 @@ def _after_lost_write(
     if response.draft != fields:
         return _conflict(actor, view, response, fields, version)
     if response.status == ResponseStatus.SUBMITTED:
-        raise InvalidState(ALREADY_SUBMITTED)
+        raise InvalidState(gettext(ALREADY_SUBMITTED))
     return None
 
 
@@ -284,7 +288,7 @@ def _record_submission(
                 )
             )
     except IntegrityError:  # the key was stored by another answer: a form from elsewhere
-        raise ValidationFailed(OUT_OF_DATE) from None
+        raise ValidationFailed(gettext(OUT_OF_DATE)) from None
     view.occurrence.reviewed_at = None  # new work to review
     refresh_counters(view.occurrence)
     db.session.flush()

@@ -20,9 +20,9 @@ from therapy_portal.errors import InvalidState
 from therapy_portal.extensions import db
 from therapy_portal.homework.photo_images import (
     MAX_PHOTOS,
-    TOO_MANY,
     PhotoRefused,
     clean_photo,
+    too_many,
 )
 from therapy_portal.homework.prompts import field_name
 from therapy_portal.models import User, utcnow
@@ -155,7 +155,7 @@ def change_photos(
 def _attach_one(actor: User, response: Response, key: str, upload: Upload, kept: int) -> str:
     """Attach one upload ("" when done, else the message for its field)."""
     if kept >= MAX_PHOTOS:
-        return TOO_MANY
+        return too_many()
     try:
         photo = _store(actor, response, key, upload)
     except PhotoRefused as refused:

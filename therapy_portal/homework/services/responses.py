@@ -12,6 +12,7 @@ from sqlalchemy import select
 from therapy_portal import audit, policy
 from therapy_portal.extensions import db
 from therapy_portal.homework.exercise_text import ExerciseText, for_person
+from therapy_portal.i18n import N_, gettext
 from therapy_portal.models import User, utcnow
 from therapy_portal.models.homework import (
     DraftConflict,
@@ -23,7 +24,7 @@ from therapy_portal.models.homework import (
 from therapy_portal.models.vocabulary import Slot
 from therapy_portal.policy import PartnerSeat
 
-ALREADY_SUBMITTED = (
+ALREADY_SUBMITTED = N_(
     "You have submitted this, so it can't be edited. If you want to add something, "
     "ask your therapist to return it to you."
 )
@@ -84,21 +85,21 @@ def blocked_reason(
     """Why this partner can't change their answer now (None when they can)."""
     assignment = occurrence.assignment
     if not assignment.couple.is_active and not assignment.booster:
-        return (
+        return gettext(
             "Your work with your therapist has ended, so this homework can't be changed. "
             "You can still read what you wrote."
         )
     if assignment.is_cancelled:
-        return (
+        return gettext(
             "Your therapist cancelled this homework, so it can't be answered any more. "
             "Anything you wrote is kept below."
         )
     if own is not None and own.status == ResponseStatus.SUBMITTED:
-        return ALREADY_SUBMITTED
+        return gettext(ALREADY_SUBMITTED)
     if not policy.can_answer_now(
         assignment.mode, member_label, policy.first_has_submitted(responses)
     ):
-        return "Partner A writes first. You can respond here once they have submitted."
+        return gettext("Partner A writes first. You can respond here once they have submitted.")
     return None
 
 
