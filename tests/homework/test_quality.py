@@ -18,6 +18,7 @@ from therapy_portal.homework.digest import homework_digest
 from therapy_portal.models import AuditEvent, utcnow
 from therapy_portal.models.homework import HomeworkRating
 from therapy_portal.models.vocabulary import HomeworkQuality
+from therapy_portal.ui.dates import day
 
 SHARED = [{"key": "plan", "type": "long_text", "label": "Our plan", "visibility": "shared_at_once"}]
 
@@ -103,7 +104,7 @@ def test_the_note_digest_says_how_fully_it_was_done(hw):
     services.rate_homework(hw.therapist, occurrence, {"A": "beyond", "B": "partly"})
     sections = {s.title: s.lines for s in homework_digest(hw.couple, since, utcnow())}
     assert sections["How fully the homework was done"] == [
-        f"Love maps, due {occurrence.due_on.isoformat()}: {hw.a.name} beyond what was asked, "
+        f"Love maps, due {day(occurrence.due_on)}: {hw.a.name} beyond what was asked, "
         f"{hw.b.name} partly."
     ]
     # Outside the window, nothing.

@@ -79,20 +79,7 @@ def withdraw(consent_kind: str):
     if not FlaskForm().validate_on_submit():
         return boundary.press(lambda: None, then=back)
     if not confirm.given():
-        return confirm.ask(
-            title=gettext("Withdraw this consent?"),
-            consequences=[
-                gettext(
-                    "It stops counting at once: what needs it (for example online sessions) "
-                    "can't go ahead until you sign again."
-                ),
-                gettext(
-                    "Your therapist will see that you withdrew it. What was done before stays."
-                ),
-            ],
-            button=gettext("Withdraw my consent"),
-            back=back,
-        )
+        return _ask_to_withdraw(back)
     return boundary.press(
         lambda: services.withdraw(current_user, member, consent_kind),
         then=back,
@@ -113,3 +100,18 @@ def own_pdf(signature_id: int):
 def therapist_pdf(couple_id: int, signature_id: int):
     couple, signature = rules.signature_for_therapist_or_404(current_user, couple_id, signature_id)
     return pdf_response(documents.signature_pdf(current_user, couple, signature))
+
+
+def _ask_to_withdraw(back: str):
+    return confirm.ask(
+        title=gettext("Withdraw this consent?"),
+        consequences=[
+            gettext(
+                "It stops counting at once: what needs it (for example online sessions) "
+                "can't go ahead until you sign again."
+            ),
+            gettext("Your therapist will see that you withdrew it. What was done before stays."),
+        ],
+        button=gettext("Withdraw my consent"),
+        back=back,
+    )

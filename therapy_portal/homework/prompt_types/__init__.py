@@ -6,7 +6,7 @@ Importing this package registers every built-in type in ``PROMPT_TYPES``. The pu
 
 from __future__ import annotations
 
-from therapy_portal.homework.prompt_types import choice, date, numeric, photo, text
+from therapy_portal.homework.prompt_types import choice, date, number, numeric, photo, text
 from therapy_portal.homework.prompt_types.base import PROMPT_TYPES, PromptType
 
-__all__ = ["PROMPT_TYPES", "PromptType", "choice", "date", "numeric", "photo", "text"]
+__all__ = ["PROMPT_TYPES", "PromptType", "choice", "date", "number", "numeric", "photo", "text"]

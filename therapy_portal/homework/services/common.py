@@ -9,6 +9,7 @@ from flask import current_app
 from sqlalchemy import func, select
 from werkzeug.datastructures import MultiDict
 
+from therapy_portal.errors import ValidationFailed
 from therapy_portal.extensions import db
 from therapy_portal.homework.prompts import (
     FIELD_PREFIX,
@@ -16,6 +17,7 @@ from therapy_portal.homework.prompts import (
     collect_answers,
     field_name,
 )
+from therapy_portal.i18n import gettext, number
 from therapy_portal.mail import queue_email_for
 from therapy_portal.models import CoupleMember
 from therapy_portal.models.homework import Occurrence, Response, ResponseStatus
@@ -55,6 +57,17 @@ def clean_fields(prompts: Sequence[Mapping[str, Any]], raw: Any) -> dict[str, li
 
 def draft_size(fields: Mapping[str, list[str]]) -> int:
     return sum(len(k) + sum(len(v) for v in values) for k, values in fields.items())
+
+
+def check_draft_size(fields: Mapping[str, list[str]]) -> None:
+    """Refuse a draft over `MAX_DRAFT_CHARS` (the page keeps what was typed)."""
+    if draft_size(fields) > MAX_DRAFT_CHARS:
+        raise ValidationFailed(
+            gettext(
+                "That is more than the %(limit)s characters one answer can hold.",
+                limit=number(MAX_DRAFT_CHARS),
+            )
+        )
 
 
 def as_multidict(fields: Mapping[str, list[str]] | None) -> MultiDict:

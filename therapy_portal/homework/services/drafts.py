@@ -25,9 +25,8 @@ from therapy_portal import audit
 from therapy_portal.errors import InvalidState, ValidationFailed
 from therapy_portal.extensions import db
 from therapy_portal.homework.services.common import (
-    MAX_DRAFT_CHARS,
+    check_draft_size,
     clean_fields,
-    draft_size,
     refresh_counters,
     validate_answers,
 )
@@ -37,7 +36,7 @@ from therapy_portal.homework.services.responses import (
     PartnerView,
     open_for_partner,
 )
-from therapy_portal.i18n import N_, gettext, number
+from therapy_portal.i18n import N_, gettext
 from therapy_portal.models import User, utcnow
 from therapy_portal.models.homework import DraftConflict, Response, ResponseStatus, Submission
 from therapy_portal.policy import PartnerSeat
@@ -110,16 +109,6 @@ def _own_response(actor: User, view: PartnerView) -> Response:
     return response
 
 
-def _check_size(fields: dict[str, list[str]]) -> None:
-    if draft_size(fields) > MAX_DRAFT_CHARS:
-        raise ValidationFailed(
-            gettext(
-                "That is more than the %(limit)s characters one answer can hold.",
-                limit=number(MAX_DRAFT_CHARS),
-            )
-        )
-
-
 def _write(actor: User, response: Response, version: int, **values: Any) -> bool:
     """Write ``values`` and the next version if the row is still at ``version``, in one
     statement; then reload the row (the latest committed one when the write lost)."""
@@ -164,7 +153,7 @@ def _fields(view: PartnerView, raw_fields: Any) -> dict[str, list[str]]:
     if view.blocked:
         raise InvalidState(view.blocked)
     fields = with_photos(view.prompts, clean_fields(view.prompts, raw_fields), view.own)
-    _check_size(fields)
+    check_draft_size(fields)
     return fields
 
 
