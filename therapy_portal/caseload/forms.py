@@ -9,11 +9,16 @@ from wtforms import DateField, EmailField, RadioField, SelectChoice, SelectField
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
 from therapy_portal.caseload.services import CoupleInput, PartnerInput
+from therapy_portal.i18n import gettext, lazy_gettext
 
 POLICY_CHOICES = [
-    SelectChoice("no_secrets", "No secrets: what one partner shares may be used in joint sessions"),
     SelectChoice(
-        "limited_secrets", "Limited secrets: individual disclosures stay private, within limits"
+        "no_secrets",
+        lazy_gettext("No secrets: what one partner shares may be used in joint sessions"),
+    ),
+    SelectChoice(
+        "limited_secrets",
+        lazy_gettext("Limited secrets: individual disclosures stay private, within limits"),
     ),
 ]
 NAME_LIMIT = "Up to 120 characters."
@@ -21,7 +26,7 @@ NAME_LIMIT = "Up to 120 characters."
 
 def _not_future(form, field) -> None:
     if field.data and field.data > date.today():
-        raise ValidationError("The date agreed can't be in the future.")
+        raise ValidationError(gettext("The date agreed can't be in the future."))
 
 
 def _ask(label: str) -> str:
@@ -39,7 +44,7 @@ def _name(label: str, required: bool = True) -> StringField:
         description=NAME_LIMIT,
         validators=[
             first,
-            Length(max=120, message="Keep it to 120 characters or fewer."),
+            Length(max=120, message=gettext("Keep it to 120 characters or fewer.")),
         ],
     )
 
@@ -51,7 +56,7 @@ def _email(label: str, required: bool = True) -> EmailField:
         validators=[
             first,
             Length(max=254),
-            Email("Enter a valid email address, like name@example.com."),
+            Email(gettext("Enter a valid email address, like name@example.com.")),
         ],
     )
 
@@ -63,15 +68,18 @@ class CoupleForm(FlaskForm):
     partner_b_name = _name("Partner B's name (optional)", required=False)
     partner_b_email = _email("Partner B's email (optional)", required=False)
     confidentiality_policy = RadioField(
-        "Confidentiality policy",
+        lazy_gettext("Confidentiality policy"),
         choices=POLICY_CHOICES,
-        validators=[DataRequired("Choose the policy the couple agreed to.")],
+        validators=[DataRequired(lazy_gettext("Choose the policy the couple agreed to."))],
     )
     policy_agreed_on = DateField(
-        "Date the couple agreed to it",
-        validators=[DataRequired("Enter the date the couple agreed (YYYY-MM-DD)."), _not_future],
+        lazy_gettext("Date the couple agreed to it"),
+        validators=[
+            DataRequired(lazy_gettext("Enter the date the couple agreed (YYYY-MM-DD).")),
+            _not_future,
+        ],
     )
-    co_therapist_id = SelectField("Co-therapist (optional)", coerce=int, default=0)
+    co_therapist_id = SelectField(lazy_gettext("Co-therapist (optional)"), coerce=int, default=0)
 
     def validate(self, extra_validators=None) -> bool:
         ok = super().validate(extra_validators)
@@ -111,14 +119,15 @@ class PartnerForm(FlaskForm):
 
 class SearchForm(FlaskForm):
     q = StringField(
-        "Search by couple, partner name or email", validators=[Optional(), Length(max=120)]
+        lazy_gettext("Search by couple, partner name or email"),
+        validators=[Optional(), Length(max=120)],
     )
     status = SelectField(
-        "Show",
+        lazy_gettext("Show"),
         choices=[
-            SelectChoice("active", "Active couples"),
-            SelectChoice("closed", "Closed couples"),
-            SelectChoice("all", "All"),
+            SelectChoice("active", lazy_gettext("Active couples")),
+            SelectChoice("closed", lazy_gettext("Closed couples")),
+            SelectChoice("all", lazy_gettext("All")),
         ],
         default="active",
     )
