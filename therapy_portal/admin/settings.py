@@ -31,6 +31,7 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from therapy_portal import audit, boundary, policy
 from therapy_portal.errors import ValidationFailed
+from therapy_portal.i18n import gettext, lazy_gettext
 from therapy_portal.models import PaperSize, Role, User
 
 MAX_LOGO_BYTES = 512 * 1024
@@ -62,8 +63,8 @@ class SettingsForm(FlaskForm):
     paper_size = RadioField(
         "Paper size for PDFs",
         choices=[
-            SelectChoice(PaperSize.LETTER.value, "Letter"),
-            SelectChoice(PaperSize.A4.value, "A4"),
+            SelectChoice(PaperSize.LETTER.value, lazy_gettext("Letter")),
+            SelectChoice(PaperSize.A4.value, lazy_gettext("A4")),
         ],
         validators=[DataRequired("Choose a paper size.")],
     )
@@ -94,21 +95,21 @@ class SettingsInput:
 def clean_logo(data: bytes) -> tuple[bytes, str]:
     """The logo re-encoded, with its media type; `ValidationFailed` for anything else."""
     if len(data) > MAX_LOGO_BYTES:
-        raise ValidationFailed("The logo is larger than 512 KB.", field="new_logo")
+        raise ValidationFailed(gettext("The logo is larger than 512 KB."), field="new_logo")
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             image = Image.open(io.BytesIO(data))
             kind = image.format
             if kind not in LOGO_FORMATS:
-                raise ValidationFailed("Upload a PNG or JPEG image.", field="new_logo")
+                raise ValidationFailed(gettext("Upload a PNG or JPEG image."), field="new_logo")
             if max(image.size) > MAX_LOGO_SIDE:
                 raise ValidationFailed(
-                    "The logo is larger than 2000 × 2000 pixels.", field="new_logo"
+                    gettext("The logo is larger than 2000 × 2000 pixels."), field="new_logo"
                 )
             image.load()
     except (UnidentifiedImageError, OSError, Image.DecompressionBombError, Warning) as error:
-        raise ValidationFailed("Upload a PNG or JPEG image.", field="new_logo") from error
+        raise ValidationFailed(gettext("Upload a PNG or JPEG image."), field="new_logo") from error
     out = io.BytesIO()
     if kind == "JPEG":
         image.convert("RGB").save(out, "JPEG", quality=90)
@@ -120,9 +121,9 @@ def clean_logo(data: bytes) -> tuple[bytes, str]:
 def update_settings(actor: User, data: SettingsInput) -> None:
     """Change the actor's own practice (admins only); audited with the names of the fields."""
     if actor.role != Role.ADMIN:
-        raise ValidationFailed("Only an admin can change practice settings.")
+        raise ValidationFailed(gettext("Only an admin can change practice settings."))
     if data.timezone not in TIMEZONES:
-        raise ValidationFailed("Choose a time zone from the list.", field="timezone")
+        raise ValidationFailed(gettext("Choose a time zone from the list."), field="timezone")
     practice = actor.practice
     values = {k: v for k, v in vars(data).items() if k not in ("logo", "remove_logo")}
     if data.logo:
@@ -172,7 +173,7 @@ def edit():
         lambda: update_settings(current_user, _input(form)),
         render=page,
         then=url_for("practice_settings.edit"),
-        done="Practice settings saved.",
+        done=gettext("Practice settings saved."),
     )
 
 
