@@ -17,6 +17,7 @@ from therapy_portal.homework.forms import DueDateForm, ExtendForm, assign_form_c
 from therapy_portal.homework.routes import bp
 from therapy_portal.homework.services.common import practice_today
 from therapy_portal.homework.wording import LABELS, VISIBILITY_LABELS
+from therapy_portal.i18n import gettext
 from therapy_portal.models import Role
 from therapy_portal.models.vocabulary import Cadence
 
@@ -189,7 +190,7 @@ def extend_assignment(assignment_id: int):
         lambda: services.extend(current_user, assignment, form.ends_on.data),
         render=_flashed_back(form, back),
         then=back,
-        done="Extended. The new days are on the partners' lists.",
+        done=gettext("Extended. The new days are on the partners' lists."),
         status=302,
     )
 
@@ -204,6 +205,6 @@ def change_due(occurrence_id: int):
         lambda: services.change_due_date(current_user, occurrence, form.due_on.data),
         render=_flashed_back(form, back),
         then=back,
-        done="Due date changed.",
+        done=gettext("Due date changed."),
         status=302,
     )
