@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from therapy_portal import audit, policy
 from therapy_portal.errors import Conflict, InvalidState, NotAllowed, ValidationFailed
 from therapy_portal.extensions import db
+from therapy_portal.i18n import gettext
 from therapy_portal.measures import INSTRUMENTS, Instrument, score
 from therapy_portal.measures.outcome_alerts import evaluate_after_checkin
 from therapy_portal.measures.safety import raise_safety_alert
@@ -146,7 +147,9 @@ def checkin_state(
 def _friendly(error: ValueError, inst: Instrument) -> ValidationFailed:
     match = _ITEM.match(str(error))
     if not match or not 1 <= int(match.group(1)) <= len(inst.items):
-        return ValidationFailed("Please answer every question with one of the listed answers.")
+        return ValidationFailed(
+            gettext("Please answer every question with one of the listed answers.")
+        )
     number = int(match.group(1))
     text = (
         "Please choose an answer for question {n}."
@@ -186,7 +189,9 @@ def submit_checkin(
             db.session.add(response)
     except IntegrityError:
         raise Conflict(
-            "You already answered this check-in for this period. Your first answers are kept."
+            gettext(
+                "You already answered this check-in for this period. Your first answers are kept."
+            )
         ) from None
     audit.record(
         "checkin.submit",
@@ -233,7 +238,7 @@ class HistoryPage:
 def partner_history(actor: User, after: int | None = None) -> HistoryPage:
     """The partner's own responses, newest first, a keyset page at a time (audited)."""
     if actor.role != Role.CLIENT:
-        raise NotAllowed("not found")
+        raise NotAllowed(gettext("not found"))
     page = keyset_page(
         policy.own_responses(actor),
         [MeasureResponse.taken_at],

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from therapy_portal import audit, policy
 from therapy_portal.errors import InvalidState, NotAllowed
 from therapy_portal.extensions import db
+from therapy_portal.i18n import gettext
 from therapy_portal.models import Couple, CoupleStatus, User, utcnow
 from therapy_portal.models.measures import MeasureSchedule
 
@@ -28,7 +29,7 @@ SUMMARY = "a CSI-4 check-in every 4 weeks for 6 months"
 def start_maintenance_plan(actor: User, couple: Couple, closed_on: date) -> MeasureSchedule:
     """Stop the couple's running check-ins and start the maintenance check-ins (audited)."""
     if not policy.can_view_measures(actor, couple):
-        raise NotAllowed("not found")
+        raise NotAllowed(gettext("not found"))
     now = utcnow()
     for running in db.session.scalars(
         select(MeasureSchedule).where(
@@ -81,9 +82,9 @@ def running_plans(actor: User) -> list[MeasureSchedule]:
 def stop_maintenance(actor: User, schedule: MeasureSchedule) -> None:
     """A partner stops the maintenance check-ins, for both partners, at once (audited)."""
     if not schedule.maintenance:
-        raise InvalidState("Only your therapist can stop this check-in.")
+        raise InvalidState(gettext("Only your therapist can stop this check-in."))
     if not schedule.active:
-        raise InvalidState("These check-ins were already stopped.")
+        raise InvalidState(gettext("These check-ins were already stopped."))
     schedule.stopped_at, schedule.stopped_by_id = utcnow(), actor.id
     audit.record(
         "maintenance.stop",

@@ -8,6 +8,7 @@ from flask_wtf import FlaskForm
 
 from therapy_portal import audit, boundary, confirm, policy
 from therapy_portal.auth.pending import take_pending_form
+from therapy_portal.i18n import gettext
 from therapy_portal.measures import (
     INSTRUMENTS,
     checkins,
@@ -79,7 +80,7 @@ def new_schedule(couple_id: int):
         ),
         render=lambda: _schedule_page(form, couple),
         status=422,
-        done="Check-in scheduled. Each partner will see it on their own Check-ins page.",
+        done=gettext("Check-in scheduled. Each partner will see it on their own Check-ins page."),
         then=url_for("measures.progress_page", couple_id=couple.id),
     )
 
@@ -104,7 +105,7 @@ def stop_schedule(checkin_id: int):
         )
     return boundary.press(
         lambda: services.stop_schedule(current_user, schedule),
-        done="Check-in stopped. The answers already given stay in the couple's progress.",
+        done=gettext("Check-in stopped. The answers already given stay in the couple's progress."),
         then=back,
     )
 
@@ -128,7 +129,7 @@ def acknowledge_alert(safety_alert_id: int):
         return redirect(url_for("caseload.index"))
     return boundary.press(
         lambda: safety.acknowledge_alert(current_user, alert),
-        done="Alert acknowledged. It is no longer listed on your caseload.",
+        done=gettext("Alert acknowledged. It is no longer listed on your caseload."),
         then=url_for("caseload.index"),
     )
 
@@ -152,7 +153,7 @@ def dismiss_outcome(outcome_alert_id: int):
         lambda: outcome_alerts.dismiss_outcome_alert(current_user, alert, form.reason.data),
         render=page,
         then=back,
-        done="Alert dismissed. Your reason is kept with it.",
+        done=gettext("Alert dismissed. Your reason is kept with it."),
         status=422,
     )
 
@@ -202,7 +203,7 @@ def answer(checkin_id: int):
         form,
         lambda: checkins.submit_checkin(current_user, schedule, form.to_answers()),
         render=lambda: _answer_page(form, state, inst, shown=True),
-        done="Thank you. Your check-in was sent to your therapist.",
+        done=gettext("Thank you. Your check-in was sent to your therapist."),
         then=url_for("measures.partner_index"),
     )
 
@@ -225,5 +226,5 @@ def stop_maintenance(checkin_id: int):
     return boundary.press(
         lambda: maintenance.stop_maintenance(current_user, schedule),
         then=back,
-        done="The maintenance check-ins are stopped.",
+        done=gettext("The maintenance check-ins are stopped."),
     )
