@@ -13,6 +13,7 @@ from therapy_portal import policy
 from therapy_portal.appointments import calendar
 from therapy_portal.appointments.downloads import ics_response, page_url
 from therapy_portal.appointments.forms import PageForm
+from therapy_portal.i18n import gettext
 from therapy_portal.models import Role
 from therapy_portal.policy import appointments as scope
 
@@ -42,7 +43,7 @@ def make_feed():
 @people_with_sessions
 def revoke_feed():
     if PageForm().validate_on_submit() and calendar.revoke_feed(current_user):
-        flash("Your calendar feed is off. Its link no longer works.")
+        flash(gettext("Your calendar feed is off. Its link no longer works."))
     return redirect(_home())
 
 

@@ -6,26 +6,31 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, StringField, TextAreaField
 
+from therapy_portal.i18n import lazy_gettext
 from therapy_portal.models.consents import BODY_LIMIT, TITLE_LIMIT
 
 
 class SignForm(FlaskForm):
     typed_name = StringField(
-        "Type your full name to sign",
-        description="Your name as the practice has it; capital letters and spaces don't matter.",
+        lazy_gettext("Type your full name to sign"),
+        description=lazy_gettext(
+            "Your name as the practice has it; capital letters and spaces don't matter."
+        ),
         render_kw={"autocomplete": "name"},
     )
 
 
 class PublishForm(FlaskForm):
-    title = StringField("Title", description=f"Up to {TITLE_LIMIT} characters.")
+    title = StringField(lazy_gettext("Title"), description=f"Up to {TITLE_LIMIT} characters.")
     body = TextAreaField(
-        "Text partners read and sign",
+        lazy_gettext("Text partners read and sign"),
         description=f"Plain text, up to {BODY_LIMIT:,} characters. A blank line starts a new "
         "paragraph.",
         render_kw={"rows": 18},
     )
     material = BooleanField(
-        "This is a material change: every partner signs again before online sessions or "
-        "records releases go ahead"
+        lazy_gettext(
+            "This is a material change: every partner signs again before online sessions or "
+            "records releases go ahead"
+        )
     )

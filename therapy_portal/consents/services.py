@@ -17,6 +17,7 @@ from therapy_portal import audit
 from therapy_portal.consents.defaults import DEFAULTS
 from therapy_portal.errors import InvalidState, NotAllowed, ValidationFailed
 from therapy_portal.extensions import db
+from therapy_portal.i18n import gettext
 from therapy_portal.models import CoupleMember, User, utcnow
 from therapy_portal.models.consents import (
     BODY_LIMIT,
@@ -102,21 +103,21 @@ def publish(
     """Publish a new version of a document; earlier versions and their signatures stay as they
     were. A material version needs every partner to sign again before gated actions."""
     if not rules.can_edit_documents(actor) or kind not in tuple(ConsentKind):
-        raise NotAllowed("not found")
+        raise NotAllowed(gettext("not found"))
     title, text = (title or "").strip(), (body or "").replace("\r\n", "\n").strip()
     if not title:
-        raise ValidationFailed("Give the document a title.", field="title")
+        raise ValidationFailed(gettext("Give the document a title."), field="title")
     if len(title) > TITLE_LIMIT:
         raise ValidationFailed(f"Keep the title to {TITLE_LIMIT} characters.", field="title")
     if not text:
-        raise ValidationFailed("Write the text partners will read and sign.", field="body")
+        raise ValidationFailed(gettext("Write the text partners will read and sign."), field="body")
     if len(text) > BODY_LIMIT:
         raise ValidationFailed(f"Keep the text to {BODY_LIMIT:,} characters.", field="body")
     document = ensure_documents(actor.practice_id)[kind]
     current = current_versions(actor.practice_id)[kind]
     if (title, text) == (current.title, current.body):
         raise ValidationFailed(
-            "Nothing changed: edit the text to publish a new version.", field="body"
+            gettext("Nothing changed: edit the text to publish a new version."), field="body"
         )
     document.current_number += 1
     if material:
@@ -156,15 +157,15 @@ def _status(member: CoupleMember, kind: str) -> rules.PartnerConsent:
 def sign(actor: User, member: CoupleMember, kind: str, typed_name: str | None) -> ConsentSignature:
     """The partner signs the document's current version with their own name, as of today."""
     if member.user_id != actor.id:
-        raise NotAllowed("not found")
+        raise NotAllowed(gettext("not found"))
     if not (typed_name or "").strip():
-        raise ValidationFailed("Type your full name to sign.", field="typed_name")
+        raise ValidationFailed(gettext("Type your full name to sign."), field="typed_name")
     if not same_name(typed_name, actor.name):
         raise ValidationFailed(WRONG_NAME.format(name=actor.name), field="typed_name")
     version = current_versions(actor.practice_id)[kind]
     status = _status(member, kind)
     if status.in_effect and status.signature.version_id == version.id:
-        raise InvalidState("You have already signed this version.", field="typed_name")
+        raise InvalidState(gettext("You have already signed this version."), field="typed_name")
     signature = ConsentSignature(
         practice_id=actor.practice_id,
         couple_id=member.couple_id,
@@ -183,10 +184,10 @@ def sign(actor: User, member: CoupleMember, kind: str, typed_name: str | None) -
 def withdraw(actor: User, member: CoupleMember, kind: str) -> ConsentSignature:
     """Withdraw the partner's consent now; gated actions are refused from this moment."""
     if member.user_id != actor.id:
-        raise NotAllowed("not found")
+        raise NotAllowed(gettext("not found"))
     status = _status(member, kind)
     if status.signature is None or status.signature.withdrawn_at is not None:
-        raise InvalidState("There is no signed consent to withdraw.")
+        raise InvalidState(gettext("There is no signed consent to withdraw."))
     now = utcnow()
     withdrawn = db.session.scalars(
         select(ConsentSignature).where(

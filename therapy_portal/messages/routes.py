@@ -9,6 +9,7 @@ from flask_wtf import FlaskForm
 
 from therapy_portal import audit, boundary, policy
 from therapy_portal.auth.pending import take_pending_form
+from therapy_portal.i18n import gettext
 from therapy_portal.messages import services, unread
 from therapy_portal.messages.crisis import FOR_THERAPISTS, NOT_FOR_EMERGENCIES, crisis_text
 from therapy_portal.messages.forms import MessageForm
@@ -75,7 +76,7 @@ def partner_send(kind: str):
             rules.thread_for_partner_or_404(current_user, kind), form, kind=kind
         ),
         then=url_for("messages.partner_thread", kind=kind),
-        done="Message sent.",
+        done=gettext("Message sent."),
     )
 
 
@@ -122,7 +123,7 @@ def therapist_send(couple_id: int, scope: str):
             _therapist_place(couple_id, scope), form, action_form=FlaskForm()
         ),
         then=url_for("messages.therapist_thread", couple_id=couple_id, scope=scope),
-        done="Message sent.",
+        done=gettext("Message sent."),
     )
 
 
@@ -136,6 +137,6 @@ def mark_handled(couple_id: int, scope: str):
     return boundary.press(
         lambda: services.mark_handled(current_user, place),
         then=url_for("messages.inbox"),
-        done="Marked as handled. A new message from a partner brings the thread back.",
+        done=gettext("Marked as handled. A new message from a partner brings the thread back."),
         back=back,
     )
