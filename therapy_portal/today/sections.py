@@ -34,7 +34,7 @@ def safety_alerts(day: Day) -> Section:
         "alerts",
         # Not "Safety alert…": that phrase marks a shown alert (the item's flag), which the
         # privacy canaries look for on every page of people who must not see one.
-        "Open safety alerts",
+        gettext("Open safety alerts"),
         len(alerts),
         [
             Item(
