@@ -21,7 +21,7 @@ POLICY_CHOICES = [
         lazy_gettext("Limited secrets: individual disclosures stay private, within limits"),
     ),
 ]
-NAME_LIMIT = "Up to 120 characters."
+NAME_LIMIT = lazy_gettext("Up to 120 characters.")
 
 
 def _not_future(form, field) -> None:
@@ -29,16 +29,8 @@ def _not_future(form, field) -> None:
         raise ValidationError(gettext("The date agreed can't be in the future."))
 
 
-def _ask(label: str) -> str:
-    """'Partner A's name' → "Enter partner A's name."; "Couple's display name" → "Enter the
-    couple's display name." (a partner's letter stays a capital)."""
-    words = label[0].lower() + label[1:]
-    named = words.startswith("partner ") and words[8:9].isupper()
-    return f"Enter {'' if named else 'the '}{words}."
-
-
-def _name(label: str, required: bool = True) -> StringField:
-    first = DataRequired(_ask(label)) if required else Optional()
+def _name(label, ask=None) -> StringField:
+    first = DataRequired(ask) if ask is not None else Optional()
     return StringField(
         label,
         description=NAME_LIMIT,
@@ -49,8 +41,8 @@ def _name(label: str, required: bool = True) -> StringField:
     )
 
 
-def _email(label: str, required: bool = True) -> EmailField:
-    first = DataRequired(_ask(label)) if required else Optional()
+def _email(label, ask=None) -> EmailField:
+    first = DataRequired(ask) if ask is not None else Optional()
     return EmailField(
         label,
         validators=[
@@ -62,11 +54,17 @@ def _email(label: str, required: bool = True) -> EmailField:
 
 
 class CoupleForm(FlaskForm):
-    display_name = _name("Couple's display name")
-    partner_a_name = _name("Partner A's name")
-    partner_a_email = _email("Partner A's email")
-    partner_b_name = _name("Partner B's name (optional)", required=False)
-    partner_b_email = _email("Partner B's email (optional)", required=False)
+    display_name = _name(
+        lazy_gettext("Couple's display name"), lazy_gettext("Enter the couple's display name.")
+    )
+    partner_a_name = _name(
+        lazy_gettext("Partner A's name"), lazy_gettext("Enter partner A's name.")
+    )
+    partner_a_email = _email(
+        lazy_gettext("Partner A's email"), lazy_gettext("Enter partner A's email.")
+    )
+    partner_b_name = _name(lazy_gettext("Partner B's name (optional)"))
+    partner_b_email = _email(lazy_gettext("Partner B's email (optional)"))
     confidentiality_policy = RadioField(
         lazy_gettext("Confidentiality policy"),
         choices=POLICY_CHOICES,
@@ -87,7 +85,7 @@ class CoupleForm(FlaskForm):
             missing = self.partner_b_email if self.partner_b_name.data else self.partner_b_name
             missing.errors = [
                 *missing.errors,
-                "Give both a name and an email for partner B, or leave both empty.",
+                gettext("Give both a name and an email for partner B, or leave both empty."),
             ]
             return False
         return ok
@@ -113,8 +111,8 @@ class CoupleForm(FlaskForm):
 
 
 class PartnerForm(FlaskForm):
-    name = _name("Partner's name")
-    email = _email("Partner's email")
+    name = _name(lazy_gettext("Partner's name"), lazy_gettext("Enter the partner's name."))
+    email = _email(lazy_gettext("Partner's email"), lazy_gettext("Enter the partner's email."))
 
 
 class SearchForm(FlaskForm):
