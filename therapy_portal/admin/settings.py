@@ -45,37 +45,41 @@ bp = Blueprint("practice_settings", __name__)
 
 class SettingsForm(FlaskForm):
     name = StringField(
-        "Practice name",
-        description="Up to 200 characters.",
-        validators=[DataRequired("Enter the practice's name."), Length(max=200)],
+        lazy_gettext("Practice name"),
+        description=lazy_gettext("Up to 200 characters."),
+        validators=[DataRequired(lazy_gettext("Enter the practice's name.")), Length(max=200)],
     )
-    address = TextAreaField("Address", validators=[Optional(), Length(max=500)])
-    phone = StringField("Phone", validators=[Optional(), Length(max=40)])
+    address = TextAreaField(lazy_gettext("Address"), validators=[Optional(), Length(max=500)])
+    phone = StringField(lazy_gettext("Phone"), validators=[Optional(), Length(max=40)])
     timezone = SelectField(
-        "Time zone",
-        description="Session times, due dates and the audit log are shown in this zone.",
+        lazy_gettext("Time zone"),
+        description=lazy_gettext(
+            "Session times, due dates and the audit log are shown in this zone."
+        ),
         choices=[SelectChoice(zone, zone) for zone in TIMEZONES],
         validate_choice=True,
     )
     # Not named "logo": the form is filled from the practice, whose `logo` is the stored bytes.
-    new_logo = FileField("Logo", description=LOGO_HINT)
-    remove_logo = BooleanField("Remove the current logo")
+    new_logo = FileField(lazy_gettext("Logo"), description=LOGO_HINT)
+    remove_logo = BooleanField(lazy_gettext("Remove the current logo"))
     paper_size = RadioField(
-        "Paper size for PDFs",
+        lazy_gettext("Paper size for PDFs"),
         choices=[
             SelectChoice(PaperSize.LETTER.value, lazy_gettext("Letter")),
             SelectChoice(PaperSize.A4.value, lazy_gettext("A4")),
         ],
-        validators=[DataRequired("Choose a paper size.")],
+        validators=[DataRequired(lazy_gettext("Choose a paper size."))],
     )
     crisis_text = TextAreaField(
-        "Crisis text",
-        description="Shown wherever people write to the practice, e.g. who to call in an "
-        "emergency. Up to 1000 characters.",
+        lazy_gettext("Crisis text"),
+        description=lazy_gettext(
+            "Shown wherever people write to the practice, e.g. who to call in an "
+            "emergency. Up to 1000 characters."
+        ),
         validators=[Optional(), Length(max=1000)],
     )
-    remind_24h = BooleanField("Remind partners 24 hours before a session")
-    remind_2h = BooleanField("Remind partners 2 hours before a session")
+    remind_24h = BooleanField(lazy_gettext("Remind partners 24 hours before a session"))
+    remind_2h = BooleanField(lazy_gettext("Remind partners 2 hours before a session"))
 
 
 @dataclass(frozen=True)

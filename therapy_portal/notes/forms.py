@@ -21,7 +21,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from therapy_portal.i18n import gettext, lazy_gettext
+from therapy_portal.i18n import N_, gettext, lazy_gettext
 from therapy_portal.models.note_formats import (
     ADDENDUM_KINDS,
     ATTENDEES,
@@ -41,7 +41,7 @@ SCREENED = {p.key: p.individually_screened for p in FIELD_PARTS}
 
 
 def _choices(mapping: dict[str, str]) -> list[SelectChoice]:
-    return [SelectChoice(k, v) for k, v in mapping.items()]
+    return [SelectChoice(k, lazy_gettext(v)) for k, v in mapping.items()]
 
 
 def _long_text(label: str, description: str = "") -> TextAreaField:
@@ -96,29 +96,36 @@ class NewNoteForm(FactsForm):
     )
 
 
-SCREENED_HINT = " Screened with each partner alone: left out of a partner's own copy of the record."
+SCREENED_HINT = N_(
+    " Screened with each partner alone: left out of a partner's own copy of the record."
+)
 
 
 def _screened(description: str, screened: bool) -> str:
-    return description + SCREENED_HINT if screened else description
+    return description + gettext(SCREENED_HINT) if screened else description
 
 
 def note_form_class(fmt: str) -> type[FactsForm]:
     """The edit form for one format: the session facts plus that format's sections."""
     attrs = {
-        f"section_{s.key}": _long_text(s.title, _screened(s.guidance, s.individually_screened))
+        f"section_{s.key}": _long_text(
+            gettext(s.title), _screened(gettext(s.guidance), s.individually_screened)
+        )
         for s in FORMATS[fmt].sections
     }
     attrs.update(
         version=HiddenField(),
         interventions=_long_text(
-            "Interventions used", "e.g. EFT enactment; soft start-up coaching; homework review."
+            gettext("Interventions used"),
+            gettext("e.g. EFT enactment; soft start-up coaching; homework review."),
         ),
         risk_screening=_long_text(
-            "Risk screening",
+            gettext("Risk screening"),
             _screened(
-                "Self-harm, intimate partner violence and coercive control, substance use, "
-                "child safety.",
+                gettext(
+                    "Self-harm, intimate partner violence and coercive control, substance use, "
+                    "child safety."
+                ),
                 SCREENED["risk_screening"],
             ),
         ),
@@ -128,7 +135,8 @@ def note_form_class(fmt: str) -> type[FactsForm]:
             validators=[Optional(), Length(max=200)],
         ),
         digest=_long_text(
-            "Since last session", "Insert the digest of homework and measures, then edit it freely."
+            gettext("Since last session"),
+            gettext("Insert the digest of homework and measures, then edit it freely."),
         ),
     )
     return type(f"NoteForm_{fmt}", (FactsForm,), attrs)
