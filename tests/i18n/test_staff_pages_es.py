@@ -78,6 +78,7 @@ STAFF_TEMPLATES = [
     "appointments/_session_fields.html",
     "messages/couple.html",
     "messages/inbox.html",
+    "consents/_status.html",
     "consents/admin_edit.html",
     "consents/admin_index.html",
     "devmail/mailbox.html",
