@@ -152,7 +152,7 @@ def _flashed_back(form: FlaskForm, back: str):
     def render() -> ResponseReturnValue:
         for errors in form.errors.values():
             for error in errors if isinstance(errors, list) else [errors]:
-                flash(error, "error")
+                flash(str(error), "error")
         return redirect(back)
 
     return render
