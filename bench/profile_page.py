@@ -21,7 +21,6 @@ import time
 from pathlib import Path
 
 import pyotp
-from pyinstrument import Profiler
 from sqlalchemy import event
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -83,6 +82,8 @@ def main() -> None:
     def after(conn, cursor, statement, *rest):
         spent = time.perf_counter() - conn.info.pop("bench_started")
         timings.setdefault(" ".join(statement.split())[:150], []).append(spent)
+
+    from pyinstrument import Profiler  # only here: cpu_page.py reuses signed_in_client
 
     event.listen(engine, "before_cursor_execute", before)
     event.listen(engine, "after_cursor_execute", after)

@@ -18,7 +18,7 @@ import json
 from collections import defaultdict
 from dataclasses import dataclass
 
-from sqlalchemy import event, insert, select, update
+from sqlalchemy import bindparam, event, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, make_transient_to_detached
@@ -54,6 +54,26 @@ def event_hash(e: AuditEvent) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
+# Built once: every audited request runs these, and building them cost more than running them.
+_RESERVE = (
+    update(_HEAD)
+    .where(_HEAD.c.chain_id == bindparam("chain"))
+    .values(seq=_HEAD.c.seq + bindparam("count"))
+    .returning(_HEAD.c.seq, _HEAD.c.last_hash)
+)
+_MOVE_HEAD = (
+    update(_HEAD).where(_HEAD.c.chain_id == bindparam("chain")).values(last_hash=bindparam("last"))
+)
+_INSERTED = [c for c in _EVENT.columns if c.key != "id"]
+# One event (the common case) with the head's new hash, as a data-modifying CTE (PostgreSQL).
+_INSERT_ONE = (
+    insert(_EVENT)
+    .values({c.key: bindparam(f"e_{c.key}", type_=c.type) for c in _INSERTED})
+    .add_cte(_MOVE_HEAD.cte("moved_head"))
+    .returning(_EVENT.c.id, _EVENT.c.chain_seq)
+)
+
+
 def _reserve(conn, chain_id: int, count: int) -> tuple[int, str]:
     """Move the chain head `count` places on and return where it was.
 
@@ -61,13 +81,8 @@ def _reserve(conn, chain_id: int, count: int) -> tuple[int, str]:
     lock on SQLite) before anything is read: a concurrent writer of the same practice waits
     here until this transaction commits, then reads the head this one left.
     """
-    reserve = (
-        update(_HEAD)
-        .where(_HEAD.c.chain_id == chain_id)
-        .values(seq=_HEAD.c.seq + count)
-        .returning(_HEAD.c.seq, _HEAD.c.last_hash)
-    )
-    row = conn.execute(reserve).first()
+    values = {"chain": chain_id, "count": count}
+    row = conn.execute(_RESERVE, values).first()
     if row is None:  # the practice's first event
         insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
         conn.execute(
@@ -75,7 +90,7 @@ def _reserve(conn, chain_id: int, count: int) -> tuple[int, str]:
             .values(chain_id=chain_id, seq=0, last_hash=GENESIS)
             .on_conflict_do_nothing(index_elements=["chain_id"])
         )
-        row = conn.execute(reserve).first()
+        row = conn.execute(_RESERVE, values).first()
     return row.seq - count, row.last_hash
 
 
@@ -101,25 +116,34 @@ def _chain_new_events(session: Session, flush_context, instances) -> None:
             seq += 1
             e.chain_seq, e.prev_hash = seq, last
             e.hash = last = event_hash(e)
-        move_head = update(_HEAD).where(_HEAD.c.chain_id == chain_id).values(last_hash=last)
         if conn.dialect.name == "postgresql":
-            _insert_with_head(session, conn, events, move_head)
+            _insert_with_head(session, conn, events)
         else:  # SQLite has no data-modifying CTE: the flush inserts the events
-            conn.execute(move_head)
+            conn.execute(_MOVE_HEAD, {"chain": chain_id, "last": last})
 
 
-def _insert_with_head(session: Session, conn, events: list[AuditEvent], move_head) -> None:
+def _insert_with_head(session: Session, conn, events: list[AuditEvent]) -> None:
     """INSERT the chain's new events with the head's UPDATE as a CTE (one round trip; the head
     row is locked by `_reserve` already), then hand them to the session as loaded rows, so the
     flush does not insert them again."""
-    values = [{c.key: getattr(e, c.key) for c in _EVENT.columns if c.key != "id"} for e in events]
-    stmt = (
-        insert(_EVENT)
-        .values(values)
-        .add_cte(move_head.cte("moved_head"))
-        .returning(_EVENT.c.id, _EVENT.c.chain_seq)
-    )
-    ids = {seq: event_id for event_id, seq in conn.execute(stmt)}
+    if len(events) == 1:
+        e = events[0]
+        values = {f"e_{c.key}": getattr(e, c.key) for c in _INSERTED}
+        rows = conn.execute(_INSERT_ONE, {**values, "chain": e.chain_id, "last": e.hash})
+    else:
+        stmt = (
+            insert(_EVENT)
+            .values([{c.key: getattr(e, c.key) for c in _INSERTED} for e in events])
+            .add_cte(
+                update(_HEAD)
+                .where(_HEAD.c.chain_id == events[0].chain_id)
+                .values(last_hash=events[-1].hash)
+                .cte("moved_head")
+            )
+            .returning(_EVENT.c.id, _EVENT.c.chain_seq)
+        )
+        rows = conn.execute(stmt)
+    ids = {seq: event_id for event_id, seq in rows}
     for e in events:
         session.expunge(e)
         e.id = ids[e.chain_seq]

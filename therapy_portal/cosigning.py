@@ -12,6 +12,7 @@ from therapy_portal import audit
 from therapy_portal.extensions import db
 from therapy_portal.models import User
 from therapy_portal.models.supervision import CoSignature, NoteComment, SignedKind, Supervision
+from therapy_portal.ui import dates
 
 
 def supervisor_id_of(therapist: User) -> int | None:
@@ -63,7 +64,7 @@ def cosignature_values(cosignature: CoSignature | None, tz) -> dict | None:
         "awaiting": cosignature.awaiting,
         "name": cosignature.cosigner_name,
         "credentials": cosignature.cosigner_credentials,
-        "at": cosignature.cosigned_at.astimezone(tz).strftime("%B %-d, %Y at %H:%M %Z")
+        "at": dates.when(cosignature.cosigned_at, tz, with_zone=True)
         if cosignature.cosigned_at
         else "",
         "hash": cosignature.signature or "",

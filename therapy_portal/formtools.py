@@ -56,3 +56,11 @@ def run_action(action: Callable[[], object], message: str) -> bool:
         return False
     flash(message)
     return True
+
+
+def optional_id(value: object) -> int | None:
+    """A select's `coerce` for an optional id: "" or anything not a number is no choice."""
+    if isinstance(value, int):
+        return value
+    text = str(value or "").strip()
+    return int(text) if text.isdigit() else None

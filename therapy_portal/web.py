@@ -13,7 +13,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from therapy_portal import ui
 from therapy_portal.extensions import csrf, db, limiter, login_manager, migrate
 from therapy_portal.settings import PROJECT_ROOT, PROXY_FIX_KEYS
-from therapy_portal.timezones import practice_zone
+from therapy_portal.ui import dates
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 
@@ -136,18 +136,14 @@ def register_request_hooks(app: Flask) -> None:
     ui.register(app)
 
     @app.template_filter("local_time")
-    def local_time(value: datetime | None, fmt: str = "%-d %b %Y, %H:%M", zone: bool = True) -> str:
-        """A stored UTC time shown in the practice's timezone (DESIGN §3)."""
+    def local_time(value: datetime | None, fmt: str | None = None, zone: bool = True) -> str:
+        """A stored UTC time in the practice's timezone (DESIGN §3), as ui.dates.when writes it
+        (with the zone's abbreviation unless zone=False); `fmt` (strftime) only for machine text."""
         if value is None:
             return ""
-        name = (
-            current_user.practice.timezone
-            if current_user.is_authenticated
-            else app.config["PRACTICE_TIMEZONE_DEFAULT"]
-        )
-        local = value.astimezone(practice_zone(name))
-        text = local.strftime(fmt)
-        return f"{text} {local.tzname()}" if zone else text
+        if fmt is None:
+            return dates.when(value, with_zone=zone)
+        return dates.local(value).strftime(fmt)
 
     @app.context_processor
     def layout_context() -> dict:

@@ -93,6 +93,7 @@ EXPECTED = {
     "caseload.reopen": THERAPIST_C1,
     "caseload.resend_invitation": THERAPIST_C1,
     "partner.home": PARTNERS,
+    "partner.stop_boosters": PARTNERS,
     # Development and tests only (production has no such route): see tests/core/test_devmail.py.
     "devmail.mailbox": EVERYONE,
 }

@@ -27,7 +27,14 @@ _RUN = """async () => {
 _OVERFLOW = """() => {
   const root = document.documentElement;
   if (root.scrollWidth <= root.clientWidth) return null;
-  const all = [...document.querySelectorAll('body, body *')];
+  // Content inside a scroll container (a .table-scroll region, the nav strip) is not the cause.
+  const clips = el => {
+    for (let p = el.parentElement; p && p !== document.body; p = p.parentElement) {
+      if (getComputedStyle(p).overflowX !== 'visible') return true;
+    }
+    return false;
+  };
+  const all = [...document.querySelectorAll('body, body *')].filter(el => !clips(el));
   const sticksOut = el => el.getBoundingClientRect().right > root.clientWidth + 1;
   let wide = all.filter(el => sticksOut(el) && !(el.parentElement && sticksOut(el.parentElement)));
   if (!wide.length) {  // no box sticks out: the content of one does (a long line, an SVG)
@@ -37,6 +44,20 @@ _OVERFLOW = """() => {
   const name = el => el.tagName.toLowerCase() + (el.id ? '#' + el.id : '')
     + (el.classList.length ? '.' + [...el.classList].join('.') : '');
   return {width: root.scrollWidth, client: root.clientWidth, culprits: wide.slice(0, 3).map(name)};
+}"""
+
+
+# An attribute rendered from a Python None (`aria-describedby="None"`): never meant, always a bug.
+_NONE_ATTRIBUTES = """() => {
+  const found = [];
+  for (const el of document.querySelectorAll('*')) {
+    for (const attr of el.attributes) {
+      if (attr.value.trim() === 'None') {
+        found.push(el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') + '[' + attr.name + ']');
+      }
+    }
+  }
+  return found.slice(0, 5);
 }"""
 
 
@@ -76,6 +97,11 @@ def violations(page, source: str) -> list[dict]:
 def overflow(page) -> dict | None:
     """None, or how far the page is wider than the viewport and the widest elements."""
     return page.evaluate(_OVERFLOW)
+
+
+def none_attributes(page) -> list[str]:
+    """Elements with an attribute whose value is the string "None" (up to five)."""
+    return page.evaluate(_NONE_ATTRIBUTES)
 
 
 _ID = re.compile(r"(?<=/)(\d+|[A-Za-z0-9_-]{20,})(?=/|$)")

@@ -91,6 +91,8 @@ def _check(page, viewport: str, url: str, source: str, crawl: Crawl) -> bool:
         for target in violation["targets"]:
             rule = f"{violation['rule']} ({violation['impact']})"
             crawl.findings.add(axe.Finding(where, viewport, rule, target))
+    for element in axe.none_attributes(page):
+        crawl.findings.add(axe.Finding(where, viewport, 'attribute-value-"None"', element))
     if viewport == PHONE:
         wide = axe.overflow(page)
         if wide:

@@ -159,3 +159,6 @@ def test_focus_moves_to_the_error_summary_after_an_invalid_submit(app, world, pa
     assert summary.get_attribute("tabindex") == "-1"
     assert summary.locator("a[href^='#']").count() >= 1
     assert keyboard.active_id(page) == "error-summary"
+    # Opening the refused form's address again (a reload from the address bar) is never a 405.
+    response = page.goto(page.url)
+    assert response is not None and response.status < 400, (page.url, response and response.status)

@@ -42,7 +42,6 @@ KNOWN_DEBT: dict[str, set[str]] = {
     "long_function": {
         "therapy_portal/errors.py:register_error_handlers",
         "therapy_portal/settings.py:load_settings",
-        "therapy_portal/web.py:register_request_hooks",
     },
 }
 

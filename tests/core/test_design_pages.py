@@ -171,7 +171,7 @@ def test_the_style_page_shows_every_component(app, client, count_queries):
 
 def test_one_date_format():
     assert dates.day(date(2026, 12, 1)) == "Tue 1 Dec 2026"
-    assert dates.DAY == "%a %-d %b %Y" and dates.MOMENT == "%-d %b %Y, %H:%M"
+    assert dates.DAY == "EEE d MMM y" and dates.MOMENT == "d MMM y, HH:mm"  # CLDR (Babel)
 
 
 def test_moments_are_shown_in_the_practice_zone(app):

@@ -112,6 +112,19 @@ def test_an_oversize_photo_is_a_field_error_not_a_server_error(app, site, as_use
     assert "“big.jpg” is larger than 10 MB." in page_text(response)
 
 
+def test_a_decompression_bomb_is_a_field_error_and_the_text_is_kept(app, site, as_user):
+    occurrence_id = new_occurrence(app, site, prompts=PROMPTS)
+    bomb = photo_samples.png_header_claiming(50_000, 50_000)
+    response = _post(
+        as_user(site.a), occurrence_id, story="Kept words", p_pics=[("huge.png", bomb)]
+    )
+    html = page_text(response)
+    assert response.status_code == 422
+    assert "“huge.png” has more than 40 megapixels" in html
+    assert 'id="p_pics-error"' in html and "Kept words" in html
+    assert _photo_ids(app) == []
+
+
 def test_serving_follows_the_prompt_visibility(app, site, as_user):
     occurrence_id = new_occurrence(app, site, prompts=PROMPTS)
     client = as_user(site.a)

@@ -390,7 +390,7 @@ def test_clean_rejects_impossible_values(defn: dict[str, Any], raw: Any) -> None
         (CHOICE, "Calm", "Calm"),
         (CHECK, ["Words", "Touch"], "Words; Touch"),
         (YES_NO, False, "No"),
-        (DATE, "2025-03-14", "14 March 2025"),
+        (DATE, "2025-03-14", "Fri 14 Mar 2025"),
         ({**NUMBER, "unit": "minutes"}, 1500, "1,500 minutes"),
         (LIST, ["Tea", "Walk"], "1. Tea\n2. Walk"),
     ],

@@ -13,6 +13,7 @@ from therapy_portal.measures.charts import (
     progress_table,
     x_labels_for,
 )
+from therapy_portal.ui import dates
 
 NAMESPACES = {"http://www.w3.org/2000/svg", "http://www.w3.org/1999/xlink"}
 
@@ -103,3 +104,46 @@ def test_single_partner_and_empty_series() -> None:
     empty = progress_chart_svg("Nothing yet", {}, None, None, None)
     ET.fromstring(empty)  # noqa: S314
     assert progress_table({}) == [("Check-in",)]
+
+
+def _line_paths(svg: str) -> list[str]:
+    return re.findall(r'<path d="([^"]+)" class="line reactive nofill"', svg)
+
+
+def test_one_check_in_still_draws_the_cut_off_it_lists(app) -> None:
+    """With one data point the legend's cut-off is drawn as a line with a length (issue 15)."""
+    with app.app_context():
+        svg = progress_chart_svg("CSI-4", {"Alex": [("2024-03-04", 10.0)]}, 13.5, None, (0, 21))
+    assert "Cut-off (13.5)" in _texts(svg)
+    (cutoff,) = _line_paths(svg)  # the one partner's single point draws no line; the cut-off does
+    xs = [float(x) for x in re.findall(r"([\d.]+) [\d.]+", cutoff)]
+    assert len(xs) >= 2 and max(xs) - min(xs) > 100
+
+
+def test_the_axis_shows_the_whole_scale(app) -> None:
+    """0–21 reads 0 … 21, not 0 … 20."""
+    with app.app_context():
+        svg = progress_chart_svg("CSI-4", SERIES, 13.5, None, (0, 21))
+    texts = _texts(svg)
+    assert "0" in texts and "21" in texts
+
+
+def test_the_phone_chart_has_text_readable_at_390_px(app) -> None:
+    """Drawn 400 units wide and shown about 360 px wide, 15-unit text reads at about 13 px."""
+    with app.app_context():
+        svg = progress_chart_svg("CSI-4", SERIES, 13.5, None, (0, 21), width=400, height=320)
+    # The text drawn: titles, axis labels and the legend (not pygal's unused overlays).
+    rules = re.findall(r"([^{}]*)\{[^}]*font-size:\s*(\d+)px", svg)
+    wanted = re.compile(r"title|legend|axis|major|label")
+    sizes = {int(size) for where, size in rules if wanted.search(where)}
+    sizes -= {int(size) for where, size in rules if "text-overlay" in where or "no_data" in where}
+    assert sizes and min(sizes) >= 15, rules
+
+
+def test_period_labels_are_written_as_days(app) -> None:
+    with app.app_context():
+        svg = progress_chart_svg(
+            "CSI-4", SERIES, None, None, (0, 21), shown_labels=dates.period_labels
+        )
+    assert {"4 Mar", "11 Mar", "18 Mar"} <= set(_texts(svg))
+    assert "2024-03-04" not in _texts(svg)

@@ -147,7 +147,7 @@ def test_bad_answers_name_the_question_and_store_nothing(setup, answers, field, 
     [
         ("closed", "work with your therapist has ended"),
         ("stopped", "stopped this check-in"),
-        ("future", "opens on Monday, March 9"),
+        ("future", "opens on Mon 9 Mar"),
         ("unknown", "can't show here"),
     ],
 )

@@ -18,6 +18,7 @@ from therapy_portal.measures import progress
 from therapy_portal.measures.digest import measure_changes_since, record_lines
 from therapy_portal.measures.safety import raise_safety_alert
 from therapy_portal.models import AuditEvent
+from therapy_portal.ui import dates
 
 START = MONDAY - timedelta(weeks=3)
 
@@ -79,13 +80,13 @@ def test_digest_reports_change_since_last_session_per_partner(setup):
     since = datetime.combine(START + timedelta(days=2), datetime.min.time(), tzinfo=UTC)
     until = datetime.combine(MONDAY + timedelta(days=6), datetime.min.time(), tzinfo=UTC)
     lines = measure_changes_since(setup.couple, since, until)
-    start, last = START.isoformat(), START + timedelta(weeks=1)
+    start, last = dates.day(START), dates.day(START + timedelta(weeks=1))
     assert lines == [
         f"Couples Satisfaction Index (CSI-4), {setup.a.name}: 8 → 14 (+6) between "
-        f"{start} and {(START + timedelta(weeks=2)).isoformat()}; reliable change, improved "
+        f"{start} and {dates.day(START + timedelta(weeks=2))}; reliable change, improved "
         "(computed); now at or above the distress cut-off (13.5).",
         f"Couples Satisfaction Index (CSI-4), {setup.b.name}: 15 → 16 (+1) between "
-        f"{start} and {last.isoformat()}; no reliable change (computed); "
+        f"{start} and {last}; no reliable change (computed); "
         "now at or above the distress cut-off (13.5).",
     ]
 

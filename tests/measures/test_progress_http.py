@@ -50,7 +50,7 @@ def test_progress_page_shows_both_lines_cutoff_gap_and_a_table(app, client, worl
     # spells out each period, with a link to each answer set.
     assert "<caption>Couples Satisfaction Index (CSI-4): totals by period</caption>" in html
     assert re.search(
-        r'<th scope="row">\d{4}-\d\d-\d\d</th>\s*<td><a href="/checkins/responses/', html
+        r'<th scope="row">\w{3} \d{1,2} \w{3} \d{4}</th>\s*<td><a href="/checkins/responses/', html
     )
     assert (
         'alt="Line chart of Couples Satisfaction Index (CSI-4) totals over time for '

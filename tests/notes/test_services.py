@@ -16,6 +16,7 @@ from therapy_portal.models.note_formats import FORMATS
 from therapy_portal.models.notes import SessionNote
 from therapy_portal.notes import addenda, reading, services, since_last
 from therapy_portal.notes import digest as digests
+from therapy_portal.ui import dates
 
 
 def _actions(note_id: int) -> list[str]:
@@ -165,7 +166,7 @@ def test_digest_comes_from_registered_providers_for_the_window_since_last_sessio
     earlier = make_note(therapist, couple, session_date=clock.today() - timedelta(days=8))
     note = make_note(therapist, couple)
     text = since_last.build_digest(therapist, note)
-    assert text.splitlines()[0] == f"Since the last session ({earlier.session_date.isoformat()})"
+    assert text.splitlines()[0] == f"Since the last session ({dates.day(earlier.session_date)})"
     assert "- Assigned: Soft start-up practice (due Friday)" in text
     assert "Measures" not in text  # a section with no lines is left out
     couple_id, since, until = homework_provider.calls[-1]

@@ -139,7 +139,9 @@ def test_a_review_date_in_the_past_is_a_field_error(web):
     data = _plan_form(clock.today() - timedelta(days=1), _goal_row(0, "Closer", "14"))
     page = client.post(edit, data=data)
     assert page.status_code == 422
-    assert 'id="review_on-error"' in page.get_data(as_text=True)
+    html = page.get_data(as_text=True)
+    assert 'id="review_on-error"' in html and "in the past" in html
+    assert "Closer" in html and "Withdrawal after conflict." in html  # nothing typed is lost
 
 
 def test_write_sign_amend_and_export_a_plan(web):

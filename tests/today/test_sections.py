@@ -40,8 +40,11 @@ def test_check_in_gaps_list_missed_periods_before_open_ones(ctx):
     couple = make_couple(therapist, name="Couple G")
     schedule = scenario.running_checkin(therapist, couple, days_ago=8)
     checkins.submit_checkin(partner(couple, "A"), schedule, {"1": 3, "2": 3, "3": 3, "4": 3})
-    gaps = reads.checkin_gaps(therapist, utcnow())
+    gaps, total = reads.checkin_gaps(therapist, utcnow(), 10)
     assert [(g.label, g.missed) for g in gaps] == [("A", True), ("B", True), ("B", False)]
+    assert total == 3
+    shown, total = reads.checkin_gaps(therapist, utcnow(), 2)
+    assert (shown, total) == (gaps[:2], 3)
 
 
 def test_stopped_check_ins_and_closed_couples_are_not_listed(ctx):
@@ -51,7 +54,7 @@ def test_stopped_check_ins_and_closed_couples_are_not_listed(ctx):
     closed = make_couple(therapist)
     scenario.running_checkin(therapist, closed)
     closed.status = "closed"
-    assert reads.checkin_gaps(therapist, utcnow()) == []
+    assert reads.checkin_gaps(therapist, utcnow(), 10) == ([], 0)
 
 
 def test_drafts_are_the_authors_own_oldest_session_first_flagged_after_72_hours(ctx):

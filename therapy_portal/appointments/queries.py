@@ -11,13 +11,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import joinedload, selectinload
 
+from therapy_portal import prepared
 from therapy_portal.appointments.recurrence import to_utc
 from therapy_portal.appointments.rules import zone_of
 from therapy_portal.extensions import db
-from therapy_portal.models import Couple, User, utcnow
+from therapy_portal.models import Couple, Role, User, utcnow
 from therapy_portal.models.appointments import Appointment, AppointmentStatus
 from therapy_portal.models.notes import SessionNote
 from therapy_portal.pagination import Page, keyset_page
@@ -154,18 +155,23 @@ def upcoming_for_therapist(
     """The therapist's scheduled sessions not yet over, starting within `days` days, soonest
     first, with their couples (and partners) loaded. For the Today page."""
     now = now or utcnow()
-    return list(
-        db.session.scalars(
-            scope.own_appointments_for_therapist(therapist)
+    if therapist.role != Role.THERAPIST:
+        return []
+    stmt = prepared.statement(
+        "appointments.upcoming_for_therapist",
+        lambda who: (
+            scope.own_appointments_for_therapist(who)
             .where(
                 Appointment.status == AppointmentStatus.SCHEDULED,
-                Appointment.ends_at > now,
-                Appointment.starts_at < now + timedelta(days=days),
+                Appointment.ends_at > bindparam("now"),
+                Appointment.starts_at < bindparam("until"),
             )
             .options(selectinload(Appointment.couple).selectinload(Couple.members))
             .order_by(Appointment.starts_at, Appointment.id)
-        )
+        ),
     )
+    values = prepared.params(therapist, now=now, until=now + timedelta(days=days))
+    return list(db.session.scalars(stmt, values))
 
 
 def next_for_partner(user: User, now: datetime | None = None) -> Appointment | None:
@@ -190,20 +196,24 @@ def sessions_without_signed_note(
     it is final, or when a final note of the couple is dated the session's local day (a note
     written from the notes page). Two statements."""
     now = now or utcnow()
-    candidates = list(
-        db.session.scalars(
-            scope.own_appointments_for_therapist(therapist)
+    if therapist.role != Role.THERAPIST:
+        return []
+    stmt = prepared.statement(
+        f"appointments.sessions_without_signed_note.{limit}",
+        lambda who: (
+            scope.own_appointments_for_therapist(who)
             .outerjoin(SessionNote, SessionNote.id == Appointment.note_id)
             .where(
                 Appointment.status.in_(NEEDS_NOTE),
-                Appointment.ends_at <= now,
+                Appointment.ends_at <= bindparam("now"),
                 (SessionNote.id.is_(None)) | ~supervision.final_note(),
             )
             .options(selectinload(Appointment.couple).selectinload(Couple.members))
             .order_by(Appointment.starts_at, Appointment.id)
             .limit(limit * 2)
-        )
+        ),
     )
+    candidates = list(db.session.scalars(stmt, prepared.params(therapist, now=now)))
     zone = zone_of(therapist)
     days = {(a.couple_id, a.starts_at.astimezone(zone).date()) for a in candidates}
     signed = set()

@@ -30,6 +30,7 @@ from therapy_portal.models.appointments import (
 )
 from therapy_portal.policy.appointments import attending_members
 from therapy_portal.timezones import practice_zone
+from therapy_portal.ui import dates
 
 SUBJECT = "Session reminder"
 BODY = (
@@ -59,8 +60,7 @@ def set_reminder_choice(user: User, remind_24h: bool, remind_2h: bool) -> None:
 
 
 def when_text(start: datetime, zone_name: str | None) -> str:
-    local = start.astimezone(practice_zone(zone_name))
-    return f"{local:%A %-d %B %Y} at {local:%H:%M} ({local.tzname()})"
+    return dates.when(start, practice_zone(zone_name), with_zone=True)
 
 
 def due_kind(start: datetime, chosen: set[str], now: datetime) -> str | None:

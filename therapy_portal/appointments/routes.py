@@ -28,7 +28,9 @@ from therapy_portal.appointments.rules import zone_of
 from therapy_portal.i18n import gettext
 from therapy_portal.models import Role, utcnow
 from therapy_portal.policy import appointments as scope
+from therapy_portal.policy import consents
 from therapy_portal.timezones import practice_today
+from therapy_portal.ui import dates
 
 bp = Blueprint("appointments", __name__)
 therapist_only = policy.requires(Role.THERAPIST)
@@ -113,6 +115,7 @@ def detail(appointment_id: int):
         appointment=appointment,
         series=appointment.series,
         note_state=queries.note_states([appointment]).get(appointment.id),
+        consent_lacking=consents.missing_for_sessions([appointment]).get(appointment.id),
         can_change=scope.can_change_appointment(current_user, appointment),
         started=appointment.has_started(utcnow()),
         outcome_form=OutcomeForm(),
@@ -179,8 +182,7 @@ def cancel(appointment_id: int):
 
 
 def cancel_question(appointment, rest: bool, back: str) -> dict:
-    local = appointment.starts_at.astimezone(zone_of(current_user))
-    what = f"the session on {local:%A %-d %B at %H:%M}"
+    what = f"the session on {dates.when(appointment.starts_at, zone_of(current_user))}"
     if rest and appointment.series_id:
         what += " and every later session of its series"
     return {

@@ -28,6 +28,7 @@ from therapy_portal.models.appointments import (
 )
 from therapy_portal.models.note_formats import SERVICE_CODES
 from therapy_portal.timezones import practice_zone
+from therapy_portal.ui import dates
 
 LINK_LIMIT = 500
 DETAILS_LIMIT = 1000
@@ -219,11 +220,11 @@ def check_overlap(actor: User, data: SessionInput, spans, exclude_id: int | None
         return
     other = first_overlap(actor, spans, exclude_id)
     if other is not None:
-        local = other.starts_at.astimezone(zone_of(actor))
-        end = other.ends_at.astimezone(zone_of(actor))
+        zone = zone_of(actor)
+        span = f"{dates.when(other.starts_at, zone)}–{dates.clock(other.ends_at, zone)}"
         raise ValidationFailed(
             f"This overlaps your session with {other.couple.display_name} on "
-            f"{local:%a %-d %b}, {local:%H:%M}–{end:%H:%M}. Tick “Schedule it anyway” to "
+            f"{span}. Tick “Schedule it anyway” to "
             "keep both, or choose another time.",
             field="allow_overlap",
         )

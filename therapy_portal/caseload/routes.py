@@ -13,6 +13,7 @@ from therapy_portal.caseload import listing, overview, services
 from therapy_portal.caseload.access_log import who_has_seen
 from therapy_portal.caseload.forms import CoupleForm, PartnerForm, SearchForm
 from therapy_portal.homework.services import counts_for_couples
+from therapy_portal.homework.services.boosters import SUMMARY as BOOSTER_SUMMARY
 from therapy_portal.i18n import gettext
 from therapy_portal.measures.maintenance import SUMMARY as MAINTENANCE_SUMMARY
 from therapy_portal.measures.services import open_safety_alerts
@@ -207,10 +208,13 @@ def close(couple_id: int):
 
 def _closing_consequences(maintenance: bool) -> list[str]:
     if maintenance:
-        first = (
-            f"Nothing new can be assigned or scheduled for this couple. The maintenance plan "
-            f"starts: {MAINTENANCE_SUMMARY}, which either partner can stop at any time; "
-            "other homework and check-ins can no longer be answered."
+        first = gettext(
+            "Nothing new can be assigned or scheduled for this couple. The maintenance plan "
+            "starts: %(checkins)s and %(boosters)s (the couple's latest homework again), which "
+            "either partner can stop at any time; other homework and check-ins can no longer "
+            "be answered.",
+            checkins=MAINTENANCE_SUMMARY,
+            boosters=BOOSTER_SUMMARY,
         )
     else:
         first = (
@@ -219,6 +223,7 @@ def _closing_consequences(maintenance: bool) -> list[str]:
         )
     return [
         first,
+        gettext("Upcoming sessions are cancelled and each partner is told by email."),
         "Partners can still sign in to read their past work.",
         "You can reopen the couple at any time.",
     ]

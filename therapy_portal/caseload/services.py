@@ -14,7 +14,6 @@ from therapy_portal.caseload import care_team
 from therapy_portal.errors import InvalidState, ValidationFailed
 from therapy_portal.extensions import db
 from therapy_portal.i18n import gettext
-from therapy_portal.measures.maintenance import start_maintenance_plan
 from therapy_portal.models import (
     Couple,
     CoupleMember,
@@ -22,9 +21,7 @@ from therapy_portal.models import (
     CoupleTherapist,
     Role,
     User,
-    utcnow,
 )
-from therapy_portal.timezones import practice_today
 
 
 @dataclass(frozen=True)
@@ -259,18 +256,6 @@ def resend_invitation(actor: User, couple: Couple, label: str) -> None:
     )
 
 
-def close_couple(actor: User, couple: Couple, *, maintenance: bool = False) -> None:
-    """Close the couple; with ``maintenance``, start the maintenance check-ins (audited)."""
-    _require_active(couple)
-    couple.status = CoupleStatus.CLOSED
-    couple.closed_at = utcnow()
-    audit.record(
-        "couple.close", actor=actor, object_type="couple", object_id=couple.id, couple_id=couple.id
-    )
-    if maintenance:
-        start_maintenance_plan(actor, couple, practice_today(actor))
-
-
 def reopen_couple(actor: User, couple: Couple) -> None:
     if couple.is_active:
         raise InvalidState(gettext("This couple is already active."))
@@ -288,3 +273,7 @@ def view_couple(actor: User, couple_id: int) -> Couple:
         "couple.view", actor=actor, object_type="couple", object_id=couple.id, couple_id=couple.id
     )
     return couple
+
+
+# Closing lives in its own module (`caseload.closing`); callers keep using `services`.
+from therapy_portal.caseload.closing import close_couple  # noqa: E402, F401

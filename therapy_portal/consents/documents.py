@@ -20,7 +20,7 @@ from therapy_portal.models import Couple, CoupleMember, Practice, User
 from therapy_portal.models.consents import KIND_LABELS, ConsentDocument, ConsentSignature
 from therapy_portal.notes.digest import DigestSection
 from therapy_portal.pdf import PdfRenderError, render_pdf
-from therapy_portal.timezones import practice_zone
+from therapy_portal.ui import dates
 
 CONFIDENTIAL = (
     "Confidential health information. It may be disclosed only as the law allows or with the "
@@ -37,7 +37,7 @@ class SignedPdf:
 def _when(moment: datetime | None, practice: Practice) -> str:
     if moment is None:
         return ""
-    return moment.astimezone(practice_zone(practice.timezone)).strftime("%Y-%m-%d %H:%M")
+    return dates.when(moment, practice.timezone)
 
 
 def signature_pdf(actor: User, couple: Couple, signature: ConsentSignature) -> SignedPdf:
@@ -63,7 +63,7 @@ def signature_pdf(actor: User, couple: Couple, signature: ConsentSignature) -> S
         paragraphs=[p for p in version.body.split("\n\n") if p.strip()],
         typed_name=signature.typed_name,
         label=label or "?",
-        signed_on=signature.signed_on.isoformat(),
+        signed_on=dates.day(signature.signed_on),
         signed_at=_when(signature.signed_at, practice),
         withdrawn_at=_when(signature.withdrawn_at, practice),
     )
@@ -114,7 +114,7 @@ def consents_record(couple: Couple, partner_label: str | None) -> list[DigestSec
     for signature, kind, label in rows:
         line = (
             f"Partner {label} signed “{KIND_LABELS[kind]}” version {signature.version.number} "
-            f"on {signature.signed_on.isoformat()} as “{signature.typed_name}”"
+            f"on {dates.day(signature.signed_on)} as “{signature.typed_name}”"
         )
         if signature.withdrawn_at is not None:
             line += f"; withdrawn {_when(signature.withdrawn_at, practice)}"

@@ -32,6 +32,7 @@ from therapy_portal.models.homework import (
 )
 from therapy_portal.models.vocabulary import Slot
 from therapy_portal.notes.digest import DigestSection
+from therapy_portal.ui import dates
 
 LABELS = {Slot.A: "Partner A", Slot.B: "Partner B", Slot.JOINT: "Joint answer"}
 
@@ -74,10 +75,10 @@ def _flags(
 
 
 def _assigned_line(assignment: Assignment) -> str:
-    until_text = f" until {assignment.ends_on.isoformat()}" if assignment.ends_on else ""
+    until_text = f" until {dates.day(assignment.ends_on)}" if assignment.ends_on else ""
     return (
         f"{assignment.version.title} ({MODE_LABELS[assignment.mode].lower()}, "
-        f"{assignment.cadence}{until_text}), first due {assignment.first_due_on.isoformat()}."
+        f"{assignment.cadence}{until_text}), first due {dates.day(assignment.first_due_on)}."
     )
 
 
@@ -133,7 +134,7 @@ def homework_digest(couple: Couple, since: datetime | None, until: datetime) -> 
     names = _names(couple)
     for occurrence, responses in occurrences_with_responses(couple):
         assignment = occurrence.assignment
-        title, due = assignment.version.title, occurrence.due_on.isoformat()
+        title, due = assignment.version.title, dates.day(occurrence.due_on)
         if assignment.id not in seen and _in(assignment.created_at, since, until):
             seen.add(assignment.id)
             assigned.append(_assigned_line(assignment))
@@ -188,7 +189,7 @@ def homework_record(couple: Couple, partner_label: str | None) -> list[DigestSec
                 if prompt["key"] in answers:
                     text = prompt_type_for(prompt).display(prompt, answers[prompt["key"]])
                     lines.append(
-                        f"{assignment.version.title} ({occurrence.due_on.isoformat()}), "
+                        f"{assignment.version.title} ({dates.day(occurrence.due_on)}), "
                         f"{LABELS[label]}, {prompt['label']}: {text}"
                     )
     return [DigestSection("Homework answers", lines)] if lines else []

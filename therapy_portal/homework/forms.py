@@ -21,6 +21,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, Optional
 
 from therapy_portal.errors import ValidationFailed
+from therapy_portal.formtools import optional_id
 from therapy_portal.homework.builder_forms import choices_of
 from therapy_portal.homework.photo_images import MAX_BYTES
 from therapy_portal.homework.prompt_types.photo import PhotoField, PhotoIds
@@ -55,6 +56,14 @@ class AssignBase(FlaskForm):
         lazy_gettext("Personal note to the couple (optional)"),
         validators=[Optional(), Length(max=NOTE_LIMIT)],
         description=f"Up to {NOTE_LIMIT:,} characters. Both partners see it.",
+    )
+    # The couple's current plan goals are set by the view (`measures.goal_links`); the service
+    # refuses any other goal.
+    goal_id = SelectField(
+        lazy_gettext("Works toward goal (optional)"),
+        coerce=optional_id,
+        validate_choice=False,
+        description=lazy_gettext("The plan's overview then counts this homework for the goal."),
     )
 
 

@@ -34,7 +34,8 @@ OVERDUE_WINDOW_DAYS = 7
 
 
 def _due_around(earliest, latest) -> list[Occurrence]:
-    """Active homework of active couples due in the window, with its assignment."""
+    """Active homework of active couples (and a closed couple's boosters) due in the window,
+    with its assignment."""
     return list(
         db.session.scalars(
             select(Occurrence)
@@ -42,7 +43,8 @@ def _due_around(earliest, latest) -> list[Occurrence]:
             .join(Couple, Couple.id == Occurrence.couple_id)
             .where(
                 Assignment.status == AssignmentStatus.ACTIVE,
-                Couple.status == CoupleStatus.ACTIVE,
+                # A closed couple's booster exercises still remind (`services.boosters`).
+                (Couple.status == CoupleStatus.ACTIVE) | Assignment.booster,
                 Occurrence.due_on >= earliest,
                 Occurrence.due_on <= latest,
             )

@@ -18,6 +18,7 @@ from therapy_portal.homework.routes import bp
 from therapy_portal.homework.services.common import practice_today
 from therapy_portal.homework.wording import LABELS, VISIBILITY_LABELS
 from therapy_portal.i18n import gettext
+from therapy_portal.measures import goal_links
 from therapy_portal.models import Role
 from therapy_portal.models.vocabulary import Cadence
 
@@ -79,6 +80,9 @@ def _assign_form(version, couple, formdata):
             is None
         ]
         field.choices = [SelectChoice(v, VISIBILITY_LABELS[v]) for v in allowed]
+    form.goal_id.choices = [SelectChoice("", gettext("No goal"))] + [
+        SelectChoice(str(g.id), g.label) for g in goal_links.current_goals(current_user, couple.id)
+    ]
     return form
 
 
@@ -100,6 +104,7 @@ def _assign_input(form, version) -> services.AssignInput:
         ends_on=form.ends_on.data,
         note=form.note.data or "",
         visibility={p["key"]: form[f"vis_{p['key']}"].data for p in version.prompts},
+        goal_id=form.goal_id.data,
     )
 
 

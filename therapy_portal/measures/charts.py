@@ -7,7 +7,7 @@ escapes every title, legend and label, so partner display names (user text) are 
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import pygal
@@ -63,6 +63,7 @@ def progress_chart_svg(
     show_gap: bool = False,
     x_labels: Sequence[str] | None = None,
     cutoff_label: str = "Cut-off",
+    shown_labels: Callable[[Sequence[str]], Sequence[str]] | None = None,
     width: int = 800,
     height: int = 400,
     chart_id: str | None = None,
@@ -73,14 +74,15 @@ def progress_chart_svg(
     check-in). ``cutoff`` draws a dashed horizontal line. ``reliable_points`` maps a partner to
     indices into *that partner's* points where a reliable change was reached; they are drawn as a
     separate, larger-dot series. ``show_gap`` adds |A − B| for exactly two partners. Labels
-    default to :func:`x_labels_for`; pass ``x_labels`` to fix the order. pygal names the chart
+    default to :func:`x_labels_for`; pass ``x_labels`` to fix the order and ``shown_labels`` to
+    write them for people (``ui.dates.period_labels``: ISO keys as days). pygal names the chart
     with a random UUID; pass ``chart_id`` for byte-identical output from identical data.
     """
     labels = list(x_labels) if x_labels is not None else x_labels_for(series)
     if len(labels) == 1:
         # One check-in: empty slots either side give every line (the cut-off too) a length.
         labels = ["", labels[0], " "]
-    chart = _line_chart(title, labels, y_range, width, height, chart_id)
+    chart = _line_chart(title, labels, y_range, width, height, chart_id, shown_labels)
     colours = _add_partners(chart, series, labels, reliable_points or {})
     if show_gap:
         colours.append(GAP_COLOUR)
@@ -123,7 +125,7 @@ def y_labels_for(y_range: tuple[float, float]) -> list[float]:
     return labels
 
 
-def _line_chart(title, labels, y_range, width: int, height: int, chart_id: str | None):
+def _line_chart(title, labels, y_range, width: int, height: int, chart_id: str | None, shown=None):
     chart = pygal.Line(
         js=[],
         disable_xml_declaration=True,
@@ -141,7 +143,7 @@ def _line_chart(title, labels, y_range, width: int, height: int, chart_id: str |
     chart.add_xml_filter(_strip_active_content)
     if chart_id is not None:
         chart.uuid = chart_id  # used for the root id and the CSS selectors
-    chart.x_labels = labels
+    chart.x_labels = list(shown(labels)) if shown else labels
     return chart
 
 

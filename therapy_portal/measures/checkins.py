@@ -27,6 +27,7 @@ from therapy_portal.models import Couple, CoupleStatus, Role, User, utcnow
 from therapy_portal.models.measures import MeasureResponse, MeasureSchedule
 from therapy_portal.pagination import Page, keyset_page
 from therapy_portal.timezones import local_today
+from therapy_portal.ui import dates
 
 _ITEM = re.compile(r"^item (\d+)")
 
@@ -134,12 +135,12 @@ def checkin_state(
     elif index is None and schedule.ends_on is not None and today > schedule.ends_on:
         message = "This check-in has ended. Thank you for keeping in touch."
     elif index is None:
-        message = f"This check-in opens on {schedule.starts_on:%A, %B} {schedule.starts_on.day}."
+        message = f"This check-in opens on {dates.day(schedule.starts_on)}."
     elif answered is not None:
         nxt = schedule.period_start(index + 1)
         message = (
             f"You already answered this check-in for this period. Your first answers "
-            f"are kept; the next one opens on {nxt:%A, %B} {nxt.day}."
+            f"are kept; the next one opens on {dates.day(nxt)}."
         )
     return CheckinState(schedule, inst, index, answered, message)
 

@@ -17,6 +17,7 @@ from therapy_portal.measures import INSTRUMENTS, reliable_change
 from therapy_portal.measures.safety import FLAG_LABELS
 from therapy_portal.models import Couple, CoupleMember, User
 from therapy_portal.models.measures import MeasureResponse, MeasureSchedule, SafetyAlert
+from therapy_portal.ui import dates
 
 SECTION_TITLE = "Check-ins (measures)"
 
@@ -86,14 +87,14 @@ def _change_line(who: str, key: str, inst, base: MeasureResponse, latest: Measur
     if base.id == latest.id:
         return (
             f"{who}: {latest.total} of {inst.max_total} on "
-            f"{latest.taken_at.date().isoformat()}"
+            f"{dates.day(latest.taken_at)}"
             f"{'; ' + status if status else ''}."
         )
     change = reliable_change(base.total, latest.total, instrument=key)
     verdict = f"reliable change, {change.direction}" if change.reliable else "no reliable change"
     return (
         f"{who}: {base.total} → {latest.total} ({latest.total - base.total:+d}) between "
-        f"{base.taken_at.date().isoformat()} and {latest.taken_at.date().isoformat()}; "
+        f"{dates.day(base.taken_at)} and {dates.day(latest.taken_at)}; "
         f"{verdict} (computed){'; now ' + status if status else ''}."
     )
 
@@ -109,14 +110,14 @@ def _alert_lines(
     lines = []
     for alert in db.session.scalars(stmt.order_by(SafetyAlert.created_at)):
         state = (
-            f"acknowledged {alert.acknowledged_at.date().isoformat()}"
+            f"acknowledged {dates.day(alert.acknowledged_at)}"
             if alert.acknowledged_at
             else "not yet acknowledged"
         )
         lines.append(
             f"Safety alert, {labels.get(alert.partner_id, 'a partner')}: "
             f"{FLAG_LABELS.get(alert.kind, alert.kind)} on "
-            f"{alert.created_at.date().isoformat()} ({state})."
+            f"{dates.day(alert.created_at)} ({state})."
         )
     return lines
 
@@ -140,7 +141,7 @@ def record_lines(couple: Couple, partner_label: str | None) -> list[str]:
         inst = INSTRUMENTS.get(r.instrument)
         name, top = (inst.name, f" of {inst.max_total}") if inst else (r.instrument, "")
         lines.append(
-            f"{r.taken_at.date().isoformat()}: {name}, Partner "
+            f"{dates.day(r.taken_at)}: {name}, Partner "
             f"{labels.get(r.partner_id, '?')}: {r.total}{top}."
         )
     if partner_label is None:

@@ -8,6 +8,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, RadioField, SelectChoice, SelectField, TextAreaField
 from wtforms.validators import InputRequired, Length, ValidationError
 
+from therapy_portal.formtools import optional_id
 from therapy_portal.i18n import gettext, lazy_gettext
 from therapy_portal.measures import Instrument
 from therapy_portal.measures.outcome_alerts import REASON_MAX, REASON_REQUIRED, REASON_TOO_LONG
@@ -46,6 +47,13 @@ class ScheduleForm(FlaskForm):
         description=lazy_gettext(
             "Each partner can answer once in every period, from this date on."
         ),
+    )
+    # The couple's current plan goals are set by the view (`measures.goal_links`).
+    goal_id = SelectField(
+        lazy_gettext("Works toward goal (optional)"),
+        coerce=optional_id,
+        validate_choice=False,
+        description=lazy_gettext("The plan's overview then shows these scores for the goal."),
     )
 
     def __init__(self, *args, today: date, **kwargs) -> None:

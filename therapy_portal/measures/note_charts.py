@@ -34,7 +34,7 @@ from therapy_portal.measures.services import couple_schedules
 from therapy_portal.models import Couple, User
 from therapy_portal.models.measures import MeasureResponse, MeasureSchedule
 from therapy_portal.timezones import practice_zone
-from therapy_portal.ui.dates import DAY
+from therapy_portal.ui import dates
 
 __all__ = ["MeasureHistory", "NoteChart", "charts_for_note", "load_history", "note_charts"]
 
@@ -113,7 +113,7 @@ def charts_for_note(
         if partner_label is None or history.labels.get(user_id) == partner_label
     }
     answered = {r.instrument for r in responses if r.partner_id in names}
-    day = session_date.strftime(DAY)
+    day = dates.day(session_date)
     charts = []
     for key in (k for k in INSTRUMENTS if k in answered):
         progress = instrument_progress(

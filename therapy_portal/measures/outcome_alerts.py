@@ -16,12 +16,12 @@ from datetime import datetime
 from flask import current_app
 from sqlalchemy import func, select
 
-from therapy_portal import audit, policy
+from therapy_portal import audit, policy, prepared
 from therapy_portal.errors import InvalidState, ValidationFailed
 from therapy_portal.extensions import db
 from therapy_portal.i18n import gettext
 from therapy_portal.measures import outcomes
-from therapy_portal.models import Couple, CoupleMember, User, utcnow
+from therapy_portal.models import Couple, CoupleMember, Role, User, utcnow
 from therapy_portal.models.appointments import Appointment, AppointmentStatus
 from therapy_portal.models.measures import MeasureResponse, OutcomeAlert, OutcomeKind
 
@@ -171,30 +171,14 @@ def open_outcome_alerts(therapist: User, couple_id: int | None = None) -> list[O
 
     Showing them is audited (one event with the count), like every read of clinical data.
     """
-    query = (
-        policy.outcome_alerts_for_therapist(therapist)
-        .where(OutcomeAlert.resolved_at.is_(None), OutcomeAlert.dismissed_at.is_(None))
-        .join(Couple, Couple.id == OutcomeAlert.couple_id)
-        .outerjoin(
-            CoupleMember,
-            (CoupleMember.couple_id == OutcomeAlert.couple_id)
-            & (CoupleMember.user_id == OutcomeAlert.partner_id),
-        )
-        .with_only_columns(
-            OutcomeAlert.id,
-            OutcomeAlert.couple_id,
-            Couple.display_name,
-            CoupleMember.label,
-            OutcomeAlert.instrument,
-            OutcomeAlert.kind,
-            OutcomeAlert.figures,
-            OutcomeAlert.updated_at,
-        )
-        .order_by(OutcomeAlert.created_at, OutcomeAlert.id)
-    )
     if couple_id is not None:
-        query = query.where(OutcomeAlert.couple_id == couple_id)
-    rows = [OutcomeRow(*row) for row in db.session.execute(query)]
+        query = _open_alerts(therapist).where(OutcomeAlert.couple_id == couple_id)
+        rows = [OutcomeRow(*row) for row in db.session.execute(query)]
+    elif therapist.role != Role.THERAPIST:
+        rows = []
+    else:  # the Today page's list: the statement is built once per process
+        query = prepared.statement("measures.open_outcome_alerts", _open_alerts)
+        rows = [OutcomeRow(*row) for row in db.session.execute(query, prepared.params(therapist))]
     if rows:  # one event per list shown, so the page's cost does not grow with the caseload
         audit.record(
             "outcome_alert.show",
@@ -240,4 +224,28 @@ def alert_row(actor: User, alert: OutcomeAlert) -> OutcomeRow:
         alert.kind,
         alert.figures,
         alert.updated_at,
+    )
+
+
+def _open_alerts(therapist):
+    return (
+        policy.outcome_alerts_for_therapist(therapist)
+        .where(OutcomeAlert.resolved_at.is_(None), OutcomeAlert.dismissed_at.is_(None))
+        .join(Couple, Couple.id == OutcomeAlert.couple_id)
+        .outerjoin(
+            CoupleMember,
+            (CoupleMember.couple_id == OutcomeAlert.couple_id)
+            & (CoupleMember.user_id == OutcomeAlert.partner_id),
+        )
+        .with_only_columns(
+            OutcomeAlert.id,
+            OutcomeAlert.couple_id,
+            Couple.display_name,
+            CoupleMember.label,
+            OutcomeAlert.instrument,
+            OutcomeAlert.kind,
+            OutcomeAlert.figures,
+            OutcomeAlert.updated_at,
+        )
+        .order_by(OutcomeAlert.created_at, OutcomeAlert.id)
     )

@@ -23,6 +23,7 @@ from therapy_portal.measures.safety import FLAG_LABELS, alert_for_response
 from therapy_portal.measures.services import couple_schedules
 from therapy_portal.models import Couple, User
 from therapy_portal.models.measures import MeasureResponse, MeasureSchedule, SafetyAlert
+from therapy_portal.ui import dates
 
 
 @dataclass(frozen=True)
@@ -211,6 +212,7 @@ def _render(
         show_gap=progress.show_gap,
         x_labels=progress.x_labels,
         cutoff_label="Distress cut-off",
+        shown_labels=dates.period_labels,
         width=width,
         height=height,
         chart_id=chart_id if chart_id is None or width == 800 else f"{chart_id}-{width}",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
+from wtforms import SelectChoice
 
 from therapy_portal import audit, boundary, confirm, policy
 from therapy_portal.auth.pending import take_pending_form
@@ -12,6 +13,7 @@ from therapy_portal.i18n import gettext
 from therapy_portal.measures import (
     INSTRUMENTS,
     checkins,
+    goal_links,
     maintenance,
     outcome_alerts,
     progress,
@@ -55,10 +57,14 @@ def _schedule_page(form: ScheduleForm, couple):
     )
 
 
-def _schedule_form(today) -> ScheduleForm:
+def _schedule_form(today, couple) -> ScheduleForm:
     """As posted; on opening, as typed before a sign-in that expired (if any)."""
     pending = take_pending_form() if request.method == "GET" else None
-    return ScheduleForm(formdata=pending, today=today) if pending else ScheduleForm(today=today)
+    form = ScheduleForm(formdata=pending, today=today) if pending else ScheduleForm(today=today)
+    form.goal_id.choices = [SelectChoice("", gettext("No goal"))] + [
+        SelectChoice(str(g.id), g.label) for g in goal_links.current_goals(current_user, couple.id)
+    ]
+    return form
 
 
 @bp.route("/couples/<int:couple_id>/checkins/new", methods=["GET", "POST"])
@@ -66,7 +72,7 @@ def _schedule_form(today) -> ScheduleForm:
 @audit.reads("checkin_schedule.form_view", "couple", "couple_id")
 def new_schedule(couple_id: int):
     couple = policy.couple_for_therapist_or_404(current_user, couple_id)
-    form = _schedule_form(services.local_today(current_user.practice.timezone))
+    form = _schedule_form(services.local_today(current_user.practice.timezone), couple)
     if request.method == "GET":
         return _schedule_page(form, couple)
     return boundary.submit(
@@ -77,6 +83,7 @@ def new_schedule(couple_id: int):
             form.instrument.data,
             form.interval_weeks.data,
             form.starts_on.data,
+            form.goal_id.data,
         ),
         render=lambda: _schedule_page(form, couple),
         status=422,

@@ -12,12 +12,12 @@ from datetime import datetime
 from flask import current_app
 from sqlalchemy import select
 
-from therapy_portal import audit, policy
+from therapy_portal import audit, policy, prepared
 from therapy_portal.errors import InvalidState
 from therapy_portal.extensions import db
 from therapy_portal.mail import queue_email
 from therapy_portal.measures.instruments import SafetyFlag
-from therapy_portal.models import Couple, CoupleMember, CoupleTherapist, User, utcnow
+from therapy_portal.models import Couple, CoupleMember, CoupleTherapist, Role, User, utcnow
 from therapy_portal.models.measures import MeasureResponse, SafetyAlert
 
 ALERT_SUBJECT = "A client's check-in needs your attention"
@@ -86,8 +86,22 @@ class AlertRow:
 
 
 def open_safety_alerts(therapist: User) -> list[AlertRow]:
-    """Unacknowledged alerts of the therapist's couples, oldest first (one query)."""
+    """Unacknowledged alerts of the therapist's couples, oldest first (one query, built once
+    per process)."""
+    if therapist.role != Role.THERAPIST:
+        return []
     rows = db.session.execute(
+        prepared.statement("measures.open_safety_alerts", _open_alerts),
+        prepared.params(therapist),
+    ).all()
+    return [
+        AlertRow(r[0], r[1], r[2], r[3], r[4], r[5], r[6], FLAG_LABELS.get(r[7], r[7]))
+        for r in rows
+    ]
+
+
+def _open_alerts(therapist):
+    return (
         policy.alerts_for_therapist(therapist)
         .where(SafetyAlert.acknowledged_at.is_(None))
         .join(Couple, Couple.id == SafetyAlert.couple_id)
@@ -108,11 +122,7 @@ def open_safety_alerts(therapist: User) -> list[AlertRow]:
             SafetyAlert.kind,
         )
         .order_by(SafetyAlert.created_at, SafetyAlert.id)
-    ).all()
-    return [
-        AlertRow(r[0], r[1], r[2], r[3], r[4], r[5], r[6], FLAG_LABELS.get(r[7], r[7]))
-        for r in rows
-    ]
+    )
 
 
 def alert_for_response(therapist: User, response_id: int) -> SafetyAlert | None:

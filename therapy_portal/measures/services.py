@@ -15,7 +15,7 @@ from therapy_portal import audit, policy
 from therapy_portal.errors import Conflict, InvalidState, NotAllowed, ValidationFailed
 from therapy_portal.extensions import db
 from therapy_portal.i18n import gettext
-from therapy_portal.measures import INSTRUMENTS, Instrument
+from therapy_portal.measures import INSTRUMENTS, Instrument, goal_links
 from therapy_portal.measures.safety import open_safety_alerts
 from therapy_portal.models import Couple, User, utcnow
 from therapy_portal.models.measures import MeasureSchedule
@@ -53,10 +53,33 @@ def _offered(instrument: str) -> Instrument:
     return inst
 
 
+def _refuse_a_second(couple: Couple, inst: Instrument) -> None:
+    """One running check-in per instrument and couple."""
+    running = db.session.scalar(
+        select(MeasureSchedule.id).where(
+            MeasureSchedule.couple_id == couple.id,
+            MeasureSchedule.instrument == inst.key,
+            MeasureSchedule.stopped_at.is_(None),
+        )
+    )
+    if running is not None:
+        raise Conflict(
+            f"This couple already has a running {inst.name} check-in. Stop it first to change "
+            "its cadence or start date.",
+            field="instrument",
+        )
+
+
 def schedule_checkin(
-    actor: User, couple: Couple, instrument: str, interval_weeks: int, starts_on: date
+    actor: User,
+    couple: Couple,
+    instrument: str,
+    interval_weeks: int,
+    starts_on: date,
+    goal_id: int | None = None,
 ) -> MeasureSchedule:
-    """Start a check-in for a couple: both partners answer ``instrument`` every N weeks."""
+    """Start a check-in for a couple: both partners answer ``instrument`` every N weeks;
+    with ``goal_id``, linked to that goal of the couple's current treatment plan."""
     if not policy.can_view_measures(actor, couple):
         raise NotAllowed(gettext("not found"))
     if not couple.is_active:
@@ -68,19 +91,8 @@ def schedule_checkin(
         raise ValidationFailed(
             f"Choose every 1 to {MAX_INTERVAL_WEEKS} weeks.", field="interval_weeks"
         )
-    running = db.session.scalar(
-        select(MeasureSchedule.id).where(
-            MeasureSchedule.couple_id == couple.id,
-            MeasureSchedule.instrument == instrument,
-            MeasureSchedule.stopped_at.is_(None),
-        )
-    )
-    if running is not None:
-        raise Conflict(
-            f"This couple already has a running {inst.name} check-in. Stop it first to change "
-            "its cadence or start date.",
-            field="instrument",
-        )
+    _refuse_a_second(couple, inst)
+    goal_links.check_goal(actor, couple.id, goal_id)
     schedule = MeasureSchedule(
         practice_id=couple.practice_id,
         couple_id=couple.id,
@@ -91,6 +103,7 @@ def schedule_checkin(
     )
     db.session.add(schedule)
     db.session.flush()
+    goal_links.link_new_work(actor, couple.id, goal_id, schedule_id=schedule.id)
     audit.record(
         "checkin.schedule",
         actor=actor,

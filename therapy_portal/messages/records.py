@@ -16,6 +16,7 @@ from therapy_portal.models.messages import Message, MessageThread, ThreadScope
 from therapy_portal.notes.digest import DigestSection
 from therapy_portal.policy import messages as rules
 from therapy_portal.timezones import practice_zone
+from therapy_portal.ui import dates
 
 TITLES = {
     ThreadScope.COUPLE: "Messages: the couple's thread",
@@ -64,6 +65,6 @@ def messages_record(couple: Couple, partner_label: str | None) -> list[DigestSec
     for message in db.session.scalars(
         select(Message).where(Message.thread_id.in_(by_thread)).order_by(Message.id)
     ):
-        when = message.created_at.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+        when = dates.when(message.created_at, zone)
         by_thread[message.thread_id].append(f"{when}, {_author(message, labels)}: {message.body}")
     return [DigestSection(TITLES[t.scope], by_thread[t.id]) for t in threads if by_thread[t.id]]

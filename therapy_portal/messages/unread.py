@@ -14,8 +14,9 @@ from datetime import datetime
 from sqlalchemy import Select, and_, func, select
 from sqlalchemy.orm import aliased
 
+from therapy_portal import prepared
 from therapy_portal.extensions import db
-from therapy_portal.models import Couple, User
+from therapy_portal.models import Couple, Role, User
 from therapy_portal.models.messages import Message, MessageRead, MessageThread, ThreadScope
 from therapy_portal.pagination import Page, keyset_page
 from therapy_portal.policy import messages as rules
@@ -57,10 +58,17 @@ def _unread_counts(user: User, threads: Select) -> Select:
 def unread_for_therapist(therapist: User, couple_id: int | None = None) -> list[UnreadThread]:
     """Every thread of the therapist's couples (or of one couple) with messages they have not
     read, sorted by couple and scope: one query."""
-    threads = rules.threads_for_therapist(therapist)
     if couple_id is not None:
-        threads = threads.where(MessageThread.couple_id == couple_id)
-    rows = db.session.execute(_unread_counts(therapist, threads))
+        threads = rules.threads_for_therapist(therapist).where(MessageThread.couple_id == couple_id)
+        rows = db.session.execute(_unread_counts(therapist, threads))
+    elif therapist.role != Role.THERAPIST:
+        return []
+    else:  # the Today page's: the statement is built once per process
+        stmt = prepared.statement(
+            "messages.unread_for_therapist",
+            lambda who: _unread_counts(who, rules.threads_for_therapist(who)),
+        )
+        rows = db.session.execute(stmt, prepared.params(therapist))
     return sorted(
         (UnreadThread(couple_id, scope, count) for _, couple_id, scope, count in rows),
         key=lambda u: (u.couple_id, u.scope),

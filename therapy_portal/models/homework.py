@@ -22,6 +22,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     event,
+    false,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -145,6 +146,9 @@ class Assignment(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     cancelled_at: Mapped[datetime | None]
     cancelled_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    # A booster of the maintenance plan scheduled when the couple was closed: the closed
+    # couple's partners can still answer it (`homework.services.boosters`).
+    booster: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     couple: Mapped[Couple] = relationship(lazy="raise")
     version: Mapped[ExerciseVersion] = relationship(lazy="raise")

@@ -17,6 +17,7 @@ from sqlalchemy import Select, delete, func, select
 from sqlalchemy.orm import selectinload
 
 from therapy_portal import audit, policy
+from therapy_portal.cosigning import cosignature_values
 from therapy_portal.errors import NotAllowed, ValidationFailed
 from therapy_portal.extensions import db
 from therapy_portal.i18n import gettext
@@ -30,10 +31,12 @@ from therapy_portal.models.notes import (
     NoteStatus,
     SessionNote,
 )
+from therapy_portal.models.supervision import CoSignature, SignedKind
 from therapy_portal.notes import digest as digests
 from therapy_portal.notes import export, reading, signing
 from therapy_portal.policy import partner_copy, supervision
 from therapy_portal.policy.partner_copy import CopyRule
+from therapy_portal.timezones import practice_zone
 
 
 @dataclass(frozen=True)
@@ -80,6 +83,7 @@ class NoteDocument:
     integrity: signing.Integrity
     charts: list[note_charts.NoteChart]
     rule: CopyRule | None  # None outside records requests
+    cosignature: dict | None = None  # the supervisor's, printed beside the signature
 
 
 def marks(note_ids: list[int]) -> dict[int, frozenset[str]]:
@@ -107,6 +111,7 @@ def documents(actor: User, spec: ExportSpec) -> list[NoteDocument]:
     ).all()
     histories = _measure_histories(actor, notes)
     marked = marks([n.id for n in notes]) if spec.kind == ExportKind.RECORD else {}
+    cosigned = _cosignatures(actor, [n.id for n in notes])
     return [
         NoteDocument(
             note,
@@ -115,9 +120,25 @@ def documents(actor: User, spec: ExportSpec) -> list[NoteDocument]:
                 histories[note.couple_id], note.session_date, partner_label=spec.partner_label
             ),
             partner_copy.export_rule(spec.kind, spec.scope, note, marked.get(note.id, frozenset())),
+            cosigned.get(note.id),
         )
         for note in notes
     ]
+
+
+def _cosignatures(actor: User, note_ids: list[int]) -> dict[int, dict]:
+    """The notes' co-signatures as print values, in one query."""
+    if not note_ids:
+        return {}
+    tz = practice_zone(actor.practice.timezone)
+    rows = db.session.scalars(
+        select(CoSignature).where(
+            CoSignature.kind == SignedKind.NOTE,
+            CoSignature.object_id.in_(note_ids),
+            CoSignature.practice_id == actor.practice_id,
+        )
+    )
+    return {row.object_id: cosignature_values(row, tz) for row in rows}
 
 
 def _measure_histories(actor: User, notes) -> dict[int, note_charts.MeasureHistory | None]:
@@ -141,6 +162,7 @@ def note_context(doc: NoteDocument, actor: User) -> dict:
         doc.note.couple.display_name,
         doc.charts,
         rule=doc.rule,
+        cosignature=doc.cosignature,
     )
 
 
@@ -154,6 +176,7 @@ def prepare(
         charts=doc.charts,
         rule=doc.rule,
         cached_keys=cached_keys,
+        cosignature=doc.cosignature,
     )
 
 

@@ -150,6 +150,20 @@ def cache_key(
     return signing.pdf_cache_key(note, list(note.addenda), version)
 
 
+def cache_key_with(
+    note: SessionNote,
+    integrity: signing.Integrity,
+    charts: Sequence[NoteChart],
+    rule: CopyRule | None,
+    cosignature: dict | None,
+) -> str | None:
+    """`cache_key`, with the co-signature folded in when there is one (it is printed too)."""
+    key = cache_key(note, integrity, charts, rule)
+    if key is not None and cosignature is not None:
+        key = hashlib.sha256(f"{key}|{cosignature['hash'] or 'awaiting'}".encode()).hexdigest()
+    return key
+
+
 def prepare(
     note: SessionNote,
     integrity: signing.Integrity,
@@ -163,9 +177,7 @@ def prepare(
     """Look up the cache and build the HTML (only on a miss). With ``cached_keys`` (found by a
     ZIP in one query) a hit is only noted: the ZIP reads each PDF as it writes it. A note that
     fails its signature check is never cached: it renders every time, with the warning."""
-    key = cache_key(note, integrity, charts, rule)
-    if key is not None and cosignature is not None:  # the co-signature is printed too
-        key = hashlib.sha256(f"{key}|{cosignature['hash'] or 'awaiting'}".encode()).hexdigest()
+    key = cache_key_with(note, integrity, charts, rule, cosignature)
     if key is not None and cached_keys is not None and key in cached_keys:
         return PreparedPdf(note.id, note.practice_id, key, "", None, in_cache=True)
     if key is not None and cached_keys is None:

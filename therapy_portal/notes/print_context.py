@@ -22,7 +22,7 @@ from therapy_portal.notes import signing
 from therapy_portal.policy import partner_copy
 from therapy_portal.policy.partner_copy import CopyRule, section_part
 from therapy_portal.timezones import practice_zone
-from therapy_portal.ui.dates import DAY, MOMENT
+from therapy_portal.ui import dates
 
 CONFIDENTIAL = (
     "Confidential health information. It may be disclosed only as the law allows or with the "
@@ -32,7 +32,7 @@ CONFIDENTIAL = (
 
 
 def _time(value) -> str:
-    return value.strftime("%H:%M") if value else "not recorded"
+    return dates.clock(value) if value else "not recorded"
 
 
 def _minutes(note: SessionNote) -> int | None:
@@ -53,7 +53,7 @@ def _addendum(a, tz, rule: CopyRule | None) -> dict:
         "left_out": partner_copy.left_out(rule, part),
         "author": a.author_name,
         "credentials": a.author_credentials,
-        "at": a.created_at.astimezone(tz).strftime(f"{MOMENT} %Z"),
+        "at": dates.when(a.created_at, tz, with_zone=True),
     }
 
 
@@ -75,7 +75,7 @@ def _facts(note: SessionNote) -> dict:
         "id": note.id,
         "signed": note.status == NoteStatus.SIGNED,
         "format_name": FORMATS[note.format].name,
-        "session_date": note.session_date.strftime(DAY),
+        "session_date": dates.day(note.session_date),
         "start": _time(note.start_time),
         "end": _time(note.end_time),
         "minutes": _minutes(note),
@@ -91,7 +91,7 @@ def _signature(note: SessionNote, tz) -> dict | None:
     return {
         "name": note.signer_name,
         "credentials": note.signer_credentials,
-        "at": note.signed_at.astimezone(tz).strftime(f"{MOMENT} %Z"),
+        "at": dates.when(note.signed_at, tz, with_zone=True),
         "hash": note.signature,
     }
 

@@ -9,7 +9,7 @@ and raises domain errors; it flushes and never commits.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date, time
 
 from sqlalchemy import delete
 from sqlalchemy.orm.exc import StaleDataError
@@ -29,6 +29,7 @@ from therapy_portal.models.note_formats import (
 from therapy_portal.models.notes import NoteCopyExclusion, NoteStatus, SessionNote
 from therapy_portal.notes import signing, since_last
 from therapy_portal.timezones import practice_today, practice_zone  # noqa: F401 (re-exported)
+from therapy_portal.ui import dates
 
 CONFLICT_MESSAGE = (
     "This note was saved in another tab or window after you opened it, so your changes were not "
@@ -74,7 +75,7 @@ class NoteInput:
 
 
 def local_time_label(user: User) -> str:
-    return datetime.now(practice_zone(user.practice.timezone)).strftime("%H:%M")
+    return dates.clock(utcnow(), user.practice.timezone)
 
 
 def _check_facts(actor: User, facts: SessionFacts) -> None:

@@ -12,6 +12,7 @@ from therapy_portal.models import Couple, User
 from therapy_portal.models.notes import SessionNote
 from therapy_portal.notes import digest as digests
 from therapy_portal.timezones import practice_zone
+from therapy_portal.ui import dates
 
 
 def digest_window(note: SessionNote, tz: ZoneInfo) -> tuple[datetime | None, datetime]:
@@ -40,7 +41,7 @@ def build_digest(actor: User, note: SessionNote) -> str:
     couple = db.session.get(Couple, note.couple_id)
     sections = digests.collect(couple, since, until)
     heading = (
-        f"Since the last session ({since.date().isoformat()})"
+        f"Since the last session ({dates.day(since)})"
         if since
         else "From the start of therapy to this session (no earlier note)"
     )

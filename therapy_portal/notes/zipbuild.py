@@ -112,7 +112,9 @@ def _prepare(actor: User, job: NoteExport) -> tuple[list[export.PreparedPdf], st
     """Every note's PDF plan under the export's copy rule (`copies`), cache hits found at once."""
     spec = copies.ExportSpec.of(job)
     docs = copies.documents(actor, spec)
-    hits = _cached_keys([export.cache_key(d.note, d.integrity, d.charts, d.rule) for d in docs])
+    hits = _cached_keys(
+        [export.cache_key_with(d.note, d.integrity, d.charts, d.rule, d.cosignature) for d in docs]
+    )
     prepared = [copies.prepare(doc, actor, cached_keys=hits) for doc in docs]
     summary = (
         export.render_template(

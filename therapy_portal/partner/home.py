@@ -24,6 +24,7 @@ from therapy_portal.messages import unread
 from therapy_portal.models import CoupleMember, CoupleTherapist, User
 from therapy_portal.policy.couples import membership_for_partner
 from therapy_portal.timezones import practice_zone
+from therapy_portal.ui import dates
 
 HOMEWORK_STATES = {
     "returned": "Returned for more",
@@ -74,7 +75,7 @@ def next_session(partner: User) -> Panel:
         when = upcoming.starts_at.replace(tzinfo=upcoming.starts_at.tzinfo or UTC).astimezone(zone)
         lines.append(
             (
-                f"{when.strftime('%A %-d %B, %H:%M')} with {upcoming.therapist.name}",
+                f"{dates.when(when, zone)} with {upcoming.therapist.name}",
                 "my_sessions.detail",
                 {"appointment_id": upcoming.id},
             )

@@ -15,6 +15,7 @@ from therapy_portal.notes.export import CONFIDENTIAL, ExportFailed, render_templ
 from therapy_portal.pdf import PdfRenderError, render_pdf
 from therapy_portal.plans.reading import VersionPage
 from therapy_portal.timezones import practice_zone
+from therapy_portal.ui import dates
 
 
 def plan_context(page: VersionPage, practice) -> dict:
@@ -35,7 +36,7 @@ def plan_context(page: VersionPage, practice) -> dict:
             "verified": page.verified,
             "presenting_problems": v.presenting_problems,
             "interventions": v.interventions,
-            "review_on": v.review_on.strftime("%B %-d, %Y") if v.review_on else "not set",
+            "review_on": dates.day(v.review_on) if v.review_on else "not set",
         },
         "goals": [
             {"position": g.position, "description": g.description, "target": g.target}
@@ -44,7 +45,7 @@ def plan_context(page: VersionPage, practice) -> dict:
         "signature": {
             "name": v.signer_name,
             "credentials": v.signer_credentials,
-            "at": v.signed_at.astimezone(tz).strftime("%B %-d, %Y at %H:%M %Z"),
+            "at": dates.when(v.signed_at, tz, with_zone=True),
             "hash": v.signature,
         }
         if v.signed_at

@@ -6,8 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import Date, bindparam, func, select
 
+from therapy_portal import prepared
 from therapy_portal.extensions import db
 from therapy_portal.models import Couple, User
 from therapy_portal.models.plans import PlanVersion
@@ -26,24 +27,30 @@ class DueReview:
 
 def due_for_review(therapist: User, today: date, limit: int = 50) -> tuple[list[DueReview], int]:
     """The first `limit` plans due for review, soonest first, and how many there are (one
-    statement: the total rides along as a window count)."""
+    statement, built once per process: the total rides along as a window count)."""
+    rows = db.session.execute(
+        prepared.statement(f"plans.due_for_review.{limit}", lambda who: _due(who, limit)),
+        prepared.params(therapist, until=today + timedelta(days=REVIEW_WINDOW_DAYS)),
+    ).all()
+    total = rows[0][3] if rows else 0
+    return [DueReview(i, name, on, on < today) for i, name, on, _ in rows], total
+
+
+def _due(therapist, limit: int):
     versions = plan_policy.plan_versions_for_therapist(therapist).subquery()
     newest = (
         select(versions.c.plan_id, func.max(versions.c.number).label("number"))
         .group_by(versions.c.plan_id)
         .subquery()
     )
-    due = (
+    return (
         select(PlanVersion.id, Couple.display_name, PlanVersion.review_on, func.count().over())
         .join(
             newest,
             (newest.c.plan_id == PlanVersion.plan_id) & (newest.c.number == PlanVersion.number),
         )
         .join(Couple, Couple.id == PlanVersion.couple_id)
-        .where(PlanVersion.review_on <= today + timedelta(days=REVIEW_WINDOW_DAYS))
+        .where(PlanVersion.review_on <= bindparam("until", type_=Date))
+        .order_by(PlanVersion.review_on, PlanVersion.id)
+        .limit(limit)
     )
-    rows = db.session.execute(
-        due.order_by(PlanVersion.review_on, PlanVersion.id).limit(limit)
-    ).all()
-    total = rows[0][3] if rows else 0
-    return [DueReview(i, name, on, on < today) for i, name, on, _ in rows], total

@@ -16,15 +16,16 @@ releases); it raises `InvalidState` naming what is missing and from whom.
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import and_, select
 
 from therapy_portal import audit
 from therapy_portal.errors import InvalidState, NotAllowed
 from therapy_portal.extensions import db
 from therapy_portal.models import Couple, CoupleMember, Role, User
+from therapy_portal.models.appointments import Appointment, AppointmentStatus, Modality
 from therapy_portal.models.consents import (
     KIND_LABELS,
     POLICY_KIND,
@@ -163,6 +164,56 @@ def require(
             f"Still needed from {who}: they sign it in the portal under Consents.",
             field=field,
         )
+
+
+def missing_for_sessions(appointments: Sequence[Appointment]) -> dict[int, list[str]]:
+    """For each online session still scheduled, the attending partners whose telehealth consent
+    is not (or no longer) in effect, by appointment id: what Today and the session page flag.
+    One statement for any number of sessions; none when no session is online."""
+    online = [
+        a
+        for a in appointments
+        if a.modality == Modality.ONLINE and a.status == AppointmentStatus.SCHEDULED
+    ]
+    if not online:
+        return {}
+    telehealth = select(ConsentDocument.id).where(ConsentDocument.kind == ConsentKind.TELEHEALTH)
+    rows = db.session.execute(
+        select(
+            CoupleMember.couple_id,
+            CoupleMember.label,
+            ConsentSignature,
+            ConsentDocument.required_number,
+        )
+        .select_from(CoupleMember)
+        .outerjoin(
+            ConsentSignature,
+            and_(
+                ConsentSignature.couple_id == CoupleMember.couple_id,
+                ConsentSignature.partner_id == CoupleMember.user_id,
+                ConsentSignature.document_id.in_(telehealth),
+            ),
+        )
+        .outerjoin(ConsentDocument, ConsentDocument.id == ConsentSignature.document_id)
+        .where(CoupleMember.couple_id.in_({a.couple_id for a in online}))
+        .order_by(ConsentSignature.signed_at, ConsentSignature.id)
+    ).all()
+    found: dict[tuple[int, str], Rows] = {}
+    for couple_id, label, signature, required in rows:
+        mine = found.setdefault((couple_id, label), [])
+        if signature is not None:
+            mine.append((signature, required))
+    lacking: dict[int, set[str]] = {}
+    for (couple_id, label), mine in found.items():
+        if _state(mine)[0] != ConsentState.SIGNED:
+            lacking.setdefault(couple_id, set()).add(label)
+    result = {}
+    for appointment in online:
+        present = {appointment.attendees} if appointment.attendees != "both" else None
+        labels = lacking.get(appointment.couple_id, set())
+        if missing_labels := sorted(labels if present is None else labels & present):
+            result[appointment.id] = missing_labels
+    return result
 
 
 def attendee_labels(couple: Couple, attendees: str) -> list[str]:

@@ -11,7 +11,7 @@ from datetime import date, datetime
 
 from sqlalchemy import select
 
-from therapy_portal import audit
+from therapy_portal import audit, prepared
 from therapy_portal.errors import InvalidState, NotAllowed, ValidationFailed
 from therapy_portal.extensions import db
 from therapy_portal.i18n import gettext
@@ -175,8 +175,16 @@ class Waiting:
 
 def queue(actor: User, limit: int = 100) -> list[Waiting]:
     """What awaits the actor's co-signature, oldest first: one statement."""
-    author = User.__table__.alias("author")
     rows = db.session.execute(
+        prepared.statement(f"supervision.queue.{limit}", lambda who: _queue(who, limit)),
+        prepared.params(actor, any_role=True),
+    ).all()
+    return [Waiting(k, oid, name, who, day, since) for k, oid, name, who, day, _, since in rows]
+
+
+def _queue(actor, limit: int):
+    author = User.__table__.alias("author")
+    return (
         select(
             CoSignature.kind,
             CoSignature.object_id,
@@ -203,5 +211,4 @@ def queue(actor: User, limit: int = 100) -> list[Waiting]:
         )
         .order_by(CoSignature.requested_at, CoSignature.id)
         .limit(limit)
-    ).all()
-    return [Waiting(k, oid, name, who, day, since) for k, oid, name, who, day, _, since in rows]
+    )

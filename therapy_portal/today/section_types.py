@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 from therapy_portal.models import User
-from therapy_portal.timezones import practice_zone
+from therapy_portal.ui import dates
 
 SHOWN = 10  # items listed per section; the count is always the whole number
 
@@ -46,8 +46,10 @@ class Day:
             self._cache[key] = read()
         return self._cache[key]
 
-    def local(self, value: datetime | date, fmt: str = "%-d %b %Y") -> str:
-        if isinstance(value, datetime):
-            aware = value if value.tzinfo else value.replace(tzinfo=UTC)
-            value = aware.astimezone(practice_zone(self.therapist.practice.timezone))
-        return value.strftime(fmt)
+    def local(self, value: datetime | date, *, moment: bool = False) -> str:
+        """A day ("Tue 1 Dec 2026") or, with `moment`, a time ("1 Dec 2026, 14:30") in the
+        practice's zone: the portal's one date format (ui.dates)."""
+        zone = self.therapist.practice.timezone
+        if moment and isinstance(value, datetime):
+            return dates.when(value, zone)
+        return dates.day(value, zone)

@@ -21,6 +21,7 @@ from therapy_portal.measures.outcome_alerts import open_outcome_alerts
 from therapy_portal.measures.services import open_safety_alerts
 from therapy_portal.messages import unread
 from therapy_portal.models import User
+from therapy_portal.policy import consents
 from therapy_portal.today import reads
 from therapy_portal.today.section_types import SHOWN, Day, Item, Section
 from therapy_portal.today.sections_care import awaiting_cosignature, plans_due
@@ -41,7 +42,7 @@ def safety_alerts(day: Day) -> Section:
                 gettext(
                     "%(couple)s: Partner %(label)s", couple=a.couple_name, label=a.partner_label
                 ),
-                f"{a.reason}, {day.local(a.created_at, '%-d %b %Y, %H:%M')}",
+                f"{a.reason}, {day.local(a.created_at, moment=True)}",
                 "measures.response_detail",
                 {"measure_response_id": a.response_id},
                 flag=gettext("Safety alert"),
@@ -125,11 +126,11 @@ def overdue_homework(day: Day) -> Section:
 
 
 def checkins(day: Day) -> Section:
-    gaps = reads.checkin_gaps(day.therapist, day.now)
+    gaps, total = reads.checkin_gaps(day.therapist, day.now, SHOWN)
     return Section(
         "checkins",
         gettext("Check-ins missed or due"),
-        len(gaps),
+        total,
         [
             Item(
                 gettext(
@@ -147,7 +148,7 @@ def checkins(day: Day) -> Section:
                 {"couple_id": g.couple_id},
                 flag=gettext("Missed") if g.missed else "",
             )
-            for g in gaps[:SHOWN]
+            for g in gaps
         ],
         gettext(
             "Every check-in is answered. To measure progress, open a couple and schedule a "
@@ -188,7 +189,7 @@ def sessions_without_note(day: Day) -> Section:
         [
             Item(
                 a.couple.display_name,
-                gettext("Session on %(day)s", day=day.local(a.starts_at, "%-d %b %Y, %H:%M")),
+                gettext("Session on %(day)s", day=day.local(a.starts_at, moment=True)),
                 "appointments.detail",
                 {"appointment_id": a.id},
                 flag=gettext("Session over 72 hours ago")
@@ -202,8 +203,19 @@ def sessions_without_note(day: Day) -> Section:
     )
 
 
+def telehealth_flag(lacking: list[str] | None) -> str:
+    """The warning beside an online session whose partners' telehealth consent is missing."""
+    if not lacking:
+        return ""
+    return gettext(
+        "Online, but the telehealth consent of partner %(who)s is missing or withdrawn",
+        who=" and ".join(lacking),
+    )
+
+
 def upcoming_sessions(day: Day) -> Section:
     upcoming = appointment_queries.upcoming_for_therapist(day.therapist, days=7, now=day.now)
+    lacking = consents.missing_for_sessions(upcoming[:SHOWN])
     return Section(
         "sessions",
         gettext("Sessions today and in the next 7 days"),
@@ -211,9 +223,10 @@ def upcoming_sessions(day: Day) -> Section:
         [
             Item(
                 a.couple.display_name,
-                day.local(a.starts_at, "%a %-d %b, %H:%M"),
+                day.local(a.starts_at, moment=True),
                 "appointments.detail",
                 {"appointment_id": a.id},
+                flag=telehealth_flag(lacking.get(a.id)),
             )
             for a in upcoming[:SHOWN]
         ],

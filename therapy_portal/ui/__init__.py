@@ -16,9 +16,12 @@ def register(app: Flask) -> None:
     """Template filters and globals of the design system (called by the app factory)."""
     app.add_template_filter(dates.day, "day")
     app.add_template_filter(dates.when, "when")
+    app.add_template_filter(dates.clock, "clock")
+    app.add_template_filter(dates.day_month, "day_month")
     app.add_template_filter(labels.audit_label, "audit_label")
     app.add_template_global(errors.error_summary_items, "error_summary_items")
     app.add_template_global(errors.note_form, "note_form_errors")
     app.add_template_global(errors.collected, "collected_form_errors")
     app.add_template_global(welcome.demo_logins, "demo_logins")
+    app.add_template_global(dates.language, "page_language")
     pages.register(app)

@@ -9,6 +9,7 @@ from typing import Any
 from wtforms.fields import DateField
 
 from therapy_portal.homework.prompt_types.base import PromptType, describe, register
+from therapy_portal.ui import dates
 
 
 @register
@@ -47,8 +48,7 @@ class DatePrompt(PromptType):
         return dt.date.fromisoformat(value) if isinstance(value, str) and value else None
 
     def display_value(self, defn: Mapping[str, Any], value: Any) -> str:
-        day = dt.date.fromisoformat(str(value))
-        return f"{day.day} {day:%B %Y}"
+        return dates.day(dt.date.fromisoformat(str(value)))
 
     def compare(self, defn: Mapping[str, Any], a: Any, b: Any) -> dict[str, Any]:
         return self.differs(a, b)

@@ -45,12 +45,10 @@ from therapy_portal.homework.services.responses import (
 )
 from therapy_portal.homework.services.review import (
     HomeworkCounts,
-    QueueSummary,
     ReviewQueue,
     assignment_occurrences,
     counts_for_couples,
     couple_assignments,
-    queue_summary,
     review_queue,
 )
 from therapy_portal.homework.services.review_actions import (
@@ -63,6 +61,7 @@ from therapy_portal.homework.services.review_actions import (
     return_response,
     review_view,
 )
+from therapy_portal.homework.services.summary import QueueSummary, queue_summary
 from therapy_portal.homework.services.templates import (
     TemplateInput,
     copy_template,

@@ -17,6 +17,7 @@ from therapy_portal.errors import InvalidState, NotAllowed, ValidationFailed
 from therapy_portal.extensions import db
 from therapy_portal.homework.services.common import notify_partners, practice_today
 from therapy_portal.i18n import gettext
+from therapy_portal.measures import goal_links
 from therapy_portal.models import Couple, User, utcnow
 from therapy_portal.models.homework import (
     Assignment,
@@ -42,6 +43,7 @@ class AssignInput:
     cadence: str = Cadence.ONCE
     ends_on: date | None = None
     note: str = ""
+    goal_id: int | None = None  # a goal of the couple's current treatment plan
 
 
 def plan_due_dates(cadence: str, first: date, ends_on: date | None) -> list[date]:
@@ -117,6 +119,7 @@ def assign(actor: User, couple: Couple, data: AssignInput) -> Assignment:
     version = policy.version_for_therapist_or_404(actor, data.version_id)
     visibility = _checked(actor, couple, version, data)
     dates = plan_due_dates(data.cadence, data.due_on, data.ends_on)
+    goal_links.check_goal(actor, couple.id, data.goal_id)
     assignment = Assignment(
         practice_id=couple.practice_id,
         couple=couple,
@@ -132,6 +135,7 @@ def assign(actor: User, couple: Couple, data: AssignInput) -> Assignment:
     db.session.add(assignment)
     db.session.flush()
     _add_occurrences(assignment, dates, start=1)
+    goal_links.link_new_work(actor, couple.id, data.goal_id, assignment_id=assignment.id)
     audit.record(
         "homework.assign",
         actor=actor,

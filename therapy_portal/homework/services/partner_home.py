@@ -78,7 +78,11 @@ def _done() -> ColumnElement[bool]:
     cancelled = Assignment.status == AssignmentStatus.CANCELLED
     return or_(
         and_(not_(cancelled), Response.status == ResponseStatus.SUBMITTED),
-        and_(cancelled, or_(Response.id.is_not(None), _first_of_assignment())),
+        # A stopped booster (`services.boosters`) that was never started is not shown.
+        and_(
+            cancelled,
+            or_(Response.id.is_not(None), and_(not_(Assignment.booster), _first_of_assignment())),
+        ),
     )
 
 

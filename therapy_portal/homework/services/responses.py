@@ -77,7 +77,7 @@ def blocked_reason(
 ) -> str | None:
     """Why this partner can't change their answer now (None when they can)."""
     assignment = occurrence.assignment
-    if not assignment.couple.is_active:
+    if not assignment.couple.is_active and not assignment.booster:
         return (
             "Your work with your therapist has ended, so this homework can't be changed. "
             "You can still read what you wrote."

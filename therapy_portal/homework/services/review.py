@@ -19,7 +19,6 @@ from therapy_portal.models import Couple, CoupleMember, CoupleStatus, User
 from therapy_portal.models.homework import (
     Assignment,
     AssignmentStatus,
-    ExerciseVersion,
     Occurrence,
     Response,
 )
@@ -150,65 +149,6 @@ def review_queue(actor: User, after: int | None = None) -> ReviewQueue:
         page,
         [QueueItem(loaded[i], due) for i, due, _ in late_rows],
         late_rows[0][2] if late_rows else 0,
-    )
-
-
-@dataclass(frozen=True)
-class SummaryItem:
-    occurrence_id: int
-    assignment_id: int
-    couple_name: str
-    title: str
-    since: Any  # as in QueueItem
-
-
-@dataclass(frozen=True)
-class QueueSummary:
-    waiting: list[SummaryItem]
-    waiting_total: int
-    overdue: list[SummaryItem]
-    overdue_total: int
-
-
-def _first(listed, since, shown: int) -> tuple[list[SummaryItem], int]:
-    """The first `shown` of `listed` (scoped occurrences) by (since, id) with the total, then
-    the couple's name and the exercise's title joined to those rows only: joined before the
-    limit, PostgreSQL read all 16,000 couples of the large bench database (EXPLAIN ANALYZE) to
-    name ten rows."""
-    page = (
-        listed.with_only_columns(
-            Occurrence.id,
-            Occurrence.assignment_id,
-            Occurrence.couple_id,
-            since.label("since"),
-            func.count().over().label("total"),
-        )
-        .order_by(since, Occurrence.id)
-        .limit(shown)
-        .subquery()
-    )
-    rows = db.session.execute(
-        select(page.c.id, page.c.assignment_id, Couple.display_name, ExerciseVersion.title)
-        .add_columns(page.c.since, page.c.total)
-        .join(Couple, Couple.id == page.c.couple_id)
-        .join(Assignment, Assignment.id == page.c.assignment_id)
-        .join(ExerciseVersion, ExerciseVersion.id == Assignment.version_id)
-        .order_by(page.c.since, page.c.id)
-    ).all()
-    return [SummaryItem(*row[:5]) for row in rows], rows[0][5] if rows else 0
-
-
-def queue_summary(actor: User, shown: int) -> QueueSummary:
-    """The review queue's first `shown` of each list with their totals, as plain rows (names
-    and titles, no ORM objects), in two statements: what a page that only lists the oldest few
-    needs, instead of `review_queue`'s four and its loaded occurrences."""
-    waiting = policy.occurrences_for_therapist(actor).where(_waiting())
-    overdue = _base(actor).where(
-        _overdue_condition(practice_today(actor)), Couple.status == CoupleStatus.ACTIVE
-    )
-    return QueueSummary(
-        *_first(waiting, Occurrence.waiting_since, shown),
-        *_first(overdue, Occurrence.due_on, shown),
     )
 
 
