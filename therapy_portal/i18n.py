@@ -15,10 +15,11 @@ from contextlib import contextmanager
 
 from babel.numbers import format_decimal
 from flask import Flask, has_request_context, request, session
-from flask_babel import force_locale, get_locale, gettext, lazy_gettext, ngettext
+from flask_babel import force_locale, get_locale, gettext, ngettext
 from flask_babel import refresh as _refresh
 from flask_babel.speaklater import LazyString
 from flask_login import current_user
+from markupsafe import escape
 
 from therapy_portal.extensions import babel
 from therapy_portal.settings import PROJECT_ROOT
@@ -91,6 +92,20 @@ def number(value: float | int | None, digits: int | None = None) -> str:
         return ""
     fmt = None if digits is None else "#,##0" + ("." + "0" * digits if digits else "")
     return format_decimal(value, format=fmt, locale=get_locale() or DEFAULT)
+
+
+class LazyText(LazyString):
+    """A translation made when shown. Flask-Babel's lazy string declares itself safe HTML
+    (`__html__` returns the text as it is), so a label with an apostrophe or a value
+    interpolated into it would reach the page unescaped; this one escapes like any string."""
+
+    def __html__(self) -> str:
+        return str(escape(str(self)))
+
+
+def lazy_gettext(string: str, **variables) -> LazyText:
+    """`gettext` made when the text is shown (form labels, choices, module-level messages)."""
+    return LazyText(gettext, string, **variables)
 
 
 def lazy_number(value: float) -> LazyString:

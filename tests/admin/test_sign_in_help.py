@@ -69,7 +69,9 @@ def _enrol_partner(app, user_id: int) -> None:
 
 def test_an_admin_finds_a_partner_by_email_without_seeing_their_name(app, admin, world):
     _enrol_partner(app, world.ids["partner_a"])
-    assert b"Partner&#39;s email" in admin.get("/admin/partners").data
+    # A translated (lazy) label may be written with its apostrophe escaped or not.
+    form = admin.get("/admin/partners").data
+    assert b"Partner&#39;s email" in form or b"Partner's email" in form
     page = admin.post("/admin/partners", data={"email": world.emails["partner_a"].upper()})
     text = page.get_data(as_text=True)
     assert page.status_code == 200

@@ -19,7 +19,7 @@ from sqlalchemy.orm import selectinload
 from therapy_portal import audit
 from therapy_portal.errors import NotAllowed, ValidationFailed
 from therapy_portal.extensions import db
-from therapy_portal.i18n import N_
+from therapy_portal.i18n import N_, gettext
 from therapy_portal.mail import queue_email_for
 from therapy_portal.models import BreakGlassGrant, Couple, Role, User, utcnow
 from therapy_portal.models.measures import SafetyAlert
@@ -35,7 +35,7 @@ BODY = N_(
 
 def _require_admin(actor: User) -> None:
     if actor.role != Role.ADMIN:
-        raise NotAllowed("not found")
+        raise NotAllowed(gettext("not found"))
 
 
 def active_grant(actor: User) -> BreakGlassGrant | None:
@@ -69,7 +69,7 @@ def start(actor: User, couple_id: int, reason: str) -> BreakGlassGrant:
         .options(selectinload(Couple.therapists))
     )
     if couple is None:
-        raise ValidationFailed("Choose a couple of your practice.", field="couple_id")
+        raise ValidationFailed(gettext("Choose a couple of your practice."), field="couple_id")
     minutes = current_app.config["BREAK_GLASS_MINUTES"]
     now = utcnow()
     grant = BreakGlassGrant(
@@ -118,7 +118,7 @@ def _grant_or_404(actor: User, grant_id: int) -> BreakGlassGrant:
         audit.record_denied(
             "break_glass.read", actor=actor, object_type="break_glass", object_id=grant_id
         )
-        raise NotAllowed("not found")
+        raise NotAllowed(gettext("not found"))
     return grant
 
 

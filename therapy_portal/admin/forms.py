@@ -7,28 +7,29 @@ from wtforms import DateField, EmailField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 from therapy_portal.admin.audit_view import AuditFilter
+from therapy_portal.i18n import lazy_gettext
 
 
 class InviteTherapistForm(FlaskForm):
     name = StringField(
-        "Name",
-        description="Up to 120 characters.",
+        lazy_gettext("Name"),
+        description=lazy_gettext("Up to 120 characters."),
         validators=[
-            DataRequired("Enter the therapist's name."),
-            Length(max=120, message="Keep it to 120 characters or fewer."),
+            DataRequired(lazy_gettext("Enter the therapist's name.")),
+            Length(max=120, message=lazy_gettext("Keep it to 120 characters or fewer.")),
         ],
     )
     email = EmailField(
-        "Email",
+        lazy_gettext("Email"),
         validators=[
-            DataRequired("Enter the therapist's email."),
+            DataRequired(lazy_gettext("Enter the therapist's email.")),
             Length(max=254),
-            Email("Enter a valid email address, like name@example.com."),
+            Email(lazy_gettext("Enter a valid email address, like name@example.com.")),
         ],
     )
     credentials = StringField(
-        "Credentials (optional)",
-        description="For example LMFT. Up to 80 characters.",
+        lazy_gettext("Credentials (optional)"),
+        description=lazy_gettext("For example LMFT. Up to 80 characters."),
         validators=[Optional(), Length(max=80)],
     )
 
@@ -39,15 +40,15 @@ class AuditFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    actor_id = SelectField("Who", coerce=int, default=0)
-    couple_id = SelectField("Couple", coerce=int, default=0)
+    actor_id = SelectField(lazy_gettext("Who"), coerce=int, default=0)
+    couple_id = SelectField(lazy_gettext("Couple"), coerce=int, default=0)
     action = StringField(
-        "Action",
-        description="Exact name, for example note.view.",
+        lazy_gettext("Action"),
+        description=lazy_gettext("Exact name, for example note.view."),
         validators=[Optional(), Length(max=64)],
     )
-    date_from = DateField("From", validators=[Optional()])
-    date_to = DateField("To", validators=[Optional()])
+    date_from = DateField(lazy_gettext("From"), validators=[Optional()])
+    date_to = DateField(lazy_gettext("To"), validators=[Optional()])
 
     def to_filter(self) -> AuditFilter:
         return AuditFilter(

@@ -8,28 +8,33 @@ from wtforms.validators import DataRequired, Length
 
 from therapy_portal.admin.emergency import REASON_MAX, REASON_MIN
 from therapy_portal.caseload.forms import POLICY_CHOICES
+from therapy_portal.i18n import lazy_gettext
 
 
 class CareTeamForm(FlaskForm):
-    co_therapist_id = SelectField("Co-therapist", coerce=int, default=0)
+    co_therapist_id = SelectField(lazy_gettext("Co-therapist"), coerce=int, default=0)
     confidentiality_policy = RadioField(
-        "Confidentiality policy",
+        lazy_gettext("Confidentiality policy"),
         choices=POLICY_CHOICES,
-        validators=[DataRequired("Choose the policy the couple agreed to.")],
+        validators=[DataRequired(lazy_gettext("Choose the policy the couple agreed to."))],
     )
     policy_agreed_on = DateField(
-        "Date the couple agreed to it",
-        validators=[DataRequired("Enter the date the couple agreed (YYYY-MM-DD).")],
+        lazy_gettext("Date the couple agreed to it"),
+        validators=[DataRequired(lazy_gettext("Enter the date the couple agreed (YYYY-MM-DD)."))],
     )
 
 
 class EmergencyAccessForm(FlaskForm):
-    couple_id = SelectField("Couple", coerce=int, validators=[DataRequired("Choose a couple.")])
+    couple_id = SelectField(
+        lazy_gettext("Couple"),
+        coerce=int,
+        validators=[DataRequired(lazy_gettext("Choose a couple."))],
+    )
     reason = TextAreaField(
-        "Why you need emergency access",
+        lazy_gettext("Why you need emergency access"),
         description=f"{REASON_MIN} to {REASON_MAX} characters. The primary therapist is told.",
         validators=[
-            DataRequired("Say why you need emergency access."),
+            DataRequired(lazy_gettext("Say why you need emergency access.")),
             Length(
                 min=REASON_MIN,
                 max=REASON_MAX,

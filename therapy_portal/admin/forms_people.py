@@ -6,15 +6,17 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, SelectChoice, SelectField
 from wtforms.validators import DataRequired, Email, Length
 
+from therapy_portal.i18n import gettext, lazy_gettext
+
 
 class PartnerLookupForm(FlaskForm):
     email = EmailField(
-        "Partner's email",
-        description="The exact address they sign in with.",
+        lazy_gettext("Partner's email"),
+        description=lazy_gettext("The exact address they sign in with."),
         validators=[
-            DataRequired("Enter the partner's email."),
+            DataRequired(lazy_gettext("Enter the partner's email.")),
             Length(max=254),
-            Email("Enter a valid email address, like name@example.com."),
+            Email(lazy_gettext("Enter a valid email address, like name@example.com.")),
         ],
     )
 
@@ -27,7 +29,7 @@ def reassign_form(waiting: list, candidates: list) -> FlaskForm:
         def choices(self) -> dict[int, int]:
             return {item.couple_id: self[f"couple_{item.couple_id}"].data for item in waiting}
 
-    options = [SelectChoice(0, "Choose a therapist")] + [
+    options = [SelectChoice(0, gettext("Choose a therapist"))] + [
         SelectChoice(t.id, t.display_with_credentials) for t in candidates
     ]
     for item in waiting:

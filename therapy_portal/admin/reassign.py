@@ -21,7 +21,7 @@ from therapy_portal.admin.guards import require_admin as _require_admin
 from therapy_portal.caseload import care_team
 from therapy_portal.errors import ValidationFailed
 from therapy_portal.extensions import db
-from therapy_portal.i18n import N_
+from therapy_portal.i18n import N_, gettext
 from therapy_portal.mail import queue_email_for
 from therapy_portal.models import Couple, CoupleTherapist, Role, SafetyAlert, User
 
@@ -99,7 +99,8 @@ def reassign(actor: User, therapist: User, choices: dict[int, int]) -> int:
     for item in waiting:
         if choices.get(item.couple_id) not in allowed:
             raise ValidationFailed(
-                "Choose an active therapist for this couple.", field=f"couple_{item.couple_id}"
+                gettext("Choose an active therapist for this couple."),
+                field=f"couple_{item.couple_id}",
             )
     for item in waiting:
         _move(actor, therapist, item.couple_id, choices[item.couple_id])

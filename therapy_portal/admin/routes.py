@@ -21,6 +21,7 @@ from therapy_portal.admin.audit_view import AuditFilter
 from therapy_portal.admin.blueprint import bp, person_page
 from therapy_portal.admin.forms import AuditFilterForm, InviteTherapistForm
 from therapy_portal.auth.forms import PracticeSecurityForm
+from therapy_portal.i18n import gettext, ngettext
 from therapy_portal.models import Role
 
 __all__ = ["bp"]
@@ -49,7 +50,11 @@ def therapists():
         ),
         render=page,
         then=_staff_list(),
-        done=f"Invitation sent. The link works once and expires in {days} days.",
+        done=ngettext(
+            "Invitation sent. The link works once and expires in %(num)d day.",
+            "Invitation sent. The link works once and expires in %(num)d days.",
+            days,
+        ),
         status=422,
     )
 
@@ -72,7 +77,7 @@ def deactivate(user_id: int):
         lambda: services.deactivate_user(current_user, user_id),
         then=_staff_list(),
         back=url_for("admin.reassign_couples", user_id=user_id) if reassign_first else None,
-        done="Account deactivated. Any open sessions were ended.",
+        done=gettext("Account deactivated. Any open sessions were ended."),
     )
 
 
@@ -94,7 +99,7 @@ def reactivate(user_id: int):
     return boundary.press(
         lambda: services.reactivate_user(current_user, user_id),
         then=_staff_list(),
-        done="Account reactivated.",
+        done=gettext("Account reactivated."),
     )
 
 
@@ -104,7 +109,7 @@ def resend(user_id: int):
     return boundary.press(
         lambda: services.resend_staff_invitation(current_user, user_id),
         then=_staff_list(),
-        done="A new invitation was sent.",
+        done=gettext("A new invitation was sent."),
     )
 
 
@@ -116,7 +121,7 @@ def reset_second_factor(user_id: int):
         lambda: services.reset_second_factor(current_user, user_id),
         then=person_page,
         back=_staff_list(),
-        done="Second step reset. They were signed out everywhere and were emailed.",
+        done=gettext("Second step reset. They were signed out everywhere and were emailed."),
     )
 
 
@@ -131,7 +136,7 @@ def practice_security():
         lambda: services.set_remember_device(current_user, form.remember_device_allowed.data),
         render=lambda: render_template("admin/security.html", form=form),
         then=url_for("admin.practice_security"),
-        done="Sign-in settings saved.",
+        done=gettext("Sign-in settings saved."),
         status=200,
     )
 

@@ -15,6 +15,7 @@ from therapy_portal.admin.forms_couples import CareTeamForm, EmergencyAccessForm
 from therapy_portal.caseload import care_team
 from therapy_portal.caseload.listing import primary_therapist_id
 from therapy_portal.caseload.services import practice_therapists
+from therapy_portal.i18n import gettext
 from therapy_portal.models import Role
 
 bp = Blueprint("admin_couples", __name__, url_prefix="/admin")
@@ -26,7 +27,7 @@ admin_only = policy.requires(Role.ADMIN)
 def couples():
     couples = emergency.couples_of_practice(current_user)
     form = EmergencyAccessForm()
-    form.couple_id.choices = [SelectChoice(0, "Choose a couple")] + [
+    form.couple_id.choices = [SelectChoice(0, gettext("Choose a couple"))] + [
         SelectChoice(c.id, c.display_name) for c in couples
     ]
     unstaffed = reassign.unstaffed(current_user, couples)
@@ -40,7 +41,7 @@ def couples():
         lambda: emergency.start(current_user, form.couple_id.data, form.reason.data),
         render=page,
         then=lambda grant: url_for("admin_couples.emergency_record", grant_id=grant.id),
-        done="Emergency access is open. Every page you read is recorded.",
+        done=gettext("Emergency access is open. Every page you read is recorded."),
         status=422,
     )
 
@@ -59,7 +60,7 @@ def care_team_edit(couple_id: int):
         lambda: care_team.change(current_user, couple, _wanted(form)),
         render=page,
         then=url_for("admin_couples.couples"),
-        done="Care team saved. The therapists and both partners were told.",
+        done=gettext("Care team saved. The therapists and both partners were told."),
         status=422,
     )
 
@@ -82,7 +83,7 @@ def _care_team_form(couple) -> CareTeamForm:
         }
     )
     primary = primary_therapist_id(couple)
-    form.co_therapist_id.choices = [SelectChoice(0, "No co-therapist")] + [
+    form.co_therapist_id.choices = [SelectChoice(0, gettext("No co-therapist"))] + [
         SelectChoice(t.id, t.display_with_credentials)
         for t in practice_therapists(current_user)
         if t.id != primary
@@ -103,5 +104,5 @@ def emergency_end(grant_id: int):
     return boundary.press(
         lambda: emergency.end(current_user, grant_id),
         then=url_for("admin_couples.couples"),
-        done="Emergency access ended.",
+        done=gettext("Emergency access ended."),
     )

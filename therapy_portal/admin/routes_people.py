@@ -14,6 +14,7 @@ from therapy_portal.admin import reassign, services
 from therapy_portal.admin.blueprint import bp, person_page
 from therapy_portal.admin.forms_people import PartnerLookupForm, reassign_form
 from therapy_portal.admin.partners import find_partner
+from therapy_portal.i18n import gettext
 from therapy_portal.models import Role
 
 admin_only = policy.requires(Role.ADMIN)
@@ -39,7 +40,7 @@ def end_sessions(user_id: int):
         lambda: services.end_sessions(current_user, user_id),
         then=person_page,
         back=url_for("admin.therapists"),
-        done="Signed out everywhere. The account stays active.",
+        done=gettext("Signed out everywhere. The account stays active."),
     )
 
 
@@ -60,7 +61,10 @@ def reassign_couples(user_id: int):
         lambda: reassign.reassign(current_user, therapist, form.choices()),
         render=page,
         then=url_for("admin.therapists"),
-        done=f"Each couple has its new therapist. You can deactivate {therapist.name} now.",
+        done=gettext(
+            "Each couple has its new therapist. You can deactivate %(name)s now.",
+            name=therapist.name,
+        ),
         status=422,
     )
 
@@ -82,5 +86,5 @@ def end_all_sessions():
     return boundary.press(
         lambda: services.end_all_sessions(current_user, session.row_id),  # type: ignore[attr-defined]
         then=url_for("admin.practice_security"),
-        done="Everyone else was signed out.",
+        done=gettext("Everyone else was signed out."),
     )

@@ -58,7 +58,9 @@ def invite_therapist(actor: User, *, name: str, email: str, credentials: str = "
     email = normalise_email(email)
     in_practice = select(User).where(User.practice_id == actor.practice_id, User.email == email)
     if db.session.scalar(in_practice) is not None:
-        raise ValidationFailed("Someone already has an account with this email.", field="email")
+        raise ValidationFailed(
+            gettext("Someone already has an account with this email."), field="email"
+        )
     user = User(
         practice_id=actor.practice_id,
         role=Role.THERAPIST,
@@ -76,7 +78,7 @@ def invite_therapist(actor: User, *, name: str, email: str, credentials: str = "
 def resend_staff_invitation(actor: User, user_id: int) -> None:
     user = staff_for_admin_or_404(actor, user_id)
     if user.has_password:
-        raise InvalidState("This person has already joined.")
+        raise InvalidState(gettext("This person has already joined."))
     invitations.send(actor, user)
     audit.record("admin.resend_invitation", actor=actor, object_type="user", object_id=user.id)
 
@@ -86,16 +88,16 @@ def staff_for_admin_or_404(actor: User, user_id: int) -> User:
     user = db.session.get(User, user_id)
     if user is None or user.practice_id != actor.practice_id or user.role == Role.CLIENT:
         audit.record_denied("admin.user_access", actor=actor, object_type="user", object_id=user_id)
-        raise NotAllowed("not found")
+        raise NotAllowed(gettext("not found"))
     return user
 
 
 def _check_deactivation(actor: User, user: User) -> None:
 
     if user.id == actor.id:
-        raise InvalidState("You can't deactivate your own account.")
+        raise InvalidState(gettext("You can't deactivate your own account."))
     if not user.active:
-        raise InvalidState("This account is already deactivated.")
+        raise InvalidState(gettext("This account is already deactivated."))
     waiting = couples_to_reassign(actor, user)
     if waiting:
         raise InvalidState(
@@ -132,7 +134,7 @@ def deactivation_problem(actor: User, user: User) -> DomainError | None:
 def reactivate_user(actor: User, user_id: int) -> None:
     user = staff_for_admin_or_404(actor, user_id)
     if user.active:
-        raise InvalidState("This account is already active.")
+        raise InvalidState(gettext("This account is already active."))
     user.active = True
     audit.record("admin.reactivate", actor=actor, object_type="user", object_id=user.id)
 
@@ -143,7 +145,7 @@ def person_for_admin_or_404(actor: User, user_id: int) -> User:
     user = db.session.get(User, user_id)
     if user is None or user.practice_id != actor.practice_id:
         audit.record_denied("admin.user_access", actor=actor, object_type="user", object_id=user_id)
-        raise NotAllowed("not found")
+        raise NotAllowed(gettext("not found"))
     return user
 
 
@@ -166,7 +168,7 @@ def reset_second_factor(actor: User, user_id: int) -> User:
 
     user = person_for_admin_or_404(actor, user_id)
     if user.id == actor.id:
-        raise InvalidState("Another admin has to reset your own second step.")
+        raise InvalidState(gettext("Another admin has to reset your own second step."))
     clear_second_factor(user)
     ended = revoke_user_sessions(user.id)
     audit.record(
@@ -196,7 +198,7 @@ def end_sessions(actor: User, user_id: int) -> User:
     """Sign a person out everywhere at once; the account stays active (ASVS 7.4.5)."""
     user = person_for_admin_or_404(actor, user_id)
     if user.id == actor.id:
-        raise InvalidState("To end your own other sessions, use your security page.")
+        raise InvalidState(gettext("To end your own other sessions, use your security page."))
     ended = revoke_user_sessions(user.id)
     audit.record(
         "admin.end_sessions", actor=actor, object_type="user", object_id=user.id, count=ended

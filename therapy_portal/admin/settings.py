@@ -31,6 +31,7 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from therapy_portal import audit, boundary, policy
 from therapy_portal.errors import ValidationFailed
+from therapy_portal.i18n import gettext, lazy_gettext
 from therapy_portal.models import PaperSize, Role, User
 
 MAX_LOGO_BYTES = 512 * 1024
@@ -44,37 +45,41 @@ bp = Blueprint("practice_settings", __name__)
 
 class SettingsForm(FlaskForm):
     name = StringField(
-        "Practice name",
-        description="Up to 200 characters.",
-        validators=[DataRequired("Enter the practice's name."), Length(max=200)],
+        lazy_gettext("Practice name"),
+        description=lazy_gettext("Up to 200 characters."),
+        validators=[DataRequired(lazy_gettext("Enter the practice's name.")), Length(max=200)],
     )
-    address = TextAreaField("Address", validators=[Optional(), Length(max=500)])
-    phone = StringField("Phone", validators=[Optional(), Length(max=40)])
+    address = TextAreaField(lazy_gettext("Address"), validators=[Optional(), Length(max=500)])
+    phone = StringField(lazy_gettext("Phone"), validators=[Optional(), Length(max=40)])
     timezone = SelectField(
-        "Time zone",
-        description="Session times, due dates and the audit log are shown in this zone.",
+        lazy_gettext("Time zone"),
+        description=lazy_gettext(
+            "Session times, due dates and the audit log are shown in this zone."
+        ),
         choices=[SelectChoice(zone, zone) for zone in TIMEZONES],
         validate_choice=True,
     )
     # Not named "logo": the form is filled from the practice, whose `logo` is the stored bytes.
-    new_logo = FileField("Logo", description=LOGO_HINT)
-    remove_logo = BooleanField("Remove the current logo")
+    new_logo = FileField(lazy_gettext("Logo"), description=LOGO_HINT)
+    remove_logo = BooleanField(lazy_gettext("Remove the current logo"))
     paper_size = RadioField(
-        "Paper size for PDFs",
+        lazy_gettext("Paper size for PDFs"),
         choices=[
-            SelectChoice(PaperSize.LETTER.value, "Letter"),
-            SelectChoice(PaperSize.A4.value, "A4"),
+            SelectChoice(PaperSize.LETTER.value, lazy_gettext("Letter")),
+            SelectChoice(PaperSize.A4.value, lazy_gettext("A4")),
         ],
-        validators=[DataRequired("Choose a paper size.")],
+        validators=[DataRequired(lazy_gettext("Choose a paper size."))],
     )
     crisis_text = TextAreaField(
-        "Crisis text",
-        description="Shown wherever people write to the practice, e.g. who to call in an "
-        "emergency. Up to 1000 characters.",
+        lazy_gettext("Crisis text"),
+        description=lazy_gettext(
+            "Shown wherever people write to the practice, e.g. who to call in an "
+            "emergency. Up to 1000 characters."
+        ),
         validators=[Optional(), Length(max=1000)],
     )
-    remind_24h = BooleanField("Remind partners 24 hours before a session")
-    remind_2h = BooleanField("Remind partners 2 hours before a session")
+    remind_24h = BooleanField(lazy_gettext("Remind partners 24 hours before a session"))
+    remind_2h = BooleanField(lazy_gettext("Remind partners 2 hours before a session"))
 
 
 @dataclass(frozen=True)
@@ -94,21 +99,21 @@ class SettingsInput:
 def clean_logo(data: bytes) -> tuple[bytes, str]:
     """The logo re-encoded, with its media type; `ValidationFailed` for anything else."""
     if len(data) > MAX_LOGO_BYTES:
-        raise ValidationFailed("The logo is larger than 512 KB.", field="new_logo")
+        raise ValidationFailed(gettext("The logo is larger than 512 KB."), field="new_logo")
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             image = Image.open(io.BytesIO(data))
             kind = image.format
             if kind not in LOGO_FORMATS:
-                raise ValidationFailed("Upload a PNG or JPEG image.", field="new_logo")
+                raise ValidationFailed(gettext("Upload a PNG or JPEG image."), field="new_logo")
             if max(image.size) > MAX_LOGO_SIDE:
                 raise ValidationFailed(
-                    "The logo is larger than 2000 × 2000 pixels.", field="new_logo"
+                    gettext("The logo is larger than 2000 × 2000 pixels."), field="new_logo"
                 )
             image.load()
     except (UnidentifiedImageError, OSError, Image.DecompressionBombError, Warning) as error:
-        raise ValidationFailed("Upload a PNG or JPEG image.", field="new_logo") from error
+        raise ValidationFailed(gettext("Upload a PNG or JPEG image."), field="new_logo") from error
     out = io.BytesIO()
     if kind == "JPEG":
         image.convert("RGB").save(out, "JPEG", quality=90)
@@ -120,9 +125,9 @@ def clean_logo(data: bytes) -> tuple[bytes, str]:
 def update_settings(actor: User, data: SettingsInput) -> None:
     """Change the actor's own practice (admins only); audited with the names of the fields."""
     if actor.role != Role.ADMIN:
-        raise ValidationFailed("Only an admin can change practice settings.")
+        raise ValidationFailed(gettext("Only an admin can change practice settings."))
     if data.timezone not in TIMEZONES:
-        raise ValidationFailed("Choose a time zone from the list.", field="timezone")
+        raise ValidationFailed(gettext("Choose a time zone from the list."), field="timezone")
     practice = actor.practice
     values = {k: v for k, v in vars(data).items() if k not in ("logo", "remove_logo")}
     if data.logo:
@@ -172,7 +177,7 @@ def edit():
         lambda: update_settings(current_user, _input(form)),
         render=page,
         then=url_for("practice_settings.edit"),
-        done="Practice settings saved.",
+        done=gettext("Practice settings saved."),
     )
 
 

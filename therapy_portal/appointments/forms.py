@@ -17,54 +17,56 @@ from wtforms import (
 from wtforms.validators import InputRequired, Optional
 
 from therapy_portal.appointments.rules import DETAILS_LIMIT, Repeat, SessionInput
-from therapy_portal.i18n import lazy_gettext
+from therapy_portal.i18n import gettext, lazy_gettext
 from therapy_portal.models import Couple
 from therapy_portal.models.appointments import MODALITY_LABELS, AppointmentStatus
 from therapy_portal.models.note_formats import FORMAT_CHOICES, SERVICE_CODES
 
 REPEAT_CHOICES = [
-    SelectChoice(Repeat.NONE.value, "Does not repeat"),
-    SelectChoice(Repeat.WEEKLY.value, "Every week"),
-    SelectChoice(Repeat.EVERY_N_WEEKS.value, "Every few weeks"),
+    SelectChoice(Repeat.NONE.value, lazy_gettext("Does not repeat")),
+    SelectChoice(Repeat.WEEKLY.value, lazy_gettext("Every week")),
+    SelectChoice(Repeat.EVERY_N_WEEKS.value, lazy_gettext("Every few weeks")),
 ]
 
 
 class DetailsForm(FlaskForm):
     """When and how a session takes place: shared by scheduling and rescheduling."""
 
-    starts_on = DateField("Date", validators=[Optional()])
-    start_time = TimeField("Start time", validators=[Optional()])
+    starts_on = DateField(lazy_gettext("Date"), validators=[Optional()])
+    start_time = TimeField(lazy_gettext("Start time"), validators=[Optional()])
     duration_minutes = IntegerField(
-        "Duration in minutes",
+        lazy_gettext("Duration in minutes"),
         default=50,
-        description="From 1 minute to 480 (8 hours).",
+        description=lazy_gettext("From 1 minute to 480 (8 hours)."),
         validators=[Optional()],
     )
     modality = RadioField(
-        "Where",
+        lazy_gettext("Where"),
         choices=[SelectChoice(k.value, v) for k, v in MODALITY_LABELS.items()],
         default="in_person",
-        validators=[InputRequired("Choose in person or online.")],
+        validators=[InputRequired(lazy_gettext("Choose in person or online."))],
     )
     meeting_link = StringField(
-        "Meeting link",
-        description="For an online session. Shown only to the people in the session after "
-        "they sign in; never in an email or a calendar feed.",
+        lazy_gettext("Meeting link"),
+        description=lazy_gettext(
+            "For an online session. Shown only to the people in the session after "
+            "they sign in; never in an email or a calendar feed."
+        ),
         validators=[Optional()],
     )
     service_code = RadioField(
-        "Service code",
+        lazy_gettext("Service code"),
         choices=[SelectChoice(k, v) for k, v in SERVICE_CODES.items()],
         default="90847",
-        validators=[InputRequired("Choose the service code.")],
+        validators=[InputRequired(lazy_gettext("Choose the service code."))],
     )
     details = TextAreaField(
-        "Details for the people in the session",
+        lazy_gettext("Details for the people in the session"),
         description=f"Optional, up to {DETAILS_LIMIT:,} characters, e.g. the room. Shown on "
         "their session page only.",
         validators=[Optional()],
     )
-    allow_overlap = BooleanField("Schedule it anyway, overlapping my other session")
+    allow_overlap = BooleanField(lazy_gettext("Schedule it anyway, overlapping my other session"))
 
     def session_input(self, **more) -> SessionInput:
         return SessionInput(
@@ -82,26 +84,28 @@ class DetailsForm(FlaskForm):
 
 class ScheduleForm(DetailsForm):
     attendees = RadioField(
-        "Who the session is for",
+        lazy_gettext("Who the session is for"),
         default="both",
-        validators=[InputRequired("Choose who the session is for.")],
+        validators=[InputRequired(lazy_gettext("Choose who the session is for."))],
     )
-    repeat = RadioField("Repeats", choices=REPEAT_CHOICES, default=Repeat.NONE.value)
+    repeat = RadioField(lazy_gettext("Repeats"), choices=REPEAT_CHOICES, default=Repeat.NONE.value)
     every_weeks = IntegerField(
-        "Every how many weeks",
-        description="For “every few weeks”: 2 to 12.",
+        lazy_gettext("Every how many weeks"),
+        description=lazy_gettext("For “every few weeks”: 2 to 12."),
         validators=[Optional()],
     )
-    ends_on = DateField("Last date", validators=[Optional()])
+    ends_on = DateField(lazy_gettext("Last date"), validators=[Optional()])
     occurrences = IntegerField(
-        "Number of sessions",
-        description="A repeating session needs an end: a last date or a number of sessions.",
+        lazy_gettext("Number of sessions"),
+        description=lazy_gettext(
+            "A repeating session needs an end: a last date or a number of sessions."
+        ),
         validators=[Optional()],
     )
-    recorded = BooleanField("This session already happened: I am recording it")
+    recorded = BooleanField(lazy_gettext("This session already happened: I am recording it"))
 
     def for_couple(self, couple: Couple) -> ScheduleForm:
-        self.attendees.choices = [SelectChoice("both", "Both partners")] + [
+        self.attendees.choices = [SelectChoice("both", gettext("Both partners"))] + [
             SelectChoice(m.label, f"{m.user.name} only (partner {m.label})") for m in couple.members
         ]
         return self
@@ -119,26 +123,26 @@ class ScheduleForm(DetailsForm):
 
 class OutcomeForm(FlaskForm):
     outcome = RadioField(
-        "What happened",
+        lazy_gettext("What happened"),
         choices=[
-            SelectChoice(AppointmentStatus.ATTENDED.value, "Attended"),
-            SelectChoice(AppointmentStatus.LATE_CANCELLED.value, "Late-cancelled"),
-            SelectChoice(AppointmentStatus.NO_SHOW.value, "No-show"),
+            SelectChoice(AppointmentStatus.ATTENDED.value, lazy_gettext("Attended")),
+            SelectChoice(AppointmentStatus.LATE_CANCELLED.value, lazy_gettext("Late-cancelled")),
+            SelectChoice(AppointmentStatus.NO_SHOW.value, lazy_gettext("No-show")),
         ],
-        validators=[InputRequired("Choose what happened.")],
+        validators=[InputRequired(lazy_gettext("Choose what happened."))],
     )
 
 
 class CancelForm(FlaskForm):
-    rest_of_series = BooleanField("Also cancel the later sessions of this series")
+    rest_of_series = BooleanField(lazy_gettext("Also cancel the later sessions of this series"))
 
 
 class StartNoteForm(FlaskForm):
     format = RadioField(
-        "Note format",
+        lazy_gettext("Note format"),
         choices=[SelectChoice(k, v) for k, v in FORMAT_CHOICES],
         default="dap",
-        validators=[InputRequired("Choose a note format.")],
+        validators=[InputRequired(lazy_gettext("Choose a note format."))],
     )
 
 

@@ -12,6 +12,7 @@ from therapy_portal import audit
 from therapy_portal.appointments.rules import zone_of
 from therapy_portal.errors import InvalidState
 from therapy_portal.extensions import db
+from therapy_portal.i18n import gettext
 from therapy_portal.models import User, utcnow
 from therapy_portal.models.appointments import Appointment, AppointmentStatus, Modality
 from therapy_portal.models.notes import SessionNote
@@ -33,9 +34,9 @@ def start_note(
     if existing is not None:
         return existing
     if appointment.status == AppointmentStatus.CANCELLED:
-        raise InvalidState("This session was cancelled, so it has no note.")
+        raise InvalidState(gettext("This session was cancelled, so it has no note."))
     if not appointment.has_started(now or utcnow()):
-        raise InvalidState("A note can be started once the session has begun.")
+        raise InvalidState(gettext("A note can be started once the session has begun."))
     zone = zone_of(actor)
     start = appointment.starts_at.astimezone(zone)
     end = appointment.ends_at.astimezone(zone)

@@ -25,6 +25,7 @@ from therapy_portal.appointments.forms import (
     StartNoteForm,
 )
 from therapy_portal.appointments.rules import zone_of
+from therapy_portal.i18n import gettext
 from therapy_portal.models import Role, utcnow
 from therapy_portal.policy import appointments as scope
 from therapy_portal.policy import consents
@@ -66,7 +67,7 @@ def week():
 def choose_couple():
     couple_id = request.args.get("couple_id", type=int)
     if couple_id is None:
-        flash("Choose the couple to schedule a session for.", "error")
+        flash(gettext("Choose the couple to schedule a session for."), "error")
         return redirect(url_for("appointments.week"))
     couple = policy.couple_for_therapist_or_404(current_user, couple_id, eager=False)
     return redirect(url_for("appointments.new", couple_id=couple.id))
@@ -140,7 +141,7 @@ def edit(appointment_id: int):
         lambda: services.reschedule(current_user, appointment, form.session_input()),
         render=page,
         then=url_for("appointments.detail", appointment_id=appointment.id),
-        done="The session is changed.",
+        done=gettext("The session is changed."),
     )
 
 
@@ -176,7 +177,7 @@ def cancel(appointment_id: int):
             current_user, appointment, rest_of_series=bool(form.rest_of_series.data)
         ),
         then=back,
-        done="Cancelled. The partners see it as cancelled, and no reminders will go.",
+        done=gettext("Cancelled. The partners see it as cancelled, and no reminders will go."),
     )
 
 
@@ -202,12 +203,12 @@ def outcome(appointment_id: int):
     back = url_for("appointments.detail", appointment_id=appointment.id)
     form = OutcomeForm()
     if not form.validate_on_submit():
-        flash("Choose what happened.", "error")
+        flash(gettext("Choose what happened."), "error")
         return redirect(back)
     return boundary.press(
         lambda: services.record_outcome(current_user, appointment, form.outcome.data),
         then=back,
-        done="Saved.",
+        done=gettext("Saved."),
     )
 
 
@@ -223,7 +224,7 @@ def start_note(appointment_id: int):
         lambda: notes_link.start_note(current_user, appointment, form.format.data),
         then=lambda note: url_for("notes.edit", note_id=note.id),
         back=back,
-        done="The note is started with the session's facts filled in.",
+        done=gettext("The note is started with the session's facts filled in."),
     )
 
 

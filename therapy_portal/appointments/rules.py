@@ -18,6 +18,7 @@ from sqlalchemy.orm import joinedload
 from therapy_portal.appointments import recurrence
 from therapy_portal.errors import ValidationFailed
 from therapy_portal.extensions import db
+from therapy_portal.i18n import gettext
 from therapy_portal.models import Couple, CoupleMember, User
 from therapy_portal.models.appointments import (
     MAX_DURATION_MINUTES,
@@ -73,24 +74,25 @@ def check_details(data: SessionInput) -> None:
             field="duration_minutes",
         )
     if data.modality not in tuple(Modality):
-        raise ValidationFailed("Choose in person or online.", field="modality")
+        raise ValidationFailed(gettext("Choose in person or online."), field="modality")
     if data.modality == Modality.ONLINE:
         link = data.meeting_link.strip()
         if not link:
             raise ValidationFailed(
-                "An online session needs its meeting link.", field="meeting_link"
+                gettext("An online session needs its meeting link."), field="meeting_link"
             )
         parts = urlsplit(link)
         if parts.scheme not in ("https", "http") or not parts.netloc or " " in link:
             raise ValidationFailed(
-                "Enter the whole meeting link, starting with https://", field="meeting_link"
+                gettext("Enter the whole meeting link, starting with https://"),
+                field="meeting_link",
             )
         if len(link) > LINK_LIMIT:
             raise ValidationFailed(
                 f"Keep the link under {LINK_LIMIT} characters.", field="meeting_link"
             )
     if data.service_code not in SERVICE_CODES:
-        raise ValidationFailed("Choose the service code.", field="service_code")
+        raise ValidationFailed(gettext("Choose the service code."), field="service_code")
     if len(data.details) > DETAILS_LIMIT:
         raise ValidationFailed(
             f"Keep the details under {DETAILS_LIMIT:,} characters.", field="details"
@@ -107,14 +109,14 @@ def check_attendees(couple: Couple, attendees: str) -> None:
         )
     )
     if member is None:
-        raise ValidationFailed("Choose who the session is for.", field="attendees")
+        raise ValidationFailed(gettext("Choose who the session is for."), field="attendees")
 
 
 def first_start(actor: User, data: SessionInput) -> datetime:
     if data.starts_on is None:
-        raise ValidationFailed("Enter the date of the session.", field="starts_on")
+        raise ValidationFailed(gettext("Enter the date of the session."), field="starts_on")
     if data.start_time is None:
-        raise ValidationFailed("Enter the start time.", field="start_time")
+        raise ValidationFailed(gettext("Enter the start time."), field="start_time")
     return recurrence.to_utc(data.starts_on, data.start_time, zone_of(actor))
 
 
@@ -124,18 +126,24 @@ def check_timing(data: SessionInput, start: datetime, now: datetime) -> None:
     if data.recorded:
         if end > now:
             raise ValidationFailed(
-                "Only a session that has ended can be recorded. Untick the box to schedule it.",
+                gettext(
+                    "Only a session that has ended can be recorded. Untick the box to schedule it."
+                ),
                 field="recorded",
             )
         if data.repeat != Repeat.NONE:
             raise ValidationFailed(
-                "A session that already happened doesn't repeat: record each one on its own.",
+                gettext(
+                    "A session that already happened doesn't repeat: record each one on its own."
+                ),
                 field="repeat",
             )
     elif start < now:
         raise ValidationFailed(
-            "This time has already passed. To record a session that happened, tick "
-            "“This session already happened”.",
+            gettext(
+                "This time has already passed. To record a session that happened, tick "
+                "“This session already happened”."
+            ),
             field="starts_on",
         )
 
@@ -145,22 +153,24 @@ def series_starts(actor: User, data: SessionInput, first: datetime) -> list[date
     if data.repeat == Repeat.NONE:
         return [first]
     if data.repeat not in tuple(Repeat):
-        raise ValidationFailed("Choose how the session repeats.", field="repeat")
+        raise ValidationFailed(gettext("Choose how the session repeats."), field="repeat")
     every = 1 if data.repeat == Repeat.WEEKLY else data.every_weeks
     if data.repeat == Repeat.EVERY_N_WEEKS and (every is None or not 2 <= every <= MAX_EVERY_WEEKS):
         raise ValidationFailed(f"Repeat every 2 to {MAX_EVERY_WEEKS} weeks.", field="every_weeks")
     if data.ends_on is None and data.occurrences is None:
         raise ValidationFailed(
-            "A repeating session needs an end: give a last date or a number of sessions.",
+            gettext("A repeating session needs an end: give a last date or a number of sessions."),
             field="ends_on",
         )
     if data.ends_on is not None and data.occurrences is not None:
         raise ValidationFailed(
-            "Give a last date or a number of sessions, not both.", field="ends_on"
+            gettext("Give a last date or a number of sessions, not both."), field="ends_on"
         )
     assert data.starts_on is not None and data.start_time is not None
     if data.ends_on is not None and data.ends_on <= data.starts_on:
-        raise ValidationFailed("The last date must be after the first session.", field="ends_on")
+        raise ValidationFailed(
+            gettext("The last date must be after the first session."), field="ends_on"
+        )
     if data.occurrences is not None and not 2 <= data.occurrences <= recurrence.MAX_SESSIONS:
         raise ValidationFailed(
             f"A series has 2 to {recurrence.MAX_SESSIONS} sessions.", field="occurrences"

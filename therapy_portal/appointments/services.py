@@ -16,6 +16,7 @@ from therapy_portal.appointments import rules
 from therapy_portal.appointments.rules import Repeat, SessionInput
 from therapy_portal.errors import InvalidState, NotAllowed, ValidationFailed
 from therapy_portal.extensions import db
+from therapy_portal.i18n import gettext
 from therapy_portal.models import Couple, User, utcnow
 from therapy_portal.models.appointments import (
     Appointment,
@@ -78,9 +79,11 @@ def schedule(
     sessions is refused until `allow_overlap` says the therapist saw the warning.
     """
     if not policy.can_view_couple(actor, couple):
-        raise NotAllowed("not found")
+        raise NotAllowed(gettext("not found"))
     if not couple.is_active:
-        raise InvalidState("This couple's file is closed. Reopen it to schedule a session.")
+        raise InvalidState(
+            gettext("This couple's file is closed. Reopen it to schedule a session.")
+        )
     now = now or utcnow()
     rules.check_attendees(couple, data.attendees)
     rules.check_details(data)
@@ -141,13 +144,13 @@ def reschedule(
     and its place in a series stay; a moved session is reminded again at its new time."""
     now = now or utcnow()
     if not scope.can_change_appointment(actor, appointment) or appointment.has_started(now):
-        raise InvalidState("Only a scheduled session that hasn't started can be changed.")
+        raise InvalidState(gettext("Only a scheduled session that hasn't started can be changed."))
     rules.check_details(data)
     couple = db.session.get(Couple, appointment.couple_id)
     _online_needs_consent(couple, data.modality, appointment.attendees)
     start = rules.first_start(actor, data)
     if start < now:
-        raise ValidationFailed("Choose a time that is still to come.", field="starts_on")
+        raise ValidationFailed(gettext("Choose a time that is still to come."), field="starts_on")
     end = start + timedelta(minutes=data.duration_minutes or 0)
     rules.check_overlap(actor, data, [(start, end)], exclude_id=appointment.id)
     old = appointment.starts_at
@@ -181,7 +184,7 @@ def cancel(
     Returns how many were cancelled. Cancelled sessions get no reminders and leave feeds."""
     now = now or utcnow()
     if not scope.can_change_appointment(actor, appointment):
-        raise InvalidState("Only a scheduled session can be cancelled.")
+        raise InvalidState(gettext("Only a scheduled session can be cancelled."))
     ids = [appointment.id]
     if rest_of_series and appointment.series_id is not None:
         ids += db.session.scalars(
@@ -216,12 +219,12 @@ def record_outcome(
     an earlier mark). A cancelled session stays cancelled."""
     now = now or utcnow()
     if outcome not in OUTCOMES:
-        raise ValidationFailed("Choose what happened.", field="outcome")
+        raise ValidationFailed(gettext("Choose what happened."), field="outcome")
     if appointment.status == AppointmentStatus.CANCELLED:
-        raise InvalidState("This session was cancelled.")
+        raise InvalidState(gettext("This session was cancelled."))
     # A late cancellation may be noted before the session; the others once it has started.
     if outcome != AppointmentStatus.LATE_CANCELLED and not appointment.has_started(now):
-        raise InvalidState("You can say what happened once the session has started.")
+        raise InvalidState(gettext("You can say what happened once the session has started."))
     before = appointment.status
     appointment.status = outcome
     appointment.updated_at = now

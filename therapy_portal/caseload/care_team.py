@@ -17,7 +17,7 @@ from sqlalchemy import select
 from therapy_portal import audit, policy
 from therapy_portal.errors import ValidationFailed
 from therapy_portal.extensions import db
-from therapy_portal.i18n import N_
+from therapy_portal.i18n import N_, gettext
 from therapy_portal.mail import queue_email_for
 from therapy_portal.models import Couple, CoupleMember, CoupleTherapist, Role, User, utcnow
 
@@ -46,13 +46,17 @@ def check_co_therapist(couple: Couple, co_id: int | None) -> None:
     primary = next((t.therapist_id for t in couple.therapists if t.role == "primary"), None)
     if co_id == primary:
         raise ValidationFailed(
-            "That is already this couple's primary therapist.", field="co_therapist_id"
+            gettext("That is already this couple's primary therapist."), field="co_therapist_id"
         )
     co = db.session.get(User, co_id)
     if co is None or co.practice_id != couple.practice_id or co.role != Role.THERAPIST:
-        raise ValidationFailed("Choose a therapist from your practice.", field="co_therapist_id")
+        raise ValidationFailed(
+            gettext("Choose a therapist from your practice."), field="co_therapist_id"
+        )
     if not co.active:
-        raise ValidationFailed("Choose a therapist from your practice.", field="co_therapist_id")
+        raise ValidationFailed(
+            gettext("Choose a therapist from your practice."), field="co_therapist_id"
+        )
 
 
 def change(actor: User, couple: Couple, wanted: CareTeam) -> bool:
@@ -64,8 +68,10 @@ def change(actor: User, couple: Couple, wanted: CareTeam) -> bool:
         return False
     if not policy.can_change_care_team(actor, couple):
         raise ValidationFailed(
-            "Only the couple's primary therapist or a practice admin can change the "
-            "co-therapist or the confidentiality policy.",
+            gettext(
+                "Only the couple's primary therapist or a practice admin can change the "
+                "co-therapist or the confidentiality policy."
+            ),
             field="co_therapist_id",
         )
     check_co_therapist(couple, wanted.co_therapist_id)

@@ -13,6 +13,7 @@ from therapy_portal.errors import InvalidState
 from therapy_portal.extensions import db
 from therapy_portal.homework.services import boosters
 from therapy_portal.homework.services.common import notify_partners
+from therapy_portal.i18n import gettext
 from therapy_portal.measures.maintenance import start_maintenance_plan
 from therapy_portal.models import Couple, CoupleStatus, User, utcnow
 from therapy_portal.models.appointments import Appointment, AppointmentStatus
@@ -37,7 +38,7 @@ def close_couple(
     notice. With ``maintenance``, start the maintenance check-ins and schedule the booster
     exercises (the chosen exercise, else the couple's latest homework). Audited."""
     if not couple.is_active:
-        raise InvalidState("This couple is closed. Reopen the couple first.")
+        raise InvalidState(gettext("This couple is closed. Reopen the couple first."))
     couple.status = CoupleStatus.CLOSED
     couple.closed_at = utcnow()
     audit.record(

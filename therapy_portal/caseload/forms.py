@@ -9,69 +9,75 @@ from wtforms import DateField, EmailField, RadioField, SelectChoice, SelectField
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
 from therapy_portal.caseload.services import CoupleInput, PartnerInput
+from therapy_portal.i18n import gettext, lazy_gettext
 
 POLICY_CHOICES = [
-    SelectChoice("no_secrets", "No secrets: what one partner shares may be used in joint sessions"),
     SelectChoice(
-        "limited_secrets", "Limited secrets: individual disclosures stay private, within limits"
+        "no_secrets",
+        lazy_gettext("No secrets: what one partner shares may be used in joint sessions"),
+    ),
+    SelectChoice(
+        "limited_secrets",
+        lazy_gettext("Limited secrets: individual disclosures stay private, within limits"),
     ),
 ]
-NAME_LIMIT = "Up to 120 characters."
+NAME_LIMIT = lazy_gettext("Up to 120 characters.")
 
 
 def _not_future(form, field) -> None:
     if field.data and field.data > date.today():
-        raise ValidationError("The date agreed can't be in the future.")
+        raise ValidationError(gettext("The date agreed can't be in the future."))
 
 
-def _ask(label: str) -> str:
-    """'Partner A's name' → "Enter partner A's name."; "Couple's display name" → "Enter the
-    couple's display name." (a partner's letter stays a capital)."""
-    words = label[0].lower() + label[1:]
-    named = words.startswith("partner ") and words[8:9].isupper()
-    return f"Enter {'' if named else 'the '}{words}."
-
-
-def _name(label: str, required: bool = True) -> StringField:
-    first = DataRequired(_ask(label)) if required else Optional()
+def _name(label, ask=None) -> StringField:
+    first = DataRequired(ask) if ask is not None else Optional()
     return StringField(
         label,
         description=NAME_LIMIT,
         validators=[
             first,
-            Length(max=120, message="Keep it to 120 characters or fewer."),
+            Length(max=120, message=gettext("Keep it to 120 characters or fewer.")),
         ],
     )
 
 
-def _email(label: str, required: bool = True) -> EmailField:
-    first = DataRequired(_ask(label)) if required else Optional()
+def _email(label, ask=None) -> EmailField:
+    first = DataRequired(ask) if ask is not None else Optional()
     return EmailField(
         label,
         validators=[
             first,
             Length(max=254),
-            Email("Enter a valid email address, like name@example.com."),
+            Email(gettext("Enter a valid email address, like name@example.com.")),
         ],
     )
 
 
 class CoupleForm(FlaskForm):
-    display_name = _name("Couple's display name")
-    partner_a_name = _name("Partner A's name")
-    partner_a_email = _email("Partner A's email")
-    partner_b_name = _name("Partner B's name (optional)", required=False)
-    partner_b_email = _email("Partner B's email (optional)", required=False)
+    display_name = _name(
+        lazy_gettext("Couple's display name"), lazy_gettext("Enter the couple's display name.")
+    )
+    partner_a_name = _name(
+        lazy_gettext("Partner A's name"), lazy_gettext("Enter partner A's name.")
+    )
+    partner_a_email = _email(
+        lazy_gettext("Partner A's email"), lazy_gettext("Enter partner A's email.")
+    )
+    partner_b_name = _name(lazy_gettext("Partner B's name (optional)"))
+    partner_b_email = _email(lazy_gettext("Partner B's email (optional)"))
     confidentiality_policy = RadioField(
-        "Confidentiality policy",
+        lazy_gettext("Confidentiality policy"),
         choices=POLICY_CHOICES,
-        validators=[DataRequired("Choose the policy the couple agreed to.")],
+        validators=[DataRequired(lazy_gettext("Choose the policy the couple agreed to."))],
     )
     policy_agreed_on = DateField(
-        "Date the couple agreed to it",
-        validators=[DataRequired("Enter the date the couple agreed (YYYY-MM-DD)."), _not_future],
+        lazy_gettext("Date the couple agreed to it"),
+        validators=[
+            DataRequired(lazy_gettext("Enter the date the couple agreed (YYYY-MM-DD).")),
+            _not_future,
+        ],
     )
-    co_therapist_id = SelectField("Co-therapist (optional)", coerce=int, default=0)
+    co_therapist_id = SelectField(lazy_gettext("Co-therapist (optional)"), coerce=int, default=0)
 
     def validate(self, extra_validators=None) -> bool:
         ok = super().validate(extra_validators)
@@ -79,7 +85,7 @@ class CoupleForm(FlaskForm):
             missing = self.partner_b_email if self.partner_b_name.data else self.partner_b_name
             missing.errors = [
                 *missing.errors,
-                "Give both a name and an email for partner B, or leave both empty.",
+                gettext("Give both a name and an email for partner B, or leave both empty."),
             ]
             return False
         return ok
@@ -105,20 +111,21 @@ class CoupleForm(FlaskForm):
 
 
 class PartnerForm(FlaskForm):
-    name = _name("Partner's name")
-    email = _email("Partner's email")
+    name = _name(lazy_gettext("Partner's name"), lazy_gettext("Enter the partner's name."))
+    email = _email(lazy_gettext("Partner's email"), lazy_gettext("Enter the partner's email."))
 
 
 class SearchForm(FlaskForm):
     q = StringField(
-        "Search by couple, partner name or email", validators=[Optional(), Length(max=120)]
+        lazy_gettext("Search by couple, partner name or email"),
+        validators=[Optional(), Length(max=120)],
     )
     status = SelectField(
-        "Show",
+        lazy_gettext("Show"),
         choices=[
-            SelectChoice("active", "Active couples"),
-            SelectChoice("closed", "Closed couples"),
-            SelectChoice("all", "All"),
+            SelectChoice("active", lazy_gettext("Active couples")),
+            SelectChoice("closed", lazy_gettext("Closed couples")),
+            SelectChoice("all", lazy_gettext("All")),
         ],
         default="active",
     )

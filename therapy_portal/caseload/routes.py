@@ -25,7 +25,7 @@ therapist_only = policy.requires(Role.THERAPIST)
 
 def _co_therapist_choices(form: CoupleForm, primary_id: int) -> None:
     others = [t for t in services.practice_therapists(current_user) if t.id != primary_id]
-    form.co_therapist_id.choices = [SelectChoice(0, "No co-therapist")] + [
+    form.co_therapist_id.choices = [SelectChoice(0, gettext("No co-therapist"))] + [
         SelectChoice(t.id, t.display_with_credentials) for t in others
     ]
 
@@ -85,7 +85,7 @@ def create():
         lambda: services.create_couple(current_user, form.to_input()),
         render=page,
         then=_couple_url,
-        done="Couple added. Each partner has been sent their own invitation.",
+        done=gettext("Couple added. Each partner has been sent their own invitation."),
         status=422,
     )
 
@@ -126,9 +126,12 @@ def _after_edit(couple: Couple):
     def then(update) -> str:
         for label in update.revoked_labels:
             flash(
-                f"Partner {label}'s email address changed, so the invitation sent to the old "
-                "address no longer works. Send a new invitation with "
-                f"\u201cRe-send invitation\u201d under Partner {label}.",
+                gettext(
+                    "Partner %(label)s's email address changed, so the invitation sent to the old "
+                    "address no longer works. Send a new invitation with "
+                    "\u201cRe-send invitation\u201d under Partner %(label)s.",
+                    label=label,
+                ),
                 "warning",
             )
         return _couple_url(couple)
@@ -156,7 +159,7 @@ def edit(couple_id: int):
         lambda: services.update_couple(current_user, couple, form.to_input()),
         render=page,
         then=_after_edit(couple),
-        done="Changes saved.",
+        done=gettext("Changes saved."),
         status=422,
     )
 
@@ -179,7 +182,7 @@ def add_partner(couple_id: int):
         lambda: services.add_second_partner(current_user, couple, partner),
         render=page,
         then=_couple_url(couple),
-        done="Partner added and invited.",
+        done=gettext("Partner added and invited."),
         status=422,
     )
 
@@ -199,7 +202,7 @@ def close(couple_id: int):
     return boundary.press(
         lambda: services.close_couple(current_user, couple, maintenance=maintenance),
         then=_couple_url(couple),
-        done="The couple is closed. You can reopen it at any time.",
+        done=gettext("The couple is closed. You can reopen it at any time."),
     )
 
 
@@ -233,7 +236,7 @@ def reopen(couple_id: int):
     return boundary.press(
         lambda: services.reopen_couple(current_user, couple),
         then=_couple_url(couple),
-        done="The couple is active again.",
+        done=gettext("The couple is active again."),
     )
 
 
@@ -244,5 +247,5 @@ def resend_invitation(couple_id: int, label: str):
     return boundary.press(
         lambda: services.resend_invitation(current_user, couple, label.upper()[:1]),
         then=_couple_url(couple),
-        done="A new invitation was sent. The previous link no longer works.",
+        done=gettext("A new invitation was sent. The previous link no longer works."),
     )

@@ -13,6 +13,7 @@ from therapy_portal.auth.services import normalise_email
 from therapy_portal.caseload import care_team
 from therapy_portal.errors import InvalidState, ValidationFailed
 from therapy_portal.extensions import db
+from therapy_portal.i18n import gettext
 from therapy_portal.models import (
     Couple,
     CoupleMember,
@@ -62,7 +63,9 @@ def _check_email_free(
     )
     if existing is not None and existing.id != except_user_id:
         raise ValidationFailed(
-            "This email already has an account. Each partner needs their own email address.",
+            gettext(
+                "This email already has an account. Each partner needs their own email address."
+            ),
             field=field,
         )
 
@@ -71,7 +74,9 @@ def _check_co_therapist(actor: User, co_id: int | None) -> None:
     if co_id is None:
         return
     if co_id == actor.id:
-        raise ValidationFailed("You are already this couple's therapist.", field="co_therapist_id")
+        raise ValidationFailed(
+            gettext("You are already this couple's therapist."), field="co_therapist_id"
+        )
     co = db.session.get(User, co_id)
     if (
         co is None
@@ -79,7 +84,9 @@ def _check_co_therapist(actor: User, co_id: int | None) -> None:
         or co.role != Role.THERAPIST
         or not co.active
     ):
-        raise ValidationFailed("Choose a therapist from your practice.", field="co_therapist_id")
+        raise ValidationFailed(
+            gettext("Choose a therapist from your practice."), field="co_therapist_id"
+        )
 
 
 def _add_partner(actor: User, couple: Couple, partner: PartnerInput, label: str) -> User:
@@ -111,7 +118,7 @@ def create_couple(actor: User, data: CoupleInput) -> Couple:
         email_b = normalise_email(data.partner_b.email)
         if email_b == email_a:
             raise ValidationFailed(
-                "Each partner needs their own email address, so each has a private login.",
+                gettext("Each partner needs their own email address, so each has a private login."),
                 field="partner_b_email",
             )
         _check_email_free(actor, email_b, "partner_b_email")
@@ -154,12 +161,12 @@ def create_couple(actor: User, data: CoupleInput) -> Couple:
 def policy_error():
     from therapy_portal.errors import NotAllowed
 
-    return NotAllowed("not found")
+    return NotAllowed(gettext("not found"))
 
 
 def _require_active(couple: Couple) -> None:
     if not couple.is_active:
-        raise InvalidState("This couple is closed. Reopen the couple first.")
+        raise InvalidState(gettext("This couple is closed. Reopen the couple first."))
 
 
 @dataclass(frozen=True)
@@ -187,7 +194,7 @@ def update_couple(actor: User, couple: Couple, data: CoupleInput) -> CoupleUpdat
         if email != member.user.email:
             if member.user.has_password:
                 raise ValidationFailed(
-                    "This partner has already joined; their email can't be changed here.",
+                    gettext("This partner has already joined; their email can't be changed here."),
                     field=f"partner_{label.lower()}_email",
                 )
             _check_email_free(
@@ -208,11 +215,11 @@ def update_couple(actor: User, couple: Couple, data: CoupleInput) -> CoupleUpdat
 def add_second_partner(actor: User, couple: Couple, partner: PartnerInput) -> User:
     _require_active(couple)
     if len(couple.members) >= 2:
-        raise InvalidState("This couple already has two partners.")
+        raise InvalidState(gettext("This couple already has two partners."))
     email = normalise_email(partner.email)
     if any(m.user.email == email for m in couple.members):
         raise ValidationFailed(
-            "Each partner needs their own email address, so each has a private login.",
+            gettext("Each partner needs their own email address, so each has a private login."),
             field="email",
         )
     _check_email_free(actor, email, "email")
@@ -233,9 +240,11 @@ def resend_invitation(actor: User, couple: Couple, label: str) -> None:
     _require_active(couple)
     member = next((m for m in couple.members if m.label == label), None)
     if member is None:
-        raise InvalidState("There is no such partner.")
+        raise InvalidState(gettext("There is no such partner."))
     if member.user.has_password:
-        raise InvalidState("This partner has already joined; they can log in with their email.")
+        raise InvalidState(
+            gettext("This partner has already joined; they can log in with their email.")
+        )
     invitations.send(actor, member.user, couple_id=couple.id, label=label)
     audit.record(
         "invitation.resend",
@@ -249,7 +258,7 @@ def resend_invitation(actor: User, couple: Couple, label: str) -> None:
 
 def reopen_couple(actor: User, couple: Couple) -> None:
     if couple.is_active:
-        raise InvalidState("This couple is already active.")
+        raise InvalidState(gettext("This couple is already active."))
     couple.status = CoupleStatus.ACTIVE
     couple.closed_at = None
     audit.record(

@@ -21,14 +21,16 @@ class SignForm(FlaskForm):
 
 
 class PublishForm(FlaskForm):
-    title = StringField("Title", description=f"Up to {TITLE_LIMIT} characters.")
+    title = StringField(lazy_gettext("Title"), description=f"Up to {TITLE_LIMIT} characters.")
     body = TextAreaField(
-        "Text partners read and sign",
+        lazy_gettext("Text partners read and sign"),
         description=f"Plain text, up to {BODY_LIMIT:,} characters. A blank line starts a new "
         "paragraph.",
         render_kw={"rows": 18},
     )
     material = BooleanField(
-        "This is a material change: every partner signs again before online sessions or "
-        "records releases go ahead"
+        lazy_gettext(
+            "This is a material change: every partner signs again before online sessions or "
+            "records releases go ahead"
+        )
     )

@@ -9,6 +9,7 @@ from flask_login import current_user
 from therapy_portal import audit, boundary, policy
 from therapy_portal.consents import services
 from therapy_portal.consents.forms import PublishForm
+from therapy_portal.i18n import gettext
 from therapy_portal.models import Role
 from therapy_portal.models.consents import KIND_LABELS, ConsentKind
 
@@ -55,5 +56,7 @@ def publish(consent_kind: str):
         ),
         render=lambda: _edit_page(consent_kind, form),
         then=url_for("consent_documents.edit", consent_kind=consent_kind),
-        done="New version published. Earlier versions and signatures are kept as they were.",
+        done=gettext(
+            "New version published. Earlier versions and signatures are kept as they were."
+        ),
     )

@@ -103,21 +103,21 @@ def publish(
     """Publish a new version of a document; earlier versions and their signatures stay as they
     were. A material version needs every partner to sign again before gated actions."""
     if not rules.can_edit_documents(actor) or kind not in tuple(ConsentKind):
-        raise NotAllowed("not found")
+        raise NotAllowed(gettext("not found"))
     title, text = (title or "").strip(), (body or "").replace("\r\n", "\n").strip()
     if not title:
-        raise ValidationFailed("Give the document a title.", field="title")
+        raise ValidationFailed(gettext("Give the document a title."), field="title")
     if len(title) > TITLE_LIMIT:
         raise ValidationFailed(f"Keep the title to {TITLE_LIMIT} characters.", field="title")
     if not text:
-        raise ValidationFailed("Write the text partners will read and sign.", field="body")
+        raise ValidationFailed(gettext("Write the text partners will read and sign."), field="body")
     if len(text) > BODY_LIMIT:
         raise ValidationFailed(f"Keep the text to {BODY_LIMIT:,} characters.", field="body")
     document = ensure_documents(actor.practice_id)[kind]
     current = current_versions(actor.practice_id)[kind]
     if (title, text) == (current.title, current.body):
         raise ValidationFailed(
-            "Nothing changed: edit the text to publish a new version.", field="body"
+            gettext("Nothing changed: edit the text to publish a new version."), field="body"
         )
     document.current_number += 1
     if material:
@@ -157,7 +157,7 @@ def _status(member: CoupleMember, kind: str) -> rules.PartnerConsent:
 def sign(actor: User, member: CoupleMember, kind: str, typed_name: str | None) -> ConsentSignature:
     """The partner signs the document's current version with their own name, as of today."""
     if member.user_id != actor.id:
-        raise NotAllowed("not found")
+        raise NotAllowed(gettext("not found"))
     if not (typed_name or "").strip():
         raise ValidationFailed(gettext("Type your full name to sign."), field="typed_name")
     if not same_name(typed_name, actor.name):
@@ -184,7 +184,7 @@ def sign(actor: User, member: CoupleMember, kind: str, typed_name: str | None) -
 def withdraw(actor: User, member: CoupleMember, kind: str) -> ConsentSignature:
     """Withdraw the partner's consent now; gated actions are refused from this moment."""
     if member.user_id != actor.id:
-        raise NotAllowed("not found")
+        raise NotAllowed(gettext("not found"))
     status = _status(member, kind)
     if status.signature is None or status.signature.withdrawn_at is not None:
         raise InvalidState(gettext("There is no signed consent to withdraw."))

@@ -28,6 +28,7 @@ from therapy_portal.homework.prompt_types.base import choice
 from therapy_portal.homework.prompts import PROMPT_TYPES, PromptType
 from therapy_portal.homework.services.templates import TemplateInput
 from therapy_portal.homework.wording import CADENCE_LABELS, MODE_LABELS, VISIBILITY_LABELS
+from therapy_portal.i18n import lazy_gettext
 from therapy_portal.models.vocabulary import DEFAULT_VISIBILITY, Cadence, Mode
 
 #: The prompt types in the builder's "add" menu order.
@@ -46,16 +47,18 @@ class _RowBase(Form):
     key = HiddenField()
     type = HiddenField()
     label = StringField(
-        "Question", validators=[Optional(), Length(max=300)], description="Up to 300 characters."
+        lazy_gettext("Question"),
+        validators=[Optional(), Length(max=300)],
+        description=lazy_gettext("Up to 300 characters."),
     )
     help = TextAreaField(
-        "Help text (optional)",
+        lazy_gettext("Help text (optional)"),
         validators=[Optional(), Length(max=1000)],
-        description="Up to 1,000 characters.",
+        description=lazy_gettext("Up to 1,000 characters."),
     )
-    required = BooleanField("An answer is required", default=True)
+    required = BooleanField(lazy_gettext("An answer is required"), default=True)
     visibility = SelectField(
-        "Who sees the answer by default",
+        lazy_gettext("Who sees the answer by default"),
         choices=choices_of(VISIBILITY_LABELS),
         default=DEFAULT_VISIBILITY,
     )
@@ -94,55 +97,60 @@ PromptRowForm = _row_form()
 
 class TemplateForm(FlaskForm):
     title = StringField(
-        "Title",
-        validators=[DataRequired("Give the exercise a title."), Length(max=200)],
-        description="Up to 200 characters.",
+        lazy_gettext("Title"),
+        validators=[DataRequired(lazy_gettext("Give the exercise a title.")), Length(max=200)],
+        description=lazy_gettext("Up to 200 characters."),
     )
-    family = SelectField("Family", choices=choices_of(FAMILIES))
+    family = SelectField(lazy_gettext("Family"), choices=choices_of(FAMILIES))
     summary = StringField(
-        "One-line summary (optional)",
+        lazy_gettext("One-line summary (optional)"),
         validators=[Optional(), Length(max=160)],
-        description="Up to 160 characters.",
+        description=lazy_gettext("Up to 160 characters."),
     )
     instructions = TextAreaField(
-        "Instructions partners read",
-        validators=[DataRequired("Write the instructions partners will read."), Length(max=5000)],
-        description="Up to 5,000 characters.",
+        lazy_gettext("Instructions partners read"),
+        validators=[
+            DataRequired(lazy_gettext("Write the instructions partners will read.")),
+            Length(max=5000),
+        ],
+        description=lazy_gettext("Up to 5,000 characters."),
     )
     default_mode = RadioField(
-        "How the couple answers", choices=choices_of(MODE_LABELS), default=Mode.EACH_PARTNER
+        lazy_gettext("How the couple answers"),
+        choices=choices_of(MODE_LABELS),
+        default=Mode.EACH_PARTNER,
     )
     default_cadence = RadioField(
-        "How often", choices=choices_of(CADENCE_LABELS), default=Cadence.ONCE
+        lazy_gettext("How often"), choices=choices_of(CADENCE_LABELS), default=Cadence.ONCE
     )
     suggested_duration_days = IntegerField(
-        "Suggested length in days",
+        lazy_gettext("Suggested length in days"),
         default=7,
         validators=[Optional(), NumberRange(1, 90, "Choose from 1 to 90 days.")],
     )
     rationale = TextAreaField(
-        "Why this helps (for therapists)",
+        lazy_gettext("Why this helps (for therapists)"),
         validators=[Optional(), Length(max=5000)],
-        description="Up to 5,000 characters.",
+        description=lazy_gettext("Up to 5,000 characters."),
     )
     reference = TextAreaField(
-        "Reference (optional)",
+        lazy_gettext("Reference (optional)"),
         validators=[Optional(), Length(max=2000)],
-        description="Up to 2,000 characters.",
+        description=lazy_gettext("Up to 2,000 characters."),
     )
     therapist_looks_for = TextAreaField(
-        "What to look for (for therapists, optional)",
+        lazy_gettext("What to look for (for therapists, optional)"),
         validators=[Optional(), Length(max=5000)],
-        description="Up to 5,000 characters.",
+        description=lazy_gettext("Up to 5,000 characters."),
     )
     caution = TextAreaField(
-        "Caution before assigning (optional)",
+        lazy_gettext("Caution before assigning (optional)"),
         validators=[Optional(), Length(max=2000)],
-        description="Up to 2,000 characters.",
+        description=lazy_gettext("Up to 2,000 characters."),
     )
     prompts = FieldList(FormField(PromptRowForm), min_entries=0, max_entries=50)
     add_type = SelectField(
-        "Type of prompt to add", choices=choices_of(TYPE_LABELS), default=MENU[0].name
+        lazy_gettext("Type of prompt to add"), choices=choices_of(TYPE_LABELS), default=MENU[0].name
     )
 
     def to_input(self) -> TemplateInput:

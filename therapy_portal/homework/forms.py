@@ -36,20 +36,24 @@ NOTE_LIMIT = 2000
 
 
 class AssignBase(FlaskForm):
-    mode = RadioField("How the couple answers", choices=choices_of(MODE_LABELS))
+    mode = RadioField(lazy_gettext("How the couple answers"), choices=choices_of(MODE_LABELS))
     due_on = DateField(
-        "Due date",
-        validators=[DataRequired("Enter the due date (YYYY-MM-DD).")],
-        description="For daily or weekly homework, the first due date.",
+        lazy_gettext("Due date"),
+        validators=[DataRequired(lazy_gettext("Enter the due date (YYYY-MM-DD)."))],
+        description=lazy_gettext("For daily or weekly homework, the first due date."),
     )
-    cadence = RadioField("How often", choices=choices_of(CADENCE_LABELS), default=Cadence.ONCE)
+    cadence = RadioField(
+        lazy_gettext("How often"), choices=choices_of(CADENCE_LABELS), default=Cadence.ONCE
+    )
     ends_on = DateField(
-        "Runs until (daily or weekly only)",
+        lazy_gettext("Runs until (daily or weekly only)"),
         validators=[Optional()],
-        description="Each day or week until this date is its own piece of homework, up to 60.",
+        description=lazy_gettext(
+            "Each day or week until this date is its own piece of homework, up to 60."
+        ),
     )
     note = TextAreaField(
-        "Personal note to the couple (optional)",
+        lazy_gettext("Personal note to the couple (optional)"),
         validators=[Optional(), Length(max=NOTE_LIMIT)],
         description=f"Up to {NOTE_LIMIT:,} characters. Both partners see it.",
     )
@@ -129,33 +133,42 @@ def answer_form_class(prompts: list[dict[str, Any]]) -> type[FlaskForm]:
 
 
 class FeedbackForm(FlaskForm):
-    prompt_key = SelectField("About", default="")
-    audience = RadioField("For", default=Audience.BOTH)
+    prompt_key = SelectField(lazy_gettext("About"), default="")
+    audience = RadioField(lazy_gettext("For"), default=Audience.BOTH)
     body = TextAreaField(
-        "Feedback",
-        validators=[DataRequired("Write the feedback first."), Length(max=5000)],
-        description="Up to 5,000 characters.",
+        lazy_gettext("Feedback"),
+        validators=[DataRequired(lazy_gettext("Write the feedback first.")), Length(max=5000)],
+        description=lazy_gettext("Up to 5,000 characters."),
     )
 
 
 class ReturnForm(FlaskForm):
     note = TextAreaField(
-        "What would you like them to add?",
-        validators=[DataRequired("Say what you'd like the partner to add."), Length(max=5000)],
-        description="Up to 5,000 characters. Only this partner sees it.",
+        lazy_gettext("What would you like them to add?"),
+        validators=[
+            DataRequired(lazy_gettext("Say what you'd like the partner to add.")),
+            Length(max=5000),
+        ],
+        description=lazy_gettext("Up to 5,000 characters. Only this partner sees it."),
     )
 
 
 class DueDateForm(FlaskForm):
-    due_on = DateField("New due date", validators=[DataRequired("Enter a date (YYYY-MM-DD).")])
+    due_on = DateField(
+        lazy_gettext("New due date"),
+        validators=[DataRequired(lazy_gettext("Enter a date (YYYY-MM-DD)."))],
+    )
 
 
 class ExtendForm(FlaskForm):
-    ends_on = DateField("Run until", validators=[DataRequired("Enter a date (YYYY-MM-DD).")])
+    ends_on = DateField(
+        lazy_gettext("Run until"),
+        validators=[DataRequired(lazy_gettext("Enter a date (YYYY-MM-DD)."))],
+    )
 
 
 def _quality_choices() -> list[SelectChoice]:
-    return [SelectChoice("", "Not rated")] + [
+    return [SelectChoice("", gettext("Not rated"))] + [
         SelectChoice(value, label) for value, label in QUALITY_LABELS.items()
     ]
 
@@ -163,9 +176,15 @@ def _quality_choices() -> list[SelectChoice]:
 class QualityForm(FlaskForm):
     """How fully each expected answer was done; the page shows the fields the mode expects."""
 
-    quality_A = SelectField("Partner A", choices=_quality_choices, validate_choice=False)
-    quality_B = SelectField("Partner B", choices=_quality_choices, validate_choice=False)
-    quality_J = SelectField("Joint answer", choices=_quality_choices, validate_choice=False)
+    quality_A = SelectField(
+        lazy_gettext("Partner A"), choices=_quality_choices, validate_choice=False
+    )
+    quality_B = SelectField(
+        lazy_gettext("Partner B"), choices=_quality_choices, validate_choice=False
+    )
+    quality_J = SelectField(
+        lazy_gettext("Joint answer"), choices=_quality_choices, validate_choice=False
+    )
 
     def ratings(self) -> dict[str, str | None]:
         return {"A": self.quality_A.data, "B": self.quality_B.data, "J": self.quality_J.data}

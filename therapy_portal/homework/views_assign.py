@@ -157,7 +157,7 @@ def _flashed_back(form: FlaskForm, back: str):
     def render() -> ResponseReturnValue:
         for errors in form.errors.values():
             for error in errors if isinstance(errors, list) else [errors]:
-                flash(error, "error")
+                flash(str(error), "error")
         return redirect(back)
 
     return render
@@ -195,7 +195,7 @@ def extend_assignment(assignment_id: int):
         lambda: services.extend(current_user, assignment, form.ends_on.data),
         render=_flashed_back(form, back),
         then=back,
-        done="Extended. The new days are on the partners' lists.",
+        done=gettext("Extended. The new days are on the partners' lists."),
         status=302,
     )
 
@@ -210,6 +210,6 @@ def change_due(occurrence_id: int):
         lambda: services.change_due_date(current_user, occurrence, form.due_on.data),
         render=_flashed_back(form, back),
         then=back,
-        done="Due date changed.",
+        done=gettext("Due date changed."),
         status=302,
     )

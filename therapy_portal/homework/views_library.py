@@ -24,6 +24,7 @@ from therapy_portal.homework.prompts import PROMPT_TYPES, validate_prompts, with
 from therapy_portal.homework.routes import bp
 from therapy_portal.homework.wording import LABELS as WORDS
 from therapy_portal.homework.wording import VISIBILITY_NOTICES
+from therapy_portal.i18n import gettext
 from therapy_portal.models import Role
 
 therapist_only = policy.requires(Role.THERAPIST)
@@ -80,13 +81,15 @@ def template_detail(template_id: int):
 def copy_template(template_id: int):
     template = policy.template_for_therapist_or_404(current_user, template_id)
     if csrf_expired():
-        flash("This form had expired. Please try again.", "error")
+        flash(gettext("This form had expired. Please try again."), "error")
         return redirect(url_for("homework.template_detail", template_id=template.id))
     return boundary.press(
         lambda: services.copy_template(current_user, template),
         then=lambda copy: url_for("homework.edit_template", template_id=copy.id),
         back=url_for("homework.template_detail", template_id=template.id),
-        done="Copied into your practice's library. Edit it here; the original stays as it was.",
+        done=gettext(
+            "Copied into your practice's library. Edit it here; the original stays as it was."
+        ),
     )
 
 
@@ -186,7 +189,9 @@ def new_template():
 def edit_template(template_id: int):
     template = policy.template_for_therapist_or_404(current_user, template_id)
     if not policy.can_edit_template(current_user, template):
-        flash("Built-in exercises can't be changed. Copy it into your practice to edit it.")
+        flash(
+            gettext("Built-in exercises can't be changed. Copy it into your practice to edit it.")
+        )
         return redirect(url_for("homework.template_detail", template_id=template.id))
     return _builder(template)
 

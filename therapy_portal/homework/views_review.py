@@ -16,6 +16,7 @@ from therapy_portal.homework.prompts import prompt_type_for
 from therapy_portal.homework.routes import bp
 from therapy_portal.homework.services.common import practice_today
 from therapy_portal.homework.wording import LABELS
+from therapy_portal.i18n import gettext
 from therapy_portal.models import Role
 from therapy_portal.models.homework import Occurrence
 from therapy_portal.models.vocabulary import Audience
@@ -34,11 +35,11 @@ def review_queue():
 
 def _feedback_form(occurrence: Occurrence, formdata=None) -> FeedbackForm:
     form = FeedbackForm(formdata=formdata)
-    form.prompt_key.choices = [SelectChoice("", "The whole exercise")] + [
+    form.prompt_key.choices = [SelectChoice("", gettext("The whole exercise"))] + [
         SelectChoice(p["key"], p["label"]) for p in occurrence.assignment.version.prompts
     ]
     names = {label: m.user.name for label, m in services.members_of(occurrence.couple_id).items()}
-    form.audience.choices = [SelectChoice(Audience.BOTH, "Both partners")] + [
+    form.audience.choices = [SelectChoice(Audience.BOTH, gettext("Both partners"))] + [
         SelectChoice(label, f"Partner {label} only ({names[label]})") for label in sorted(names)
     ]
     return form
@@ -96,7 +97,7 @@ def give_feedback(occurrence_id: int):
         ),
         render=lambda: _review_page(occurrence_id, feedback_form=form, status=422),
         then=_back(occurrence_id),
-        done="Feedback sent. Only the partners you chose can read it.",
+        done=gettext("Feedback sent. Only the partners you chose can read it."),
     )
 
 
@@ -129,7 +130,9 @@ def rate_quality(occurrence_id: int):
         lambda: services.rate_homework(current_user, occurrence, form.ratings()),
         render=lambda: _review_page(occurrence_id, quality_form=form, status=422),
         then=_back(occurrence_id),
-        done="Rating saved. It shows on the couple's overview and in the next note's digest.",
+        done=gettext(
+            "Rating saved. It shows on the couple's overview and in the next note's digest."
+        ),
     )
 
 
@@ -148,7 +151,7 @@ def return_response(homework_response_id: int):
         lambda: services.return_response(current_user, response, form.note.data),
         render=lambda: _return_again(occurrence_id, form),
         then=_back(occurrence_id),
-        done="Returned with your note. The partner can add to it and submit again.",
+        done=gettext("Returned with your note. The partner can add to it and submit again."),
     )
 
 

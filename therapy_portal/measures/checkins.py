@@ -248,7 +248,7 @@ class HistoryPage:
 def partner_history(actor: User, after: int | None = None) -> HistoryPage:
     """The partner's own responses, newest first, a keyset page at a time (audited)."""
     if actor.role != Role.CLIENT:
-        raise NotAllowed("not found")
+        raise NotAllowed(gettext("not found"))
     page = keyset_page(
         policy.own_responses(actor),
         [MeasureResponse.taken_at],

@@ -14,7 +14,7 @@ from therapy_portal.measures import Instrument
 from therapy_portal.measures.outcome_alerts import REASON_MAX, REASON_REQUIRED, REASON_TOO_LONG
 from therapy_portal.measures.services import MAX_INTERVAL_WEEKS, offered_instruments
 
-INTERVAL_CHOICES = [SelectChoice(1, "Every week")] + [
+INTERVAL_CHOICES = [SelectChoice(1, lazy_gettext("Every week"))] + [
     SelectChoice(n, f"Every {n} weeks") for n in range(2, MAX_INTERVAL_WEEKS + 1)
 ]
 MAX_BACKDATE_DAYS = 28
@@ -25,26 +25,28 @@ def _start_in_range(form, field) -> None:
     if field.data and field.data < today - timedelta(days=MAX_BACKDATE_DAYS):
         raise ValidationError(f"The start date can be at most {MAX_BACKDATE_DAYS} days ago.")
     if field.data and field.data > today + timedelta(days=365):
-        raise ValidationError("The start date must be within the next year.")
+        raise ValidationError(gettext("The start date must be within the next year."))
 
 
 class ScheduleForm(FlaskForm):
     instrument = RadioField(
-        "Questionnaire",
-        validators=[InputRequired("Choose a questionnaire.")],
+        lazy_gettext("Questionnaire"),
+        validators=[InputRequired(lazy_gettext("Choose a questionnaire."))],
         validate_choice=False,  # the service explains why an unknown or unlicensed one is refused
     )
     interval_weeks = SelectField(
-        "How often",
+        lazy_gettext("How often"),
         choices=INTERVAL_CHOICES,
         coerce=int,
         default=1,
-        validators=[InputRequired("Choose how often.")],
+        validators=[InputRequired(lazy_gettext("Choose how often."))],
     )
     starts_on = DateField(
-        "First check-in opens on",
-        validators=[InputRequired("Enter a start date."), _start_in_range],
-        description="Each partner can answer once in every period, from this date on.",
+        lazy_gettext("First check-in opens on"),
+        validators=[InputRequired(lazy_gettext("Enter a start date.")), _start_in_range],
+        description=lazy_gettext(
+            "Each partner can answer once in every period, from this date on."
+        ),
     )
     # The couple's current plan goals are set by the view (`measures.goal_links`).
     goal_id = SelectField(
@@ -114,8 +116,10 @@ def answer_form_class(inst: Instrument) -> type[AnswerFormBase]:
 
 class DismissOutcomeForm(FlaskForm):
     reason = TextAreaField(
-        "Why are you dismissing this alert?",
-        description="Required. Kept with the alert for the record; partners never see it.",
+        lazy_gettext("Why are you dismissing this alert?"),
+        description=lazy_gettext(
+            "Required. Kept with the alert for the record; partners never see it."
+        ),
         validators=[
             InputRequired(REASON_REQUIRED),
             Length(max=REASON_MAX, message=REASON_TOO_LONG),

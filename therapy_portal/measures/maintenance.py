@@ -29,7 +29,7 @@ SUMMARY = "a CSI-4 check-in every 4 weeks for 6 months"
 def start_maintenance_plan(actor: User, couple: Couple, closed_on: date) -> MeasureSchedule:
     """Stop the couple's running check-ins and start the maintenance check-ins (audited)."""
     if not policy.can_view_measures(actor, couple):
-        raise NotAllowed("not found")
+        raise NotAllowed(gettext("not found"))
     now = utcnow()
     for running in db.session.scalars(
         select(MeasureSchedule).where(

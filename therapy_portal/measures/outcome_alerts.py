@@ -19,6 +19,7 @@ from sqlalchemy import func, select
 from therapy_portal import audit, policy, prepared
 from therapy_portal.errors import InvalidState, ValidationFailed
 from therapy_portal.extensions import db
+from therapy_portal.i18n import gettext
 from therapy_portal.measures import outcomes
 from therapy_portal.models import Couple, CoupleMember, Role, User, utcnow
 from therapy_portal.models.appointments import Appointment, AppointmentStatus
@@ -152,7 +153,7 @@ class OutcomeRow:
 
     @property
     def title(self) -> str:
-        return outcomes.LABELS.get(self.kind, self.kind)
+        return gettext(outcomes.LABELS[self.kind]) if self.kind in outcomes.LABELS else self.kind
 
     @property
     def detail(self) -> str:
@@ -160,7 +161,9 @@ class OutcomeRow:
 
     @property
     def who(self) -> str:
-        return f"Partner {self.partner_label}" if self.partner_label else "Both partners"
+        if self.partner_label:
+            return gettext("Partner %(label)s", label=self.partner_label)
+        return gettext("Both partners")
 
 
 def open_outcome_alerts(therapist: User, couple_id: int | None = None) -> list[OutcomeRow]:

@@ -28,14 +28,15 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from therapy_portal.i18n import N_, gettext
 from therapy_portal.measures.change import ChangeDirection, Norm, reliable_change
 from therapy_portal.measures.instruments import INSTRUMENTS
 from therapy_portal.models.measures import OutcomeKind
 
 LABELS = {
-    OutcomeKind.WORSENING: "Reliable worsening (computed)",
-    OutcomeKind.NO_IMPROVEMENT: "No reliable improvement (computed)",
-    OutcomeKind.WIDENING_GAP: "Widening gap between the partners (computed)",
+    OutcomeKind.WORSENING: N_("Reliable worsening (computed)"),
+    OutcomeKind.NO_IMPROVEMENT: N_("No reliable improvement (computed)"),
+    OutcomeKind.WIDENING_GAP: N_("Widening gap between the partners (computed)"),
 }
 HELP = (
     "Computed from the check-in totals with the reliable change index of Jacobson and Truax "
@@ -163,20 +164,30 @@ def describe(kind: str, instrument: str, figures: Mapping[str, float | int]) -> 
     """The numbers behind an alert, in a sentence a clinician reads at a glance."""
     inst = INSTRUMENTS.get(instrument)
     name = inst.name if inst else instrument.upper()
-    f = figures
+    f = {
+        key: f"{abs(value) if key == 'change' else value:g}"
+        for key, value in figures.items()
+        if isinstance(value, int | float)
+    }
     if kind == OutcomeKind.WORSENING:
-        return (
-            f"{name} went from {f['baseline']:g} at the first check-in to {f['latest']:g} "
-            f"({abs(f['change']):g} points worse; more than {f['needed']:g} points is reliable)."
+        return gettext(
+            "%(name)s went from %(baseline)s at the first check-in to %(latest)s "
+            "(%(change)s points worse; more than %(needed)s points is reliable).",
+            name=name,
+            **f,
         )
     if kind == OutcomeKind.NO_IMPROVEMENT:
-        return (
-            f"{name} was {f['baseline']:g} at the first check-in and is {f['latest']:g} after "
-            f"{f['sessions']:g} attended sessions (alert after {f['after']:g}; an improvement of "
-            f"more than {f['needed']:g} points would be reliable)."
+        return gettext(
+            "%(name)s was %(baseline)s at the first check-in and is %(latest)s after "
+            "%(sessions)s attended sessions (alert after %(after)s; an improvement of "
+            "more than %(needed)s points would be reliable).",
+            name=name,
+            **f,
         )
-    return (
-        f"The partners' {name} totals were {f['first_gap']:g} points apart at the first "
-        f"check-in both answered and are {f['latest_gap']:g} apart now (the gap grew by "
-        f"{f['growth']:g}; {f['needed']:g} points or more counts)."
+    return gettext(
+        "The partners' %(name)s totals were %(first_gap)s points apart at the first "
+        "check-in both answered and are %(latest_gap)s apart now (the gap grew by "
+        "%(growth)s; %(needed)s points or more counts).",
+        name=name,
+        **f,
     )

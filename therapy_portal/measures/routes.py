@@ -87,7 +87,7 @@ def new_schedule(couple_id: int):
         ),
         render=lambda: _schedule_page(form, couple),
         status=422,
-        done="Check-in scheduled. Each partner will see it on their own Check-ins page.",
+        done=gettext("Check-in scheduled. Each partner will see it on their own Check-ins page."),
         then=url_for("measures.progress_page", couple_id=couple.id),
     )
 
@@ -112,7 +112,7 @@ def stop_schedule(checkin_id: int):
         )
     return boundary.press(
         lambda: services.stop_schedule(current_user, schedule),
-        done="Check-in stopped. The answers already given stay in the couple's progress.",
+        done=gettext("Check-in stopped. The answers already given stay in the couple's progress."),
         then=back,
     )
 
@@ -136,7 +136,7 @@ def acknowledge_alert(safety_alert_id: int):
         return redirect(url_for("caseload.index"))
     return boundary.press(
         lambda: safety.acknowledge_alert(current_user, alert),
-        done="Alert acknowledged. It is no longer listed on your caseload.",
+        done=gettext("Alert acknowledged. It is no longer listed on your caseload."),
         then=url_for("caseload.index"),
     )
 
@@ -160,7 +160,7 @@ def dismiss_outcome(outcome_alert_id: int):
         lambda: outcome_alerts.dismiss_outcome_alert(current_user, alert, form.reason.data),
         render=page,
         then=back,
-        done="Alert dismissed. Your reason is kept with it.",
+        done=gettext("Alert dismissed. Your reason is kept with it."),
         status=422,
     )
 

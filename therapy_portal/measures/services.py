@@ -14,6 +14,7 @@ from sqlalchemy import select
 from therapy_portal import audit, policy
 from therapy_portal.errors import Conflict, InvalidState, NotAllowed, ValidationFailed
 from therapy_portal.extensions import db
+from therapy_portal.i18n import gettext
 from therapy_portal.measures import INSTRUMENTS, Instrument, goal_links
 from therapy_portal.measures.safety import open_safety_alerts
 from therapy_portal.models import Couple, User, utcnow
@@ -40,7 +41,9 @@ def offered_instruments() -> list[Instrument]:
 def _offered(instrument: str) -> Instrument:
     inst = INSTRUMENTS.get(instrument)
     if inst is None:
-        raise ValidationFailed("Choose one of the listed questionnaires.", field="instrument")
+        raise ValidationFailed(
+            gettext("Choose one of the listed questionnaires."), field="instrument"
+        )
     if not inst.display_text:
         raise ValidationFailed(
             f"The {inst.name} can't be sent to partners as a form: its wording has no open "
@@ -78,9 +81,11 @@ def schedule_checkin(
     """Start a check-in for a couple: both partners answer ``instrument`` every N weeks;
     with ``goal_id``, linked to that goal of the couple's current treatment plan."""
     if not policy.can_view_measures(actor, couple):
-        raise NotAllowed("not found")
+        raise NotAllowed(gettext("not found"))
     if not couple.is_active:
-        raise InvalidState("This couple is closed. Reopen the couple to schedule check-ins.")
+        raise InvalidState(
+            gettext("This couple is closed. Reopen the couple to schedule check-ins.")
+        )
     inst = _offered(instrument)
     if not 1 <= interval_weeks <= MAX_INTERVAL_WEEKS:
         raise ValidationFailed(
@@ -113,7 +118,7 @@ def schedule_checkin(
 def stop_schedule(actor: User, schedule: MeasureSchedule) -> None:
     """Stop a check-in. Answers already given stay in the couple's progress."""
     if not schedule.active:
-        raise InvalidState("This check-in is already stopped.")
+        raise InvalidState(gettext("This check-in is already stopped."))
     schedule.stopped_at = utcnow()
     audit.record(
         "checkin.stop",
@@ -128,7 +133,7 @@ def stop_schedule(actor: User, schedule: MeasureSchedule) -> None:
 def couple_schedules(actor: User, couple: Couple) -> list[MeasureSchedule]:
     """A couple's schedules, running ones first (the loader already scoped the couple)."""
     if not policy.can_view_measures(actor, couple):
-        raise NotAllowed("not found")
+        raise NotAllowed(gettext("not found"))
     return list(
         db.session.scalars(
             select(MeasureSchedule)

@@ -123,7 +123,7 @@ def therapist_send(couple_id: int, scope: str):
             _therapist_place(couple_id, scope), form, action_form=FlaskForm()
         ),
         then=url_for("messages.therapist_thread", couple_id=couple_id, scope=scope),
-        done="Message sent.",
+        done=gettext("Message sent."),
     )
 
 
@@ -137,6 +137,6 @@ def mark_handled(couple_id: int, scope: str):
     return boundary.press(
         lambda: services.mark_handled(current_user, place),
         then=url_for("messages.inbox"),
-        done="Marked as handled. A new message from a partner brings the thread back.",
+        done=gettext("Marked as handled. A new message from a partner brings the thread back."),
         back=back,
     )

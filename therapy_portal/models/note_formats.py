@@ -18,6 +18,12 @@ from therapy_portal.models.notes import (
 )
 
 
+def N_(text: str) -> str:
+    """Mark `text` for the catalogue (`pybabel extract` reads `N_`); it is translated where it is
+    shown. The models layer may not import `therapy_portal.i18n`, hence this local copy."""
+    return text
+
+
 @dataclass(frozen=True)
 class Section:
     key: str
@@ -45,9 +51,11 @@ class FormatDefinition:
 
 _PLAN = Section(
     "plan",
-    "Plan",
-    "Interventions planned, homework assigned (exercise, cadence, due date), referrals, "
-    "next steps.",
+    N_("Plan"),
+    N_(
+        "Interventions planned, homework assigned (exercise, cadence, due date), referrals, "
+        "next steps."
+    ),
 )
 
 FORMATS: dict[str, FormatDefinition] = {
@@ -59,20 +67,24 @@ FORMATS: dict[str, FormatDefinition] = {
             (
                 Section(
                     "subjective",
-                    "Subjective",
-                    "Each partner's report in their own words: concerns, quotes, "
-                    "how the homework went.",
+                    N_("Subjective"),
+                    N_(
+                        "Each partner's report in their own words: concerns, quotes, "
+                        "how the homework went."
+                    ),
                 ),
                 Section(
                     "objective",
-                    "Objective",
-                    "What you observed: affect, interaction pattern (e.g. pursue–withdraw), "
-                    "escalation or repair, measure scores from check-ins.",
+                    N_("Objective"),
+                    N_(
+                        "What you observed: affect, interaction pattern (e.g. pursue–withdraw), "
+                        "escalation or repair, measure scores from check-ins."
+                    ),
                 ),
                 Section(
                     "assessment",
-                    "Assessment",
-                    "Your clinical interpretation, progress toward treatment-plan goals, risk.",
+                    N_("Assessment"),
+                    N_("Your clinical interpretation, progress toward treatment-plan goals, risk."),
                 ),
                 _PLAN,
             ),
@@ -83,14 +95,16 @@ FORMATS: dict[str, FormatDefinition] = {
             (
                 Section(
                     "data",
-                    "Data",
-                    "What was said, observed and measured: each partner's report and "
-                    "your observations.",
+                    N_("Data"),
+                    N_(
+                        "What was said, observed and measured: each partner's report and "
+                        "your observations."
+                    ),
                 ),
                 Section(
                     "assessment",
-                    "Assessment",
-                    "Your clinical interpretation, progress toward treatment-plan goals, risk.",
+                    N_("Assessment"),
+                    N_("Your clinical interpretation, progress toward treatment-plan goals, risk."),
                 ),
                 _PLAN,
             ),
@@ -101,16 +115,22 @@ FORMATS: dict[str, FormatDefinition] = {
             (
                 Section(
                     "behavior",
-                    "Behavior",
-                    "Presenting behaviours and observations of each partner and of the couple.",
+                    N_("Behavior"),
+                    N_("Presenting behaviours and observations of each partner and of the couple."),
                 ),
                 Section(
                     "intervention",
-                    "Intervention",
-                    "What you did, e.g. an EFT enactment, soft start-up coaching, "
-                    "unified detachment.",
+                    N_("Intervention"),
+                    N_(
+                        "What you did, e.g. an EFT enactment, soft start-up coaching, "
+                        "unified detachment."
+                    ),
                 ),
-                Section("response", "Response", "How each partner responded to the interventions."),
+                Section(
+                    "response",
+                    N_("Response"),
+                    N_("How each partner responded to the interventions."),
+                ),
                 _PLAN,
             ),
         ),
@@ -118,14 +138,20 @@ FORMATS: dict[str, FormatDefinition] = {
             NoteFormat.GIRP,
             "GIRP",
             (
-                Section("goal", "Goal", "The treatment-plan goal or goals this session addressed."),
                 Section(
-                    "intervention",
-                    "Intervention",
-                    "What you did toward the goal, including homework reviewed.",
+                    "goal",
+                    N_("Goal"),
+                    N_("The treatment-plan goal or goals this session addressed."),
                 ),
                 Section(
-                    "response", "Response", "How each partner responded; progress toward the goal."
+                    "intervention",
+                    N_("Intervention"),
+                    N_("What you did toward the goal, including homework reviewed."),
+                ),
+                Section(
+                    "response",
+                    N_("Response"),
+                    N_("How each partner responded; progress toward the goal."),
                 ),
                 _PLAN,
             ),
@@ -138,30 +164,30 @@ FORMAT_CHOICES = [
 ]
 # The fields every format has after its sections, in the order the note shows them.
 FIELD_PARTS: tuple[Part, ...] = (
-    Part("interventions", "Interventions"),
-    Part("risk_screening", "Risk screening", individually_screened=True),
-    Part("next_session", "Next session"),
-    Part("digest", "Since the last session"),
+    Part("interventions", N_("Interventions")),
+    Part("risk_screening", N_("Risk screening"), individually_screened=True),
+    Part("next_session", N_("Next session")),
+    Part("digest", N_("Since the last session")),
 )
 ATTENDEES = {
-    Attendees.BOTH: "Both partners",
-    Attendees.A: "Partner A only",
-    Attendees.B: "Partner B only",
+    Attendees.BOTH: N_("Both partners"),
+    Attendees.A: N_("Partner A only"),
+    Attendees.B: N_("Partner B only"),
 }
 SERVICE_CODES = {
-    ServiceCode.CONJOINT: "90847: conjoint psychotherapy, client present",
-    ServiceCode.WITHOUT_CLIENT: "90846: psychotherapy without the client present",
+    ServiceCode.CONJOINT: N_("90847: conjoint psychotherapy, client present"),
+    ServiceCode.WITHOUT_CLIENT: N_("90846: psychotherapy without the client present"),
 }
-MODALITIES = {Modality.IN_PERSON: "In person", Modality.VIDEO: "Video"}
+MODALITIES = {Modality.IN_PERSON: N_("In person"), Modality.VIDEO: N_("Video")}
 ADDENDUM_KINDS = {
-    AddendumKind.CORRECTION: "Correction",
-    AddendumKind.LATE_ENTRY: "Late entry",
-    AddendumKind.CLARIFICATION: "Clarification",
+    AddendumKind.CORRECTION: N_("Correction"),
+    AddendumKind.LATE_ENTRY: N_("Late entry"),
+    AddendumKind.CLARIFICATION: N_("Clarification"),
 }
 AUTHORIZATION_METHODS = {
-    AuthorizationMethod.WRITTEN: "Signed written authorization",
-    AuthorizationMethod.ELECTRONIC: "Electronic signature",
-    AuthorizationMethod.VERBAL: "Verbal, documented in session",
+    AuthorizationMethod.WRITTEN: N_("Signed written authorization"),
+    AuthorizationMethod.ELECTRONIC: N_("Electronic signature"),
+    AuthorizationMethod.VERBAL: N_("Verbal, documented in session"),
 }
 
 # Longest text accepted in one field: about 50 printed pages, far above a real note.

@@ -8,6 +8,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from therapy_portal import audit, policy
 from therapy_portal.errors import InvalidState, NotAllowed, ValidationFailed
 from therapy_portal.extensions import db
+from therapy_portal.i18n import gettext
 from therapy_portal.models import User, utcnow
 from therapy_portal.models.note_formats import ADDENDUM_KINDS
 from therapy_portal.models.notes import NoteAddendum, NoteStatus, SessionNote
@@ -18,15 +19,15 @@ from therapy_portal.notes.services import check_length
 def add_addendum(actor: User, note: SessionNote, kind: str, reason: str, body: str) -> NoteAddendum:
     """Append a signed addendum to a signed note."""
     if note.status != NoteStatus.SIGNED:
-        raise InvalidState("Addenda are for signed notes. Edit the draft instead.")
+        raise InvalidState(gettext("Addenda are for signed notes. Edit the draft instead."))
     if not policy.can_add_addendum(actor, note):
-        raise NotAllowed("not found")
+        raise NotAllowed(gettext("not found"))
     if kind not in ADDENDUM_KINDS:
-        raise ValidationFailed("Choose the kind of addendum.", field="kind")
+        raise ValidationFailed(gettext("Choose the kind of addendum."), field="kind")
     if not reason.strip():
-        raise ValidationFailed("Say briefly why you are adding this.", field="reason")
+        raise ValidationFailed(gettext("Say briefly why you are adding this."), field="reason")
     if not body.strip():
-        raise ValidationFailed("Write the addendum.", field="body")
+        raise ValidationFailed(gettext("Write the addendum."), field="body")
     check_length(body, "body")
     addenda = list(
         db.session.scalars(

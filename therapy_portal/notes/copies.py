@@ -20,6 +20,7 @@ from therapy_portal import audit, policy
 from therapy_portal.cosigning import cosignature_values
 from therapy_portal.errors import NotAllowed, ValidationFailed
 from therapy_portal.extensions import db
+from therapy_portal.i18n import gettext
 from therapy_portal.measures import note_charts
 from therapy_portal.models import Couple, CoupleMember, User
 from therapy_portal.models.notes import (
@@ -219,7 +220,7 @@ def _plan(actor: User, couple: Couple, scope: str) -> CopyPreview:
         audit.record_denied(
             "record.preview", actor=actor, object_type="couple", object_id=couple.id
         )
-        raise NotAllowed("not found")
+        raise NotAllowed(gettext("not found"))
     spec = ExportSpec(ExportKind.RECORD, couple.id, scope)
     contexts = [note_context(doc, actor) for doc in documents(actor, spec)]
     summary = summary_context(actor, spec, len(contexts))
@@ -250,13 +251,13 @@ def fingerprint(actor: User, couple: Couple, scope: str) -> str:
 def set_marks(actor: User, note: SessionNote, parts: set[str]) -> set[str]:
     """Replace the parts of a note marked "not for partner copies" (draft or signed)."""
     if not partner_copy.can_mark_parts(actor, note):
-        raise NotAllowed("not found")
+        raise NotAllowed(gettext("not found"))
     positions = db.session.scalars(
         select(NoteAddendum.position).where(NoteAddendum.note_id == note.id)
     )
     unknown = parts - partner_copy.markable_keys(note, positions)
     if unknown:
-        raise ValidationFailed("Choose parts of this note.", field="parts")
+        raise ValidationFailed(gettext("Choose parts of this note."), field="parts")
     db.session.execute(delete(NoteCopyExclusion).where(NoteCopyExclusion.note_id == note.id))
     db.session.add_all(
         NoteCopyExclusion(

@@ -21,6 +21,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from therapy_portal.i18n import N_, gettext, lazy_gettext
 from therapy_portal.models.note_formats import (
     ADDENDUM_KINDS,
     ATTENDEES,
@@ -40,7 +41,7 @@ SCREENED = {p.key: p.individually_screened for p in FIELD_PARTS}
 
 
 def _choices(mapping: dict[str, str]) -> list[SelectChoice]:
-    return [SelectChoice(k, v) for k, v in mapping.items()]
+    return [SelectChoice(k, lazy_gettext(v)) for k, v in mapping.items()]
 
 
 def _long_text(label: str, description: str = "") -> TextAreaField:
@@ -52,26 +53,26 @@ def _long_text(label: str, description: str = "") -> TextAreaField:
 
 
 class FactsForm(FlaskForm):
-    session_date = DateField("Session date", validators=[Optional()])
-    start_time = TimeField("Start time", validators=[Optional()])
-    end_time = TimeField("End time", validators=[Optional()])
+    session_date = DateField(lazy_gettext("Session date"), validators=[Optional()])
+    start_time = TimeField(lazy_gettext("Start time"), validators=[Optional()])
+    end_time = TimeField(lazy_gettext("End time"), validators=[Optional()])
     attendees = RadioField(
-        "Who attended",
+        lazy_gettext("Who attended"),
         choices=_choices(ATTENDEES),
         default=Attendees.BOTH,
-        validators=[InputRequired("Choose who attended.")],
+        validators=[InputRequired(lazy_gettext("Choose who attended."))],
     )
     service_code = RadioField(
-        "Service code",
+        lazy_gettext("Service code"),
         choices=_choices(SERVICE_CODES),
         default=ServiceCode.CONJOINT,
-        validators=[InputRequired("Choose the service code.")],
+        validators=[InputRequired(lazy_gettext("Choose the service code."))],
     )
     modality = RadioField(
-        "Modality",
+        lazy_gettext("Modality"),
         choices=_choices(MODALITIES),
         default=Modality.IN_PERSON,
-        validators=[InputRequired("Choose how the session took place.")],
+        validators=[InputRequired(lazy_gettext("Choose how the session took place."))],
     )
 
     def facts(self, fmt: str = "") -> SessionFacts:
@@ -88,46 +89,54 @@ class FactsForm(FlaskForm):
 
 class NewNoteForm(FactsForm):
     format = RadioField(
-        "Note format",
+        lazy_gettext("Note format"),
         choices=[SelectChoice(k, v) for k, v in FORMAT_CHOICES],
         default="dap",
-        validators=[InputRequired("Choose a note format.")],
+        validators=[InputRequired(lazy_gettext("Choose a note format."))],
     )
 
 
-SCREENED_HINT = " Screened with each partner alone: left out of a partner's own copy of the record."
+SCREENED_HINT = N_(
+    " Screened with each partner alone: left out of a partner's own copy of the record."
+)
 
 
 def _screened(description: str, screened: bool) -> str:
-    return description + SCREENED_HINT if screened else description
+    return description + gettext(SCREENED_HINT) if screened else description
 
 
 def note_form_class(fmt: str) -> type[FactsForm]:
     """The edit form for one format: the session facts plus that format's sections."""
     attrs = {
-        f"section_{s.key}": _long_text(s.title, _screened(s.guidance, s.individually_screened))
+        f"section_{s.key}": _long_text(
+            gettext(s.title), _screened(gettext(s.guidance), s.individually_screened)
+        )
         for s in FORMATS[fmt].sections
     }
     attrs.update(
         version=HiddenField(),
         interventions=_long_text(
-            "Interventions used", "e.g. EFT enactment; soft start-up coaching; homework review."
+            gettext("Interventions used"),
+            gettext("e.g. EFT enactment; soft start-up coaching; homework review."),
         ),
         risk_screening=_long_text(
-            "Risk screening",
+            gettext("Risk screening"),
             _screened(
-                "Self-harm, intimate partner violence and coercive control, substance use, "
-                "child safety.",
+                gettext(
+                    "Self-harm, intimate partner violence and coercive control, substance use, "
+                    "child safety."
+                ),
                 SCREENED["risk_screening"],
             ),
         ),
         next_session=StringField(
-            "Next session",
-            description="Up to 200 characters.",
+            gettext("Next session"),
+            description=gettext("Up to 200 characters."),
             validators=[Optional(), Length(max=200)],
         ),
         digest=_long_text(
-            "Since last session", "Insert the digest of homework and measures, then edit it freely."
+            gettext("Since last session"),
+            gettext("Insert the digest of homework and measures, then edit it freely."),
         ),
     )
     return type(f"NoteForm_{fmt}", (FactsForm,), attrs)
@@ -155,35 +164,47 @@ def form_version(form: FactsForm) -> int:
 
 class AddendumForm(FlaskForm):
     kind = RadioField(
-        "Kind of addendum",
+        lazy_gettext("Kind of addendum"),
         choices=_choices(ADDENDUM_KINDS),
         default=AddendumKind.CORRECTION,
-        validators=[InputRequired("Choose the kind of addendum.")],
+        validators=[InputRequired(lazy_gettext("Choose the kind of addendum."))],
     )
     reason = StringField(
-        "Reason",
-        description="Why this is added, in a few words.",
-        validators=[DataRequired("Say briefly why you are adding this."), Length(max=300)],
+        lazy_gettext("Reason"),
+        description=lazy_gettext("Why this is added, in a few words."),
+        validators=[
+            DataRequired(lazy_gettext("Say briefly why you are adding this.")),
+            Length(max=300),
+        ],
     )
     body = TextAreaField(
-        "Addendum",
+        lazy_gettext("Addendum"),
         validators=[
-            DataRequired("Write the addendum."),
+            DataRequired(lazy_gettext("Write the addendum.")),
             Length(max=FIELD_LIMIT, message=_TOO_LONG),
         ],
     )
 
 
 class RangeExportForm(FlaskForm):
-    date_from = DateField("From", validators=[DataRequired("Enter the first date (YYYY-MM-DD).")])
-    date_to = DateField("To", validators=[DataRequired("Enter the last date (YYYY-MM-DD).")])
+    date_from = DateField(
+        lazy_gettext("From"),
+        validators=[DataRequired(lazy_gettext("Enter the first date (YYYY-MM-DD)."))],
+    )
+    date_to = DateField(
+        lazy_gettext("To"),
+        validators=[DataRequired(lazy_gettext("Enter the last date (YYYY-MM-DD)."))],
+    )
 
 
 class AuthorizationForm(FlaskForm):
-    partner_label = RadioField("Partner", validators=[InputRequired("Choose the partner.")])
-    method = SelectField("How it was given", choices=_choices(AUTHORIZATION_METHODS))
+    partner_label = RadioField(
+        lazy_gettext("Partner"), validators=[InputRequired(lazy_gettext("Choose the partner."))]
+    )
+    method = SelectField(lazy_gettext("How it was given"), choices=_choices(AUTHORIZATION_METHODS))
     authorized_on = DateField(
-        "Date of the authorization", validators=[DataRequired("Enter the date (YYYY-MM-DD).")]
+        lazy_gettext("Date of the authorization"),
+        validators=[DataRequired(lazy_gettext("Enter the date (YYYY-MM-DD)."))],
     )
 
 
@@ -197,7 +218,7 @@ class PartnerCopyForm(FlaskForm):
     """Which parts of one note partner copies leave out (choices: the note's markable parts)."""
 
     parts = SelectMultipleField(
-        "Leave out of partner copies",
+        lazy_gettext("Leave out of partner copies"),
         choices=[],
         widget=ListWidget(prefix_label=False),
         option_widget=CheckboxInput(),
@@ -206,10 +227,13 @@ class PartnerCopyForm(FlaskForm):
 
 
 class PrivateNoteForm(FlaskForm):
-    session_date = DateField("Session date", validators=[Optional()])
+    session_date = DateField(lazy_gettext("Session date"), validators=[Optional()])
     body = TextAreaField(
-        "Psychotherapy note",
-        validators=[DataRequired("Write the note."), Length(max=FIELD_LIMIT, message=_TOO_LONG)],
+        lazy_gettext("Psychotherapy note"),
+        validators=[
+            DataRequired(lazy_gettext("Write the note.")),
+            Length(max=FIELD_LIMIT, message=_TOO_LONG),
+        ],
     )
 
 

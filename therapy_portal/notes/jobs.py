@@ -17,6 +17,7 @@ from sqlalchemy import select
 from therapy_portal import audit, storage, tasks
 from therapy_portal.errors import ValidationFailed
 from therapy_portal.extensions import db
+from therapy_portal.i18n import gettext
 from therapy_portal.models import Couple, ExportFile, User, utcnow
 from therapy_portal.models.notes import ExportKind, ExportStatus, NoteExport
 from therapy_portal.notes import copies
@@ -39,7 +40,7 @@ def _start(actor: User, job: NoteExport, *, allow_empty: bool = False) -> NoteEx
     db.session.add(job)
     total = _count(actor, job)
     if total == 0 and not allow_empty:
-        raise ValidationFailed("There are no signed notes to export here yet.")
+        raise ValidationFailed(gettext("There are no signed notes to export here yet."))
     job.total = total + (1 if job.kind == ExportKind.RECORD else 0)
     db.session.flush()
     leases.create(KIND, job_key(job.id), job.practice_id)
@@ -71,9 +72,11 @@ def start_couple_export(actor: User, couple: Couple) -> NoteExport:
 def start_range_export(actor: User, date_from: date, date_to: date) -> NoteExport:
     """Queue a ZIP of every signed note in a date range, across the therapist's caseload."""
     if date_to < date_from:
-        raise ValidationFailed("The end date must be on or after the start date.", field="date_to")
+        raise ValidationFailed(
+            gettext("The end date must be on or after the start date."), field="date_to"
+        )
     if date_to - date_from > timedelta(days=3660):
-        raise ValidationFailed("Choose a range of ten years or less.", field="date_from")
+        raise ValidationFailed(gettext("Choose a range of ten years or less."), field="date_from")
     return _start(
         actor,
         NoteExport(
@@ -151,10 +154,12 @@ def expires_at(job: NoteExport) -> datetime | None:
 def download(actor: User, job: NoteExport) -> ExportFile:
     """The finished file of a job (stream it with `storage.stream`); audited with its SHA-256."""
     if job.status != ExportStatus.DONE:
-        raise ValidationFailed("This export is not ready yet.")
+        raise ValidationFailed(gettext("This export is not ready yet."))
     record = file_of(job)
     if not storage.available(record):
-        raise ValidationFailed("This export's file is no longer available. Start a new export.")
+        raise ValidationFailed(
+            gettext("This export's file is no longer available. Start a new export.")
+        )
     audit.record(
         "note.export_download",
         actor=actor,

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from therapy_portal import audit, policy
 from therapy_portal.errors import InvalidState, NotAllowed, ValidationFailed
 from therapy_portal.extensions import db
+from therapy_portal.i18n import gettext
 from therapy_portal.models import Couple, CoupleMember, User, utcnow
 from therapy_portal.models.consents import ConsentKind
 from therapy_portal.models.note_formats import AUTHORIZATION_METHODS, FIELD_LIMIT
@@ -59,10 +60,12 @@ def record_authorization(
 ) -> RecordAuthorization:
     """Record that a partner authorized release of the couple's record (date and method)."""
     if not policy.can_view_couple(actor, couple):
-        raise NotAllowed("not found")
+        raise NotAllowed(gettext("not found"))
     member = next((m for m in _members(couple) if m.label == label), None)
     if member is None:
-        raise ValidationFailed("Choose one of the couple's partners.", field="partner_label")
+        raise ValidationFailed(
+            gettext("Choose one of the couple's partners."), field="partner_label"
+        )
     consents.require(
         ConsentKind.RECORDS_RELEASE,
         couple,
@@ -71,12 +74,14 @@ def record_authorization(
         field="partner_label",
     )
     if method not in AUTHORIZATION_METHODS:
-        raise ValidationFailed("Choose how the authorization was given.", field="method")
+        raise ValidationFailed(gettext("Choose how the authorization was given."), field="method")
     if authorized_on is None:
-        raise ValidationFailed("Enter the date of the authorization.", field="authorized_on")
+        raise ValidationFailed(
+            gettext("Enter the date of the authorization."), field="authorized_on"
+        )
     if authorized_on > practice_today(actor):
         raise ValidationFailed(
-            "The authorization date can't be in the future.", field="authorized_on"
+            gettext("The authorization date can't be in the future."), field="authorized_on"
         )
     row = RecordAuthorization(
         practice_id=couple.practice_id,
@@ -127,7 +132,7 @@ def start_release(
     refused until they look again.
     """
     if scope not in tuple(RecordScope):
-        raise ValidationFailed("Choose what to release.", field="scope")
+        raise ValidationFailed(gettext("Choose what to release."), field="scope")
     labels = [m.label for m in _members(couple)]
     consents.require(
         ConsentKind.RECORDS_RELEASE,
@@ -151,11 +156,13 @@ def start_release(
 
 def _check_private(actor: User, session_date: date | None, body: str) -> None:
     if session_date is None:
-        raise ValidationFailed("Enter the session date.", field="session_date")
+        raise ValidationFailed(gettext("Enter the session date."), field="session_date")
     if session_date > practice_today(actor):
-        raise ValidationFailed("The session date can't be in the future.", field="session_date")
+        raise ValidationFailed(
+            gettext("The session date can't be in the future."), field="session_date"
+        )
     if not body.strip():
-        raise ValidationFailed("Write the note.", field="body")
+        raise ValidationFailed(gettext("Write the note."), field="body")
     if len(body) > FIELD_LIMIT:
         raise ValidationFailed(f"Keep it under {FIELD_LIMIT:,} characters.", field="body")
 
@@ -165,7 +172,7 @@ def add_private_note(
 ) -> PsychotherapyNote:
     """Keep a psychotherapy note that only the author will ever see."""
     if not policy.can_view_couple(actor, couple):
-        raise NotAllowed("not found")
+        raise NotAllowed(gettext("not found"))
     _check_private(actor, session_date, body)
     note = PsychotherapyNote(
         practice_id=couple.practice_id,
@@ -190,7 +197,7 @@ def update_private_note(
     actor: User, note: PsychotherapyNote, session_date: date | None, body: str
 ) -> PsychotherapyNote:
     if note.author_id != actor.id:
-        raise NotAllowed("not found")
+        raise NotAllowed(gettext("not found"))
     _check_private(actor, session_date, body)
     note.session_date = session_date
     note.body = body

@@ -8,6 +8,7 @@ from werkzeug.datastructures import MultiDict
 
 from therapy_portal import audit, boundary, confirm, policy
 from therapy_portal.errors import Conflict, DomainError
+from therapy_portal.i18n import gettext
 from therapy_portal.models.notes import ExportKind, ExportStatus, RecordScope
 from therapy_portal.notes import reading, services
 from therapy_portal.notes.blueprint import bp, therapist_only
@@ -60,7 +61,7 @@ def new(couple_id: int):
         lambda: services.create_note(current_user, couple, form.facts(form.format.data)),
         render=lambda: render_template("notes/new.html", form=form, couple=couple),
         status=422,
-        done="Draft started. It saves as you type.",
+        done=gettext("Draft started. It saves as you type."),
         then=lambda note: url_for("notes.edit", note_id=note.id),
     )
 
@@ -76,14 +77,14 @@ def edit(note_id: int):
             note,
             form,
             lambda: services.save_draft(*_draft_args(note, form)),
-            done="Draft saved.",
+            done=gettext("Draft saved."),
             then=url_for("notes.edit", note_id=note.id),
         )
     if not policy.can_edit_note(current_user, note):
         flash(
-            "This note is signed: corrections are made with an addendum."
+            gettext("This note is signed: corrections are made with an addendum.")
             if note.is_signed
-            else "Only the therapist who wrote this draft can edit it."
+            else gettext("Only the therapist who wrote this draft can edit it.")
         )
         return redirect(url_for("notes.detail", note_id=note.id))
     form.process(data=saved_form_data(note))
@@ -103,7 +104,9 @@ def insert_digest(note_id: int):
         note,
         form,
         lambda: services.insert_digest(*_draft_args(note, form)),
-        done="The since-last-session digest was added. Edit it as you need before signing.",
+        done=gettext(
+            "The since-last-session digest was added. Edit it as you need before signing."
+        ),
         then=url_for("notes.edit", note_id=note.id) + "#digest",
     )
 
@@ -127,7 +130,7 @@ def sign(note_id: int):
         note,
         form,
         lambda: services.save_and_sign(*_draft_args(note, form)),
-        done="The note is signed and locked. Corrections can be added as addenda.",
+        done=gettext("The note is signed and locked. Corrections can be added as addenda."),
         then=url_for("notes.detail", note_id=note.id),
     )
 
@@ -179,7 +182,7 @@ def delete_draft(note_id: int):
         )
     return boundary.press(
         lambda: services.delete_draft(current_user, note),
-        done="The draft was deleted.",
+        done=gettext("The draft was deleted."),
         then=url_for("notes.couple_notes", couple_id=couple_id),
         back=url_for("notes.detail", note_id=note_id),
     )

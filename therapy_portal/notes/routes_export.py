@@ -11,6 +11,7 @@ from wtforms import SelectChoice
 from therapy_portal import audit, boundary, policy, storage
 from therapy_portal.downloads import download_response
 from therapy_portal.errors import DomainError
+from therapy_portal.i18n import gettext
 from therapy_portal.models.note_formats import AUTHORIZATION_METHODS
 from therapy_portal.notes import copies, fhir_bundle, jobs, records, services
 from therapy_portal.notes.blueprint import bp, therapist_only
@@ -162,7 +163,7 @@ def record_authorization(couple_id: int):
             form.authorized_on.data,
         ),
         render=lambda: _records_page(couple, form, 422),
-        done="Authorization recorded.",
+        done=gettext("Authorization recorded."),
         then=url_for("notes.records_request", couple_id=couple_id),
     )
 
@@ -189,7 +190,7 @@ def release_record(couple_id: int):
     couple = policy.couple_for_therapist_or_404(current_user, couple_id)
     form = ReleaseForm()
     if not form.validate_on_submit():
-        flash("Choose what to release.", "error")
+        flash(gettext("Choose what to release."), "error")
         return redirect(url_for("notes.records_request", couple_id=couple_id))
     scope, previewed = form.scope.data, form.fingerprint.data
     back = (
@@ -230,7 +231,7 @@ def private_notes(couple_id: int):
             current_user, couple, form.session_date.data, form.body.data
         ),
         render=lambda: _private_notes_page(couple, form, 422),
-        done="Psychotherapy note kept. Only you can see it.",
+        done=gettext("Psychotherapy note kept. Only you can see it."),
         then=url_for("notes.private_notes", couple_id=couple_id),
     )
 
@@ -250,6 +251,6 @@ def private_note(private_note_id: int):
             current_user, note, form.session_date.data, form.body.data
         ),
         render=lambda: (render_template("notes/private_note.html", note=note, form=form), 422),
-        done="Psychotherapy note saved.",
+        done=gettext("Psychotherapy note saved."),
         then=url_for("notes.private_notes", couple_id=note.couple_id),
     )

@@ -9,6 +9,7 @@ from wtforms import SelectChoice
 from therapy_portal import boundary, policy
 from therapy_portal.cosigning import comments_on, cosignature_for
 from therapy_portal.downloads import download_response
+from therapy_portal.i18n import gettext
 from therapy_portal.models.note_formats import ATTENDEES, FORMATS, MODALITIES, SERVICE_CODES
 from therapy_portal.models.supervision import SignedKind
 from therapy_portal.notes import addenda, commands, copies, editing, export, reading
@@ -79,7 +80,7 @@ def add_addendum(note_id: int):
             current_user, note, form.kind.data, form.reason.data, form.body.data
         ),
         lambda refusal: _detail_page(note_id, form, editing.status_of(refusal)),
-        done="Addendum signed and added.",
+        done=gettext("Addendum signed and added."),
         then=url_for("notes.detail", note_id=note_id) + "#addenda",
     )
 
@@ -94,7 +95,7 @@ def mark_parts(note_id: int):
         return _detail_page(note_id, AddendumForm(formdata=None), 422, copy_form=form)
     return boundary.press(
         lambda: copies.set_marks(current_user, note, set(form.parts.data or ())),
-        done="Saved: partner copies of this note leave out the parts you marked.",
+        done=gettext("Saved: partner copies of this note leave out the parts you marked."),
         then=url_for("notes.detail", note_id=note_id) + "#partner-copies",
     )
 

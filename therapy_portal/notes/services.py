@@ -17,6 +17,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from therapy_portal import audit, cosigning, policy
 from therapy_portal.errors import Conflict, InvalidState, NotAllowed, ValidationFailed
 from therapy_portal.extensions import db
+from therapy_portal.i18n import gettext
 from therapy_portal.models import Couple, User, utcnow
 from therapy_portal.models.note_formats import (
     ATTENDEES,
@@ -79,18 +80,22 @@ def local_time_label(user: User) -> str:
 
 def _check_facts(actor: User, facts: SessionFacts) -> None:
     if facts.session_date is None:
-        raise ValidationFailed("Enter the session date.", field="session_date")
+        raise ValidationFailed(gettext("Enter the session date."), field="session_date")
     if facts.session_date > practice_today(actor):
-        raise ValidationFailed("The session date can't be in the future.", field="session_date")
+        raise ValidationFailed(
+            gettext("The session date can't be in the future."), field="session_date"
+        )
     if facts.start_time and facts.end_time and facts.end_time <= facts.start_time:
-        raise ValidationFailed("The end time must be after the start time.", field="end_time")
+        raise ValidationFailed(
+            gettext("The end time must be after the start time."), field="end_time"
+        )
     for value, allowed, name in (
         (facts.attendees, ATTENDEES, "attendees"),
         (facts.service_code, SERVICE_CODES, "service_code"),
         (facts.modality, MODALITIES, "modality"),
     ):
         if value not in allowed:
-            raise ValidationFailed("Choose one of the options.", field=name)
+            raise ValidationFailed(gettext("Choose one of the options."), field=name)
 
 
 def check_length(text: str, field_name: str) -> None:
@@ -105,9 +110,9 @@ def check_length(text: str, field_name: str) -> None:
 def create_note(actor: User, couple: Couple, facts: SessionFacts) -> SessionNote:
     """Start a draft note for a couple of the actor's caseload."""
     if not policy.can_view_couple(actor, couple):
-        raise NotAllowed("not found")
+        raise NotAllowed(gettext("not found"))
     if facts.format not in FORMATS:
-        raise ValidationFailed("Choose a note format.", field="format")
+        raise ValidationFailed(gettext("Choose a note format."), field="format")
     _check_facts(actor, facts)
     note = SessionNote(
         practice_id=couple.practice_id,
@@ -139,7 +144,7 @@ def _require_editable(actor: User, note: SessionNote) -> None:
     if note.status == NoteStatus.SIGNED:
         raise InvalidState(signing.SIGNED_NOTE_MESSAGE)
     if not policy.can_edit_note(actor, note):
-        raise InvalidState("Only the therapist who wrote this draft can change it.")
+        raise InvalidState(gettext("Only the therapist who wrote this draft can change it."))
 
 
 def save_draft(actor: User, note: SessionNote, data: NoteInput, version: int) -> SessionNote:
@@ -210,9 +215,13 @@ def sign_note(actor: User, note: SessionNote) -> SessionNote:
     """Lock a draft: signer, credentials, time and HMAC signature. Refuses an incomplete note."""
     _require_editable(actor, note)
     if not any((text or "").strip() for text in (note.sections or {}).values()):
-        raise ValidationFailed("This note is empty. Write at least one section before signing.")
+        raise ValidationFailed(
+            gettext("This note is empty. Write at least one section before signing.")
+        )
     if note.start_time is None or note.end_time is None:
-        raise ValidationFailed("Enter the start and end time before signing.", field="start_time")
+        raise ValidationFailed(
+            gettext("Enter the start and end time before signing."), field="start_time"
+        )
     note.status = NoteStatus.SIGNED
     note.signed_by_id = actor.id
     note.signer_name = actor.name

@@ -16,6 +16,7 @@ from sqlalchemy import inspect
 from sqlalchemy.orm import Session
 
 from therapy_portal.errors import InvalidState
+from therapy_portal.i18n import gettext
 from therapy_portal.models.note_formats import FORMATS
 from therapy_portal.models.note_triggers import CONTENT_COLUMNS
 from therapy_portal.models.notes import NoteAddendum, NoteStatus, SessionNote
@@ -133,9 +134,9 @@ def refuse_signed_note_changes(session: Session, flush_context, instances) -> No
                 raise InvalidState(SIGNED_NOTE_MESSAGE)
     for obj in session.deleted:
         if isinstance(obj, SessionNote) and _original_status(obj) == NoteStatus.SIGNED:
-            raise InvalidState("A signed note can't be deleted.")
+            raise InvalidState(gettext("A signed note can't be deleted."))
         if isinstance(obj, NoteAddendum):
-            raise InvalidState("Addenda can't be deleted.")
+            raise InvalidState(gettext("Addenda can't be deleted."))
     for obj in session.dirty:
         if isinstance(obj, NoteAddendum) and session.is_modified(obj):
-            raise InvalidState("Addenda can't be changed.")
+            raise InvalidState(gettext("Addenda can't be changed."))

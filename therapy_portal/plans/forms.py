@@ -16,6 +16,7 @@ from wtforms import (
 )
 from wtforms.validators import Length, NumberRange, Optional
 
+from therapy_portal.i18n import lazy_gettext
 from therapy_portal.measures import INSTRUMENTS
 from therapy_portal.models.plans import Comparator, TargetKind, TargetWho
 from therapy_portal.plans.services import GoalInput, PlanInput
@@ -25,31 +26,31 @@ GOAL_ROWS = 5
 
 
 class GoalForm(Form):
-    description = StringField("Goal", validators=[Optional(), Length(max=500)])
+    description = StringField(lazy_gettext("Goal"), validators=[Optional(), Length(max=500)])
     # The service checks every choice (`targets.check_target`); an empty row has none.
     target_kind = SelectField(
-        "Measured by",
+        lazy_gettext("Measured by"),
         validate_choice=False,
         choices=[SelectChoice(k.value, KIND_WORDS[k]) for k in TargetKind],
     )
     instrument = SelectField(
-        "Check-in",
+        lazy_gettext("Check-in"),
         validate_choice=False,
-        choices=[SelectChoice("", "(homework goals: none)")]
+        choices=[SelectChoice("", lazy_gettext("(homework goals: none)"))]
         + [SelectChoice(k, i.name) for k, i in INSTRUMENTS.items()],
     )
     who = SelectField(
-        "Whose score",
+        lazy_gettext("Whose score"),
         validate_choice=False,
         choices=[SelectChoice(w.value, WHO_WORDS[w]) for w in TargetWho],
     )
     comparator = SelectField(
-        "Comparison",
+        lazy_gettext("Comparison"),
         validate_choice=False,
         choices=[SelectChoice(c.value, COMPARATOR_WORDS[c]) for c in Comparator],
     )
     threshold = IntegerField(
-        "Target score, or % of homework done",
+        lazy_gettext("Target score, or % of homework done"),
         validators=[Optional(), NumberRange(min=0, max=100)],
     )
 
@@ -67,10 +68,12 @@ class GoalForm(Form):
 
 
 class PlanForm(FlaskForm):
-    presenting_problems = TextAreaField("Presenting problems", validators=[Length(max=20_000)])
+    presenting_problems = TextAreaField(
+        lazy_gettext("Presenting problems"), validators=[Length(max=20_000)]
+    )
     goals = FieldList(FormField(GoalForm), min_entries=GOAL_ROWS, max_entries=GOAL_ROWS)
-    interventions = TextAreaField("Interventions", validators=[Length(max=20_000)])
-    review_on = DateField("Review date", validators=[Optional()])
+    interventions = TextAreaField(lazy_gettext("Interventions"), validators=[Length(max=20_000)])
+    review_on = DateField(lazy_gettext("Review date"), validators=[Optional()])
 
     def plan_input(self) -> PlanInput:
         return PlanInput(
@@ -95,7 +98,7 @@ class PlanForm(FlaskForm):
 class LinkForm(FlaskForm):
     """Link a piece of homework or a check-in schedule to a goal ("a:<id>" or "s:<id>")."""
 
-    work = SelectField("Link homework or a check-in", choices=[])
+    work = SelectField(lazy_gettext("Link homework or a check-in"), choices=[])
 
 
 class PageForm(FlaskForm):

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from therapy_portal import audit, policy
 from therapy_portal.errors import InvalidState, NotAllowed, ValidationFailed
 from therapy_portal.extensions import db
+from therapy_portal.i18n import gettext
 from therapy_portal.models import User
 from therapy_portal.models.homework import Assignment, AssignmentStatus, ExerciseVersion
 from therapy_portal.models.measures import MeasureSchedule
@@ -58,7 +59,7 @@ def goal_for_therapist_or_404(actor: User, goal_id: int) -> tuple[PlanGoal, Plan
     ).first()
     if row is None:
         audit.record_denied("plan.access", actor=actor, object_type="plan_goal", object_id=goal_id)
-        raise NotAllowed("not found")
+        raise NotAllowed(gettext("not found"))
     audit.reading_couple(row[1].couple_id)
     return row[0], row[1]
 
@@ -67,16 +68,18 @@ def link(actor: User, goal: PlanGoal, version: PlanVersion, value: str) -> GoalL
     """Link one of the couple's assignments or schedules to a goal of the current version."""
     current = current_version(actor, version.couple_id)
     if current is None or current.id != version.id:
-        raise InvalidState("Link work to the goals of the plan's current version.")
+        raise InvalidState(gettext("Link work to the goals of the plan's current version."))
     allowed = {c.value for c in choices(actor, version.couple_id)}
     if value not in allowed:
-        raise ValidationFailed("Choose homework or a check-in of this couple.", field="work")
+        raise ValidationFailed(
+            gettext("Choose homework or a check-in of this couple."), field="work"
+        )
     kind, _, raw = value.partition(":")
     column = GoalLink.assignment_id if kind == "a" else GoalLink.schedule_id
     if db.session.scalar(
         select(GoalLink.id).where(GoalLink.goal_id == goal.id, column == int(raw))
     ):
-        raise ValidationFailed("This is already linked to the goal.", field="work")
+        raise ValidationFailed(gettext("This is already linked to the goal."), field="work")
     row = GoalLink(practice_id=version.practice_id, goal_id=goal.id)
     if kind == "a":
         row.assignment_id = int(raw)
@@ -100,7 +103,7 @@ def unlink(actor: User, goal: PlanGoal, version: PlanVersion, link_id: int) -> N
         select(GoalLink).where(GoalLink.id == link_id, GoalLink.goal_id == goal.id)
     )
     if row is None:
-        raise NotAllowed("not found")
+        raise NotAllowed(gettext("not found"))
     db.session.delete(row)
     db.session.flush()
     audit.record(

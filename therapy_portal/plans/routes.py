@@ -7,6 +7,7 @@ from flask_login import current_user
 
 from therapy_portal import audit, boundary, confirm, policy
 from therapy_portal.downloads import download_response
+from therapy_portal.i18n import gettext
 from therapy_portal.models import Role
 from therapy_portal.plans import export, links, reading, services
 from therapy_portal.plans.forms import LinkForm, PageForm, PlanForm
@@ -67,7 +68,7 @@ def _editor(version, form):
 def edit(version_id: int):
     version = plan_policy.plan_version_for_therapist_or_404(current_user, version_id)
     if not plan_policy.can_edit_plan(current_user, version):
-        flash("This version is signed or not yours to edit: amend the plan to change it.")
+        flash(gettext("This version is signed or not yours to edit: amend the plan to change it."))
         return redirect(url_for("plans.version", version_id=version.id))
     form = PlanForm()
     if request.method == "GET":
@@ -78,7 +79,7 @@ def edit(version_id: int):
         lambda: services.save_draft(current_user, version, form.plan_input()),
         render=lambda: _editor(version, form),
         status=422,
-        done="Plan draft saved.",
+        done=gettext("Plan draft saved."),
         then=url_for("plans.version", version_id=version.id),
     )
 
@@ -99,7 +100,9 @@ def sign(version_id: int):
             destructive=False,
         )
     return boundary.press(
-        lambda: services.sign_plan(current_user, version), then=here, done="The plan is signed."
+        lambda: services.sign_plan(current_user, version),
+        then=here,
+        done=gettext("The plan is signed."),
     )
 
 
@@ -111,7 +114,7 @@ def amend(version_id: int):
         lambda: services.amend_plan(current_user, version),
         then=lambda v: url_for("plans.edit", version_id=v.id),
         back=url_for("plans.version", version_id=version.id),
-        done="A new version was started from the signed one. The signed version is kept.",
+        done=gettext("A new version was started from the signed one. The signed version is kept."),
     )
 
 
@@ -134,7 +137,7 @@ def link(goal_id: int):
     return boundary.press(
         lambda: links.link(current_user, goal, version, form.work.data or ""),
         then=here,
-        done="Linked to the goal.",
+        done=gettext("Linked to the goal."),
     )
 
 
@@ -145,5 +148,5 @@ def unlink(goal_id: int, link_id: int):
     return boundary.press(
         lambda: links.unlink(current_user, goal, version, link_id),
         then=url_for("plans.version", version_id=version.id),
-        done="The link was removed.",
+        done=gettext("The link was removed."),
     )

@@ -14,6 +14,7 @@ from sqlalchemy import delete, func, select
 from therapy_portal import audit, cosigning, policy
 from therapy_portal.errors import InvalidState, NotAllowed, ValidationFailed
 from therapy_portal.extensions import db
+from therapy_portal.i18n import gettext
 from therapy_portal.models import Couple, User, utcnow
 from therapy_portal.models.plans import GoalLink, PlanGoal, PlanStatus, PlanVersion, TreatmentPlan
 from therapy_portal.plans import signing
@@ -61,12 +62,14 @@ def latest_version(couple_id: int) -> PlanVersion | None:
 def start_plan(actor: User, couple: Couple) -> PlanVersion:
     """The couple's draft to work on: the open draft if there is one, else version 1."""
     if not policy.can_view_couple(actor, couple):
-        raise NotAllowed("not found")
+        raise NotAllowed(gettext("not found"))
     latest = latest_version(couple.id)
     if latest is not None:
         if latest.status == PlanStatus.DRAFT:
             return latest
-        raise InvalidState("This couple has a signed plan: amend it to start a new version.")
+        raise InvalidState(
+            gettext("This couple has a signed plan: amend it to start a new version.")
+        )
     plan = TreatmentPlan(practice_id=couple.practice_id, couple_id=couple.id)
     db.session.add(plan)
     db.session.flush()
@@ -89,17 +92,20 @@ def _check(actor: User, data: PlanInput) -> list[GoalInput]:
         if len(getattr(data, name)) > TEXT_LIMIT:
             raise ValidationFailed(f"Keep this under {TEXT_LIMIT:,} characters.", field=name)
     if data.review_on is None:
-        raise ValidationFailed("Enter the date to review this plan.", field="review_on")
+        raise ValidationFailed(gettext("Enter the date to review this plan."), field="review_on")
     if data.review_on < practice_today(actor):
         raise ValidationFailed(
-            "The review date is in the past: choose today or a later date.", field="review_on"
+            gettext("The review date is in the past: choose today or a later date."),
+            field="review_on",
         )
     goals = [g for g in data.goals if g.description.strip()]
     for index, goal in enumerate(data.goals):
         if goal.description.strip():
             check_target(goal.target, f"goals-{index}-")
         elif goal.target.threshold is not None:
-            raise ValidationFailed("Describe this goal.", field=f"goals-{index}-description")
+            raise ValidationFailed(
+                gettext("Describe this goal."), field=f"goals-{index}-description"
+            )
     return goals
 
 
@@ -116,7 +122,7 @@ def _require_editable(actor: User, version: PlanVersion) -> None:
     if version.is_signed:
         raise InvalidState(signing.SIGNED_PLAN_MESSAGE)
     if not plan_policy.can_edit_plan(actor, version):
-        raise InvalidState("Only the therapist who started this draft can change it.")
+        raise InvalidState(gettext("Only the therapist who started this draft can change it."))
 
 
 def save_draft(actor: User, version: PlanVersion, data: PlanInput) -> PlanVersion:
@@ -158,10 +164,13 @@ def sign_plan(actor: User, version: PlanVersion) -> PlanVersion:
     _require_editable(actor, version)
     goals = goals_of(version)
     if not goals:
-        raise ValidationFailed("Add at least one goal with a measurable target before signing.")
+        raise ValidationFailed(
+            gettext("Add at least one goal with a measurable target before signing.")
+        )
     if version.review_on is None or version.review_on < practice_today(actor):
         raise ValidationFailed(
-            "The review date is in the past: choose today or a later date.", field="review_on"
+            gettext("The review date is in the past: choose today or a later date."),
+            field="review_on",
         )
     version.status = PlanStatus.SIGNED
     version.signed_by_id = actor.id
@@ -181,7 +190,7 @@ def amend_plan(actor: User, version: PlanVersion) -> PlanVersion:
         select(func.max(PlanVersion.number)).where(PlanVersion.plan_id == version.plan_id)
     )
     if not plan_policy.can_amend_plan(actor, version, latest or 0):
-        raise InvalidState("Only the latest signed version can be amended.")
+        raise InvalidState(gettext("Only the latest signed version can be amended."))
     draft = PlanVersion(
         practice_id=version.practice_id,
         plan_id=version.plan_id,

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from therapy_portal.errors import ValidationFailed
+from therapy_portal.i18n import gettext
 from therapy_portal.measures import INSTRUMENTS
 from therapy_portal.models.plans import Comparator, TargetKind, TargetWho
 
@@ -39,19 +40,21 @@ def check_target(target: Target, prefix: str) -> None:
     if target.kind == TargetKind.HOMEWORK:
         if not 1 <= target.threshold <= 100:
             raise ValidationFailed(
-                "A homework completion target is a percentage from 1 to 100.",
+                gettext("A homework completion target is a percentage from 1 to 100."),
                 field=f"{prefix}threshold",
             )
         return
     instrument = INSTRUMENTS.get(target.instrument)
     if instrument is None:
         raise ValidationFailed(
-            "Choose the check-in this goal is measured by.", field=f"{prefix}instrument"
+            gettext("Choose the check-in this goal is measured by."), field=f"{prefix}instrument"
         )
     if target.comparator not in tuple(Comparator):
-        raise ValidationFailed("Choose at or above, or at or below.", field=f"{prefix}comparator")
+        raise ValidationFailed(
+            gettext("Choose at or above, or at or below."), field=f"{prefix}comparator"
+        )
     if target.who not in tuple(TargetWho):
-        raise ValidationFailed("Choose whose score counts.", field=f"{prefix}who")
+        raise ValidationFailed(gettext("Choose whose score counts."), field=f"{prefix}who")
     low, high = instrument.min_total, instrument.max_total
     if not low <= target.threshold <= high:
         raise ValidationFailed(

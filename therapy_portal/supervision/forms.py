@@ -6,14 +6,17 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
+from therapy_portal.i18n import lazy_gettext
+
 
 class SupervisorForm(FlaskForm):
-    supervisor = SelectField("Supervisor", choices=[], validate_choice=False)
+    supervisor = SelectField(lazy_gettext("Supervisor"), choices=[], validate_choice=False)
 
 
 class CommentForm(FlaskForm):
     body = TextAreaField(
-        "Comment", validators=[DataRequired("Write the comment."), Length(max=4_000)]
+        lazy_gettext("Comment"),
+        validators=[DataRequired(lazy_gettext("Write the comment.")), Length(max=4_000)],
     )
 
 

@@ -7,6 +7,7 @@ from flask_login import current_user
 
 from therapy_portal import audit, boundary, policy
 from therapy_portal.cosigning import comments_on, cosignature_for
+from therapy_portal.i18n import gettext
 from therapy_portal.models import Role
 from therapy_portal.models.supervision import SignedKind
 from therapy_portal.plans import reading as plan_reading
@@ -57,7 +58,7 @@ def cosign_note(signed_note_id: int):
             current_user, cosignature_for(SignedKind.NOTE, found.id), found.signature or ""
         ),
         then=url_for("supervision.note", signed_note_id=found.id),
-        done="Co-signed. The note is final.",
+        done=gettext("Co-signed. The note is final."),
     )
 
 
@@ -73,7 +74,7 @@ def comment(signed_note_id: int):
         ),
         render=lambda: _note_page(found.id, form, 422),
         then=url_for("supervision.note", signed_note_id=found.id) + "#comments",
-        done="Comment added. The note itself is unchanged.",
+        done=gettext("Comment added. The note itself is unchanged."),
     )
 
 
@@ -100,5 +101,5 @@ def cosign_plan(plan_version_id: int):
             current_user, cosignature_for(SignedKind.PLAN, version.id), version.signature or ""
         ),
         then=url_for("supervision.plan", plan_version_id=version.id),
-        done="Co-signed. The plan is final.",
+        done=gettext("Co-signed. The plan is final."),
     )

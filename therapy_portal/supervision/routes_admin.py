@@ -6,6 +6,7 @@ from flask import render_template, url_for
 from flask_login import current_user
 
 from therapy_portal import boundary, policy
+from therapy_portal.i18n import gettext
 from therapy_portal.models import Role
 from therapy_portal.supervision import services
 from therapy_portal.supervision.blueprint import bp
@@ -36,5 +37,5 @@ def set_supervisor(user_id: int):
             current_user, user_id, int(chosen) if chosen.isdigit() else None
         ),
         then=url_for("supervision.people"),
-        done="Saved.",
+        done=gettext("Saved."),
     )

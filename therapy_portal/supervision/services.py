@@ -14,6 +14,7 @@ from sqlalchemy import select
 from therapy_portal import audit, prepared
 from therapy_portal.errors import InvalidState, NotAllowed, ValidationFailed
 from therapy_portal.extensions import db
+from therapy_portal.i18n import gettext
 from therapy_portal.models import Couple, Role, User, utcnow
 from therapy_portal.models.notes import SessionNote
 from therapy_portal.models.plans import PlanVersion
@@ -29,7 +30,7 @@ def _practice_therapist(actor: User, user_id: int | None) -> User | None:
         return None
     user = db.session.get(User, user_id)
     if user is None or user.practice_id != actor.practice_id or user.role != Role.THERAPIST:
-        raise NotAllowed("not found")
+        raise NotAllowed(gettext("not found"))
     return user
 
 
@@ -38,13 +39,14 @@ def set_supervisor(actor: User, therapist_id: int, supervisor_id: int | None) ->
 
     Work already waiting keeps the supervisor it was sent to."""
     if actor.role != Role.ADMIN:
-        raise NotAllowed("not found")
+        raise NotAllowed(gettext("not found"))
     therapist = _practice_therapist(actor, therapist_id)
     supervisor = _practice_therapist(actor, supervisor_id)
     row = db.session.scalar(select(Supervision).where(Supervision.therapist_id == therapist.id))
     if supervisor is not None and not rules.can_supervise(supervisor, therapist):
         raise ValidationFailed(
-            "Choose another active therapist of the practice as supervisor.", field="supervisor"
+            gettext("Choose another active therapist of the practice as supervisor."),
+            field="supervisor",
         )
     if supervisor is None:
         if row is not None:
@@ -67,7 +69,7 @@ def set_supervisor(actor: User, therapist_id: int, supervisor_id: int | None) ->
 def practice_therapists(actor: User) -> list[User]:
     """The practice's therapists, active first, for the admin's supervision page."""
     if actor.role != Role.ADMIN:
-        raise NotAllowed("not found")
+        raise NotAllowed(gettext("not found"))
     return list(
         db.session.scalars(
             select(User)
@@ -105,9 +107,9 @@ def _canonical(cosignature: CoSignature, signed_signature: str) -> bytes:
 def cosign(actor: User, cosignature: CoSignature | None, signed_signature: str) -> CoSignature:
     """The supervisor co-signs a signed note or plan version; anyone else is refused."""
     if cosignature is None:
-        raise InvalidState("This was not sent for a co-signature.")
+        raise InvalidState(gettext("This was not sent for a co-signature."))
     if not cosignature.awaiting:
-        raise InvalidState("This is already co-signed.")
+        raise InvalidState(gettext("This is already co-signed."))
     if not rules.can_cosign(actor, cosignature):
         audit.record_denied(
             "supervision.cosign",
@@ -136,10 +138,10 @@ def cosign(actor: User, cosignature: CoSignature | None, signed_signature: str) 
 def add_comment(actor: User, note: SessionNote, cosignature: CoSignature | None, body: str):
     """The supervisor comments on a signed note; the note itself is not touched."""
     if not rules.can_comment(actor, cosignature):
-        raise InvalidState("Only the supervisor this note was sent to can comment on it.")
+        raise InvalidState(gettext("Only the supervisor this note was sent to can comment on it."))
     text = (body or "").strip()
     if not text:
-        raise ValidationFailed("Write the comment.", field="body")
+        raise ValidationFailed(gettext("Write the comment."), field="body")
     if len(text) > COMMENT_LIMIT:
         raise ValidationFailed(f"Keep a comment under {COMMENT_LIMIT:,} characters.", field="body")
     comment = NoteComment(

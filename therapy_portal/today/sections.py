@@ -35,19 +35,23 @@ def safety_alerts(day: Day) -> Section:
         "alerts",
         # Not "Safety alert…": that phrase marks a shown alert (the item's flag), which the
         # privacy canaries look for on every page of people who must not see one.
-        "Open safety alerts",
+        gettext("Open safety alerts"),
         len(alerts),
         [
             Item(
-                f"{a.couple_name}: Partner {a.partner_label}",
+                gettext(
+                    "%(couple)s: Partner %(label)s", couple=a.couple_name, label=a.partner_label
+                ),
                 f"{a.reason}, {day.local(a.created_at, moment=True)}",
                 "measures.response_detail",
                 {"measure_response_id": a.response_id},
-                flag="Safety alert",
+                flag=gettext("Safety alert"),
             )
             for a in alerts[:SHOWN]
         ],
-        "No open safety alerts. A check-in answer that needs attention appears here at once.",
+        gettext(
+            "No open safety alerts. A check-in answer that needs attention appears here at once."
+        ),
         urgent=True,
     )
 
@@ -56,7 +60,7 @@ def outcome_alerts(day: Day) -> Section:
     alerts = open_outcome_alerts(day.therapist)
     return Section(
         "outcomes",
-        "Outcome alerts",
+        gettext("Outcome alerts"),
         len(alerts),
         [
             Item(
@@ -67,8 +71,10 @@ def outcome_alerts(day: Day) -> Section:
             )
             for a in alerts[:SHOWN]
         ],
-        "No outcome alerts. Check-ins that show reliable worsening, no reliable improvement "
-        "after several sessions, or a widening gap between partners appear here.",
+        gettext(
+            "No outcome alerts. Check-ins that show reliable worsening, no reliable improvement "
+            "after several sessions, or a widening gap between partners appear here."
+        ),
     )
 
 
@@ -80,19 +86,19 @@ def answers_to_review(day: Day) -> Section:
     queue = _queue(day)
     return Section(
         "review",
-        "Answers waiting for review",
+        gettext("Answers waiting for review"),
         queue.waiting_total,
         [
             Item(
                 f"{i.couple_name}: {i.title}",
-                f"Waiting since {day.local(i.since)}" if i.since else "",
+                gettext("Waiting since %(day)s", day=day.local(i.since)) if i.since else "",
                 "homework.review",
                 {"occurrence_id": i.occurrence_id},
             )
             for i in queue.waiting
         ],
-        "Nothing to review. Submitted homework appears here, oldest first.",
-        more=("homework.review_queue", "All homework to review"),
+        gettext("Nothing to review. Submitted homework appears here, oldest first."),
+        more=("homework.review_queue", gettext("All homework to review")),
     )
 
 
@@ -100,20 +106,22 @@ def overdue_homework(day: Day) -> Section:
     queue = _queue(day)
     return Section(
         "overdue",
-        "Overdue homework",
+        gettext("Overdue homework"),
         queue.overdue_total,
         [
             Item(
                 f"{i.couple_name}: {i.title}",
-                f"Was due {day.local(i.since)}",
+                gettext("Was due %(day)s", day=day.local(i.since)),
                 "homework.assignment_detail",
                 {"assignment_id": i.assignment_id},
             )
             for i in queue.overdue
         ],
-        "No overdue homework. To give a couple something to work on, open the couple and "
-        "choose Assign homework.",
-        more=("homework.review_queue", "All overdue homework"),
+        gettext(
+            "No overdue homework. To give a couple something to work on, open the couple and "
+            "choose Assign homework."
+        ),
+        more=("homework.review_queue", gettext("All overdue homework")),
     )
 
 
@@ -121,21 +129,31 @@ def checkins(day: Day) -> Section:
     gaps, total = reads.checkin_gaps(day.therapist, day.now, SHOWN)
     return Section(
         "checkins",
-        "Check-ins missed or due",
+        gettext("Check-ins missed or due"),
         total,
         [
             Item(
-                f"{g.couple_name}: Partner {g.label}, {g.instrument}",
-                ("Missed: the period ended " if g.missed else "Due: closes ")
-                + day.local(g.closes_on),
+                gettext(
+                    "%(couple)s: Partner %(label)s, %(instrument)s",
+                    couple=g.couple_name,
+                    label=g.label,
+                    instrument=g.instrument,
+                ),
+                (
+                    gettext("Missed: the period ended %(day)s", day=day.local(g.closes_on))
+                    if g.missed
+                    else gettext("Due: closes %(day)s", day=day.local(g.closes_on))
+                ),
                 "measures.progress_page",
                 {"couple_id": g.couple_id},
-                flag="Missed" if g.missed else "",
+                flag=gettext("Missed") if g.missed else "",
             )
             for g in gaps
         ],
-        "Every check-in is answered. To measure progress, open a couple and schedule a "
-        "check-in from Check-ins and progress.",
+        gettext(
+            "Every check-in is answered. To measure progress, open a couple and schedule a "
+            "check-in from Check-ins and progress."
+        ),
     )
 
 
@@ -143,20 +161,22 @@ def unsigned_notes(day: Day) -> Section:
     drafts, total = reads.unsigned_drafts(day.therapist, day.now, SHOWN)
     return Section(
         "notes",
-        "Draft notes not signed",
+        gettext("Draft notes not signed"),
         total,
         [
             Item(
                 d.couple_name,
-                f"Session on {day.local(d.session_date)}",
+                gettext("Session on %(day)s", day=day.local(d.session_date)),
                 "notes.edit",
                 {"note_id": d.note_id},
-                flag="Session over 72 hours ago" if d.overdue else "",
+                flag=gettext("Session over 72 hours ago") if d.overdue else "",
             )
             for d in drafts
         ],
-        "Every note is signed. After a session, start its note from the couple's Session notes.",
-        more=("notes.index", "All session notes"),
+        gettext(
+            "Every note is signed. After a session, start its note from the couple's Session notes."
+        ),
+        more=("notes.index", gettext("All session notes")),
     )
 
 
@@ -164,22 +184,22 @@ def sessions_without_note(day: Day) -> Section:
     missing = appointment_queries.sessions_without_signed_note(day.therapist, day.now)
     return Section(
         "no-note",
-        "Sessions with no note yet",
+        gettext("Sessions with no note yet"),
         len(missing),
         [
             Item(
                 a.couple.display_name,
-                f"Session on {day.local(a.starts_at, moment=True)}",
+                gettext("Session on %(day)s", day=day.local(a.starts_at, moment=True)),
                 "appointments.detail",
                 {"appointment_id": a.id},
-                flag="Session over 72 hours ago"
+                flag=gettext("Session over 72 hours ago")
                 if appointment_queries.note_overdue(a, day.now)
                 else "",
             )
             for a in missing[:SHOWN]
         ],
-        "Every session that has happened has a signed note.",
-        more=("appointments.week", "All sessions"),
+        gettext("Every session that has happened has a signed note."),
+        more=("appointments.week", gettext("All sessions")),
     )
 
 
@@ -198,7 +218,7 @@ def upcoming_sessions(day: Day) -> Section:
     lacking = consents.missing_for_sessions(upcoming[:SHOWN])
     return Section(
         "sessions",
-        "Sessions today and in the next 7 days",
+        gettext("Sessions today and in the next 7 days"),
         len(upcoming),
         [
             Item(
@@ -210,8 +230,8 @@ def upcoming_sessions(day: Day) -> Section:
             )
             for a in upcoming[:SHOWN]
         ],
-        "No sessions in the next 7 days. Schedule one from a couple's Sessions tab.",
-        more=("appointments.week", "This week's schedule"),
+        gettext("No sessions in the next 7 days. Schedule one from a couple's Sessions tab."),
+        more=("appointments.week", gettext("This week's schedule")),
     )
 
 
@@ -220,24 +240,23 @@ def unread_messages(day: Day) -> Section:
     names = reads.couple_names(day.therapist, {t.couple_id for t in threads})
     return Section(
         "messages",
-        "Unread messages",
+        gettext("Unread messages"),
         sum(t.unread for t in threads),
         [
             Item(
                 names.get(t.couple_id, ""),
-                f"{t.unread} new, "
-                + (
-                    "couple thread"
-                    if t.scope == "couple"
-                    else f"Partner {t.scope}'s private thread"
+                gettext("%(n)s new, couple thread", n=t.unread)
+                if t.scope == "couple"
+                else gettext(
+                    "%(n)s new, Partner %(label)s's private thread", n=t.unread, label=t.scope
                 ),
                 "messages.therapist_thread",
                 {"couple_id": t.couple_id, "scope": t.scope},
             )
             for t in threads[:SHOWN]
         ],
-        "No unread messages.",
-        more=("messages.inbox", "All messages"),
+        gettext("No unread messages."),
+        more=("messages.inbox", gettext("All messages")),
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from therapy_portal.i18n import gettext
 from therapy_portal.plans.review_due import due_for_review
 from therapy_portal.supervision.services import queue as cosign_queue
 from therapy_portal.timezones import practice_today
@@ -12,19 +13,23 @@ def plans_due(day: Day) -> Section:
     due, total = due_for_review(day.therapist, practice_today(day.therapist), SHOWN)
     return Section(
         "plans",
-        "Treatment plans due for review",
+        gettext("Treatment plans due for review"),
         total,
         [
             Item(
                 d.couple_name,
-                f"Review {'was due' if d.overdue else 'due'} {day.local(d.review_on)}",
+                (
+                    gettext("Review was due %(day)s", day=day.local(d.review_on))
+                    if d.overdue
+                    else gettext("Review due %(day)s", day=day.local(d.review_on))
+                ),
                 "plans.version",
                 {"version_id": d.version_id},
-                flag="Review date passed" if d.overdue else "",
+                flag=gettext("Review date passed") if d.overdue else "",
             )
             for d in due
         ],
-        "No plan is due for review in the next 7 days.",
+        gettext("No plan is due for review in the next 7 days."),
     )
 
 
@@ -32,12 +37,16 @@ def awaiting_cosignature(day: Day) -> Section:
     waiting = cosign_queue(day.therapist)
     return Section(
         "cosign",
-        "Awaiting your co-signature",
+        gettext("Awaiting your co-signature"),
         len(waiting),
         [
             Item(
                 w.couple_name,
-                f"{'Session note' if w.kind == 'note' else 'Treatment plan'} by {w.author_name}",
+                (
+                    gettext("Session note by %(name)s", name=w.author_name)
+                    if w.kind == "note"
+                    else gettext("Treatment plan by %(name)s", name=w.author_name)
+                ),
                 "supervision.note" if w.kind == "note" else "supervision.plan",
                 {"signed_note_id": w.object_id}
                 if w.kind == "note"
@@ -45,6 +54,6 @@ def awaiting_cosignature(day: Day) -> Section:
             )
             for w in waiting[:SHOWN]
         ],
-        "Nothing awaits your co-signature.",
-        more=("supervision.queue", "All work awaiting your co-signature"),
+        gettext("Nothing awaits your co-signature."),
+        more=("supervision.queue", gettext("All work awaiting your co-signature")),
     )

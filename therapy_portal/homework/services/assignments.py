@@ -16,7 +16,7 @@ from therapy_portal import audit, policy
 from therapy_portal.errors import InvalidState, NotAllowed, ValidationFailed
 from therapy_portal.extensions import db
 from therapy_portal.homework.services.common import notify_partners, practice_today
-from therapy_portal.i18n import N_
+from therapy_portal.i18n import N_, gettext
 from therapy_portal.measures import goal_links
 from therapy_portal.models import Couple, User, utcnow
 from therapy_portal.models.homework import (
@@ -51,15 +51,15 @@ def plan_due_dates(cadence: str, first: date, ends_on: date | None) -> list[date
     if cadence == Cadence.ONCE:
         return [first]
     if cadence not in STEP_DAYS:
-        raise ValidationFailed("Choose how often it repeats.", field="cadence")
+        raise ValidationFailed(gettext("Choose how often it repeats."), field="cadence")
     if ends_on is None:
         raise ValidationFailed(
-            "Daily and weekly homework needs an end date: choose the date it runs until.",
+            gettext("Daily and weekly homework needs an end date: choose the date it runs until."),
             field="ends_on",
         )
     if ends_on < first:
         raise ValidationFailed(
-            "The end date must be on or after the first due date.", field="ends_on"
+            gettext("The end date must be on or after the first due date."), field="ends_on"
         )
     step = STEP_DAYS[cadence]
     count = (ends_on - first).days // step + 1
@@ -83,7 +83,7 @@ def resolve_visibility(
             couple.confidentiality_policy, template_vis
         )
         if value not in VISIBILITIES:
-            raise ValidationFailed("Choose who sees each answer.", field=f"vis_{key}")
+            raise ValidationFailed(gettext("Choose who sees each answer."), field=f"vis_{key}")
         problem = policy.visibility_problem(couple.confidentiality_policy, template_vis, value)
         if problem:
             raise ValidationFailed(problem, field=f"vis_{key}")
@@ -93,19 +93,19 @@ def resolve_visibility(
 
 def _require_open_couple(couple: Couple) -> None:
     if not couple.is_active:
-        raise InvalidState("This couple is closed. Reopen the couple to assign homework.")
+        raise InvalidState(gettext("This couple is closed. Reopen the couple to assign homework."))
 
 
 def _checked(actor: User, couple: Couple, version: ExerciseVersion, data: AssignInput) -> dict:
     """The per-prompt visibility, once the mode, due date and note are acceptable."""
     if data.mode not in MODES:
-        raise ValidationFailed("Choose how the couple answers.", field="mode")
+        raise ValidationFailed(gettext("Choose how the couple answers."), field="mode")
     problem = policy.mode_problem(couple.confidentiality_policy, version.prompts, data.mode)
     if problem:
         raise ValidationFailed(problem, field="mode")
     visibility = resolve_visibility(couple, version, data.visibility)
     if data.due_on < practice_today(actor):
-        raise ValidationFailed("The due date can't be in the past.", field="due_on")
+        raise ValidationFailed(gettext("The due date can't be in the past."), field="due_on")
     if len(data.note) > MAX_NOTE:
         raise ValidationFailed(f"Keep the note to {MAX_NOTE:,} characters or fewer.", field="note")
     return visibility
@@ -114,7 +114,7 @@ def _checked(actor: User, couple: Couple, version: ExerciseVersion, data: Assign
 def assign(actor: User, couple: Couple, data: AssignInput) -> Assignment:
     """Give a template version to a couple; creates every occurrence and emails each partner."""
     if not policy.can_view_couple(actor, couple):
-        raise NotAllowed("not found")
+        raise NotAllowed(gettext("not found"))
     _require_open_couple(couple)
     version = policy.version_for_therapist_or_404(actor, data.version_id)
     visibility = _checked(actor, couple, version, data)
@@ -174,17 +174,19 @@ def _add_occurrences(assignment: Assignment, dates: list[date], start: int) -> N
 
 def _require_active(assignment: Assignment) -> None:
     if assignment.is_cancelled:
-        raise InvalidState("This assignment was cancelled, so it can't be changed.")
+        raise InvalidState(gettext("This assignment was cancelled, so it can't be changed."))
     if not assignment.couple.is_active:
-        raise InvalidState("This couple is closed. Reopen the couple to change its homework.")
+        raise InvalidState(
+            gettext("This couple is closed. Reopen the couple to change its homework.")
+        )
 
 
 def cancel(actor: User, assignment: Assignment) -> None:
     """Cancel: partners see it as cancelled and can no longer answer; their text is kept."""
     if not policy.can_view_couple(actor, assignment.couple):
-        raise NotAllowed("not found")
+        raise NotAllowed(gettext("not found"))
     if assignment.is_cancelled:
-        raise InvalidState("This assignment is already cancelled.")
+        raise InvalidState(gettext("This assignment is already cancelled."))
     assignment.status = AssignmentStatus.CANCELLED
     assignment.cancelled_at = utcnow()
     assignment.cancelled_by_id = actor.id
@@ -203,10 +205,10 @@ def change_due_date(actor: User, occurrence: Occurrence, due_on: date) -> None:
     """Move one piece of homework to a new due date (not in the past)."""
     assignment = occurrence.assignment
     if not policy.can_view_couple(actor, assignment.couple):
-        raise NotAllowed("not found")
+        raise NotAllowed(gettext("not found"))
     _require_active(assignment)
     if due_on < practice_today(actor):
-        raise ValidationFailed("The due date can't be in the past.", field="due_on")
+        raise ValidationFailed(gettext("The due date can't be in the past."), field="due_on")
     occurrence.due_on = due_on
     audit.record(
         "homework.reschedule",
@@ -221,12 +223,16 @@ def change_due_date(actor: User, occurrence: Occurrence, due_on: date) -> None:
 def extend(actor: User, assignment: Assignment, ends_on: date | None) -> int:
     """Run a daily or weekly assignment until a later date; returns how many were added."""
     if not policy.can_view_couple(actor, assignment.couple):
-        raise NotAllowed("not found")
+        raise NotAllowed(gettext("not found"))
     _require_active(assignment)
     if assignment.cadence == Cadence.ONCE:
-        raise InvalidState("One-off homework can't be extended; change its due date instead.")
+        raise InvalidState(
+            gettext("One-off homework can't be extended; change its due date instead.")
+        )
     if ends_on is None or assignment.ends_on is None or ends_on <= assignment.ends_on:
-        raise ValidationFailed("Choose an end date later than the current one.", field="ends_on")
+        raise ValidationFailed(
+            gettext("Choose an end date later than the current one."), field="ends_on"
+        )
     last = db.session.scalar(
         select(Occurrence)
         .where(Occurrence.assignment_id == assignment.id)

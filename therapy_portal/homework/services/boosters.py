@@ -17,6 +17,7 @@ from sqlalchemy import select, update
 from therapy_portal import audit, policy
 from therapy_portal.errors import InvalidState, NotAllowed
 from therapy_portal.extensions import db
+from therapy_portal.i18n import gettext
 from therapy_portal.models import Couple, User, utcnow
 from therapy_portal.models.homework import Assignment, AssignmentStatus, Occurrence
 from therapy_portal.models.vocabulary import Cadence
@@ -61,7 +62,7 @@ def schedule_boosters(
     """Schedule the boosters (the chosen exercise, else the couple's latest homework); none when
     there is neither. Partners are not emailed now: the closing notice tells them."""
     if not policy.can_view_couple(actor, couple):
-        raise NotAllowed("not found")
+        raise NotAllowed(gettext("not found"))
     source = _source(actor, couple, version_id)
     if source is None:
         return []
@@ -137,10 +138,10 @@ def stop_boosters(actor: User) -> int:
     """A partner stops the boosters for both partners, at once (audited); returns how many."""
     member = policy.membership_for_partner(actor)
     if member is None:
-        raise NotAllowed("not found")
+        raise NotAllowed(gettext("not found"))
     ids = list(db.session.scalars(_running(member.couple_id)))
     if not ids:
-        raise InvalidState("The booster exercises were already stopped.")
+        raise InvalidState(gettext("The booster exercises were already stopped."))
     now = utcnow()
     db.session.execute(
         update(Assignment)

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from therapy_portal import audit, policy
 from therapy_portal.errors import NotAllowed, ValidationFailed
 from therapy_portal.extensions import db
+from therapy_portal.i18n import gettext, lazy_gettext
 from therapy_portal.models import Couple, User, utcnow
 from therapy_portal.models.homework import (
     Assignment,
@@ -27,10 +28,10 @@ from therapy_portal.models.homework import (
 from therapy_portal.models.vocabulary import HomeworkQuality, Slot
 
 QUALITY_LABELS = {
-    HomeworkQuality.NOT_DONE: "Not done",
-    HomeworkQuality.PARTLY: "Partly",
-    HomeworkQuality.FULLY: "Fully",
-    HomeworkQuality.BEYOND: "Beyond what was asked",
+    HomeworkQuality.NOT_DONE: lazy_gettext("Not done"),
+    HomeworkQuality.PARTLY: lazy_gettext("Partly"),
+    HomeworkQuality.FULLY: lazy_gettext("Fully"),
+    HomeworkQuality.BEYOND: lazy_gettext("Beyond what was asked"),
 }
 HISTORY_POINTS = 8  # ratings per partner on the couple overview
 
@@ -56,7 +57,7 @@ def rate_homework(
     """
     assignment: Assignment = occurrence.assignment
     if not policy.can_view_couple(actor, assignment.couple):
-        raise NotAllowed("not found")
+        raise NotAllowed(gettext("not found"))
     given = _checked(assignment, ratings)
     existing = {
         r.partner_label: r
@@ -93,13 +94,13 @@ def _checked(assignment: Assignment, ratings: Mapping[str, str | None]) -> dict[
     given = {slot: value for slot, value in ratings.items() if value}
     for slot, value in given.items():
         if slot not in expected:
-            raise ValidationFailed("This homework has no such answer to rate.")
+            raise ValidationFailed(gettext("This homework has no such answer to rate."))
         if value not in set(HomeworkQuality):
             raise ValidationFailed(
-                "Choose one of: not done, partly, fully, beyond.", field=f"quality_{slot}"
+                gettext("Choose one of: not done, partly, fully, beyond."), field=f"quality_{slot}"
             )
     if not given:
-        raise ValidationFailed("Choose how fully the homework was done before saving.")
+        raise ValidationFailed(gettext("Choose how fully the homework was done before saving."))
     return given
 
 

@@ -17,7 +17,7 @@ from therapy_portal.homework import fhir
 from therapy_portal.homework.exercise_text import answered_in
 from therapy_portal.homework.prompts import prompt_type_for
 from therapy_portal.homework.services.common import notify_partners, refresh_counters
-from therapy_portal.i18n import N_
+from therapy_portal.i18n import N_, gettext
 from therapy_portal.models import CoupleMember, User, utcnow
 from therapy_portal.models.homework import (
     Assignment,
@@ -128,7 +128,7 @@ def _treated(actor: User, occurrence: Occurrence) -> Assignment:
     """
     assignment = occurrence.assignment
     if not policy.can_view_couple(actor, assignment.couple):
-        raise NotAllowed("not found")
+        raise NotAllowed(gettext("not found"))
     return assignment
 
 
@@ -139,16 +139,16 @@ def add_feedback(
     assignment = _treated(actor, occurrence)
     body = (body or "").strip()
     if not body:
-        raise ValidationFailed("Write the feedback first.", field="body")
+        raise ValidationFailed(gettext("Write the feedback first."), field="body")
     if len(body) > MAX_FEEDBACK:
         raise ValidationFailed(
             f"Keep feedback to {MAX_FEEDBACK:,} characters or fewer.", field="body"
         )
     if audience not in AUDIENCES:
-        raise ValidationFailed("Choose who the feedback is for.", field="audience")
+        raise ValidationFailed(gettext("Choose who the feedback is for."), field="audience")
     keys = {p["key"] for p in assignment.version.prompts}
     if prompt_key and prompt_key not in keys:
-        raise ValidationFailed("Choose a question from this exercise.", field="prompt_key")
+        raise ValidationFailed(gettext("Choose a question from this exercise."), field="prompt_key")
     feedback = Feedback(
         practice_id=occurrence.practice_id,
         couple_id=occurrence.couple_id,
@@ -188,7 +188,9 @@ def _notify(occurrence: Occurrence, audience: str, key: str) -> None:
 def mark_reviewed(actor: User, occurrence: Occurrence) -> None:
     _treated(actor, occurrence)
     if not occurrence.submitted_count:  # kept by `refresh_counters` with every status change
-        raise InvalidState("Nothing has been submitted yet, so there is nothing to review.")
+        raise InvalidState(
+            gettext("Nothing has been submitted yet, so there is nothing to review.")
+        )
     occurrence.reviewed_at = utcnow()
     occurrence.reviewed_by_id = actor.id
     audit.record(
@@ -208,12 +210,12 @@ def return_response(actor: User, response: Response, note: str) -> None:
     occurrence = response.occurrence
     assignment = _treated(actor, occurrence)
     if response.status != ResponseStatus.SUBMITTED:
-        raise InvalidState("Only a submitted answer can be returned.")
+        raise InvalidState(gettext("Only a submitted answer can be returned."))
     if assignment.is_cancelled:
-        raise InvalidState("This assignment was cancelled, so it can't be returned.")
+        raise InvalidState(gettext("This assignment was cancelled, so it can't be returned."))
     note = (note or "").strip()
     if not note:
-        raise ValidationFailed("Say what you'd like the partner to add.", field="note")
+        raise ValidationFailed(gettext("Say what you'd like the partner to add."), field="note")
     if len(note) > MAX_FEEDBACK:
         raise ValidationFailed(
             f"Keep the note to {MAX_FEEDBACK:,} characters or fewer.", field="note"
@@ -244,7 +246,7 @@ def release_response(actor: User, response: Response) -> None:
     other partner. A later submission is not covered: it waits for its own release."""
     assignment = _treated(actor, response.occurrence)
     if not policy.can_release(response, assignment):
-        raise InvalidState("There is nothing held back to release in this answer.")
+        raise InvalidState(gettext("There is nothing held back to release in this answer."))
     response.released_version = response.answers_version  # the text released, no later one
     response.released_at = utcnow()
     response.released_by_id = actor.id

@@ -18,6 +18,7 @@ from therapy_portal.errors import NotAllowed, ValidationFailed
 from therapy_portal.extensions import db
 from therapy_portal.homework.library import FAMILIES
 from therapy_portal.homework.prompts import validate_prompts, with_defaults
+from therapy_portal.i18n import gettext
 from therapy_portal.models import Role, User, utcnow
 from therapy_portal.models.homework import ExerciseTemplate, ExerciseVersion
 from therapy_portal.models.vocabulary import CADENCES, MODES, Mode, Visibility
@@ -76,15 +77,17 @@ def content_hash(content: dict[str, Any]) -> str:
 def check_template(data: TemplateInput) -> list[dict[str, Any]]:
     """The prompts with defaults made explicit; `ValidationFailed` names the first problem."""
     if not data.title.strip():
-        raise ValidationFailed("Give the exercise a title.", field="title")
+        raise ValidationFailed(gettext("Give the exercise a title."), field="title")
     if data.family not in FAMILIES:
-        raise ValidationFailed("Choose a family from the list.", field="family")
+        raise ValidationFailed(gettext("Choose a family from the list."), field="family")
     if not data.instructions.strip():
-        raise ValidationFailed("Write the instructions partners will read.", field="instructions")
+        raise ValidationFailed(
+            gettext("Write the instructions partners will read."), field="instructions"
+        )
     if data.default_mode not in MODES:
-        raise ValidationFailed("Choose how the couple answers.", field="default_mode")
+        raise ValidationFailed(gettext("Choose how the couple answers."), field="default_mode")
     if data.default_cadence not in CADENCES:
-        raise ValidationFailed("Choose how often it repeats.", field="default_cadence")
+        raise ValidationFailed(gettext("Choose how often it repeats."), field="default_cadence")
     if data.problems:
         raise ValidationFailed(" ".join(data.problems), field="prompts")
     if not data.prompts:
@@ -96,8 +99,10 @@ def check_template(data: TemplateInput) -> list[dict[str, Any]]:
         p.get("visibility") == Visibility.SHARED_AFTER_BOTH for p in data.prompts
     ):
         raise ValidationFailed(
-            "A joint exercise has one shared answer, so no prompt can wait for both partners "
-            "to submit. Choose another visibility.",
+            gettext(
+                "A joint exercise has one shared answer, so no prompt can wait for both partners "
+                "to submit. Choose another visibility."
+            ),
             field="prompts",
         )
     return with_defaults(data.prompts)
@@ -172,7 +177,7 @@ def list_library(actor: User, family: str | None = None, after: int | None = Non
 # ------------------------------------------------------------------------------ authoring
 def _require_therapist(actor: User) -> None:
     if actor.role != Role.THERAPIST:
-        raise NotAllowed("not found")
+        raise NotAllowed(gettext("not found"))
 
 
 def create_template(actor: User, data: TemplateInput) -> ExerciseTemplate:
@@ -246,11 +251,13 @@ def save_new_version(
 ) -> ExerciseVersion:
     """Save an edit as a new version; assignments keep pointing at the version they had."""
     if not policy.can_edit_template(actor, template):
-        raise NotAllowed("not found")
+        raise NotAllowed(gettext("not found"))
     content = version_content(data, check_template(data))
     current = latest_version(template)
     if current is not None and current.content_hash == content_hash(content):
-        raise ValidationFailed("Nothing changed since the last version, so nothing was saved.")
+        raise ValidationFailed(
+            gettext("Nothing changed since the last version, so nothing was saved.")
+        )
     version = add_version(template, content, actor)
     audit.record(
         "homework.template_version",
