@@ -25,6 +25,10 @@ _FORMATTED = re.compile(r"\.(isoformat|strftime)\(|\|local_time\(")
 _BARE = re.compile(r"^\s*[\w.]+(_at|_on|_date|_time)\s*$")
 # Where a raw ISO value belongs: attributes and addresses read by machines.
 _MACHINE = re.compile(r"(datetime|value|data-[\w-]+|min|max)=\"$")
+# `{% trans name=expression, … %}…{{ name }}…{% endtrans %}`: the body prints the names; the
+# expressions (checked like any printed expression) are where a date filter belongs.
+_TRANS = re.compile(r"\{%-?\s*trans\b(.*?)-?%\}(.*?)\{%-?\s*endtrans\s*-?%\}", re.S)
+_TRANS_VALUE = re.compile(r"(\w+)\s*=\s*((?:[^,()]|\([^()]*\))+)")
 # The developer's mailbox shows the outbox's own timestamp (development only).
 TEMPLATES_ALLOWED = {"devmail/mailbox.html"}
 
@@ -49,24 +53,44 @@ PYTHON_ALLOWED = {
 }
 
 
-def _template_problems() -> list[str]:
+def _printed(text: str):
+    """(offset, expression) of everything a template prints: each `{{ … }}` outside trans
+    blocks and each value given to a trans block."""
+    blocks = [(m.start(), m.end()) for m in _TRANS.finditer(text)]
+    for match in _EXPRESSION.finditer(text):
+        if not any(start <= match.start() < end for start, end in blocks):
+            yield match.start(), match.group(1)
+    for match in _TRANS.finditer(text):
+        for value in _TRANS_VALUE.finditer(match.group(1)):
+            yield match.start(), value.group(2)
+
+
+def _template_problems(root: Path = TEMPLATES) -> list[str]:
     problems = []
-    for path in sorted(TEMPLATES.rglob("*.html")):
-        name = path.relative_to(TEMPLATES).as_posix()
+    for path in sorted(root.rglob("*.html")):
+        name = path.relative_to(root).as_posix()
         if name in TEMPLATES_ALLOWED:
             continue
         text = path.read_text(encoding="utf-8")
-        for match in _EXPRESSION.finditer(text):
-            expression = match.group(1)
-            before = text[max(0, match.start() - 40) : match.start()]
+        for start, expression in _printed(text):
+            before = text[max(0, start - 40) : start]
             machine = _MACHINE.search(before) or "url_for(" in expression
-            line = text.count("\n", 0, match.start()) + 1
+            line = text.count("\n", 0, start) + 1
             if _FORMATTED.search(expression) and not machine:
                 problems.append(f"{name}:{line}: {{{{{expression.strip()}}}}}")
             elif _BARE.match(expression) and not machine and not name.startswith("pdf/"):
                 # (print templates get values already written by their print context)
                 problems.append(f"{name}:{line}: {{{{{expression.strip()}}}}} (no date filter)")
     return problems
+
+
+def test_a_date_given_to_a_trans_block_is_checked_too(tmp_path):
+    page = tmp_path / "page.html"
+    page.write_text(
+        "{% trans when=x.signed_at|when %}Signed {{ when }}{% endtrans %}\n"
+        "{% trans signed=x.signed_at, who=x.name %}Signed {{ signed }} by {{ who }}{% endtrans %}"
+    )
+    assert _template_problems(tmp_path) == ["page.html:2: {{x.signed_at}} (no date filter)"]
 
 
 def test_templates_print_dates_only_through_the_date_filters():

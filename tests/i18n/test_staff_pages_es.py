@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 
 from tests.factories import login
+from tests.homework import factories as hw
 from therapy_portal.extensions import db
-from therapy_portal.models import User
+from therapy_portal.models import Couple, User
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 
@@ -186,3 +187,40 @@ def test_the_same_pages_stay_english_for_an_english_therapist(client, world):
     login(client, world.emails["therapist"])
     page = _page(client, "/today")
     assert "<h1>Today</h1>" in page and "Find a couple" in page
+
+
+REVIEW_PROMPTS = [
+    {
+        "key": "well",
+        "type": "long_text",
+        "label": "What went well this week",
+        "visibility": "shared_after_both",
+        "max_length": 500,
+    },
+    {
+        "key": "minutes",
+        "type": "number",
+        "label": "Minutes you talked",
+        "min": 0,
+        "max": 600,
+        "visibility": "shared_after_both",
+    },
+]
+
+
+def test_the_review_page_with_both_answers_is_in_spanish(app, therapist_es, world):
+    """The side-by-side review page in Spanish, with a gap that is not a whole number: Spanish
+    plural rules need an integer count, and a float once made this page a 500."""
+    with app.app_context():
+        therapist = db.session.get(User, world.ids["therapist"])
+        couple = db.session.get(Couple, world.couple_ids["c1"])
+        version = hw.make_version(therapist, REVIEW_PROMPTS, title="Three good things")
+        occurrence = hw.first_occurrence(hw.assign(therapist, couple, version))
+        for who, minutes in (("partner_a", "10"), ("partner_b", "12.5")):
+            partner = db.session.get(User, world.ids[who])
+            hw.submit(partner, occurrence, {"p_well": ["A walk"], "p_minutes": [minutes]})
+        db.session.commit()
+        occurrence_id = occurrence.id
+    page = _page(therapist_es, f"/homework/occurrences/{occurrence_id}/review")
+    assert "Enviada" in page and "Submitted" not in page
+    assert "2,5 puntos de diferencia." in page

@@ -28,6 +28,7 @@ NO_PHI = {
     "auth.change_password",
     "auth.forgot_password",  # an empty form
     "auth.security",  # the person's own sign-in settings
+    "auth.language_choice",  # the person's own language choice
     "auth.set_up_totp",  # the person's own new TOTP key
     "auth.session_status",  # seconds left before the idle sign-out
     "admin.practice_security",  # the practice's sign-in settings

@@ -39,7 +39,6 @@ def therapists():
     page = partial(_therapists_page, form)
     if request.method == "GET":
         return page()
-    days = current_app.config["INVITATION_TTL_DAYS"]
     return boundary.submit(
         form,
         lambda: services.invite_therapist(
@@ -50,12 +49,17 @@ def therapists():
         ),
         render=page,
         then=_staff_list(),
-        done=ngettext(
-            "Invitation sent. The link works once and expires in %(num)d day.",
-            "Invitation sent. The link works once and expires in %(num)d days.",
-            days,
-        ),
+        done=_invitation_sent(),
         status=422,
+    )
+
+
+def _invitation_sent() -> str:
+    days = current_app.config["INVITATION_TTL_DAYS"]
+    return ngettext(
+        "Invitation sent. The link works once and expires in %(num)d day.",
+        "Invitation sent. The link works once and expires in %(num)d days.",
+        days,
     )
 
 
