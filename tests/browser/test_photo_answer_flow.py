@@ -4,6 +4,7 @@ submit the therapist's review page shows its thumbnail."""
 
 from __future__ import annotations
 
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 from sqlalchemy import select
 
@@ -39,7 +40,17 @@ def _choose(page, name: str) -> None:
 
 
 def _thumbnail_loaded(page) -> bool:
-    return page.locator("ul.photos img").first.evaluate("img => img.naturalWidth > 0")
+    """The first thumbnail has arrived and decoded (it may still be loading when its element is
+    on the page: wait for it, up to the page's timeout)."""
+    image = page.locator("ul.photos img").first
+    image.scroll_into_view_if_needed()
+    try:
+        page.wait_for_function(
+            "img => img.complete && img.naturalWidth > 0", arg=image.element_handle()
+        )
+    except PlaywrightTimeout:
+        return False
+    return True
 
 
 def test_a_partner_attaches_a_photo_and_the_therapist_sees_it(app, world, page, new_page):
