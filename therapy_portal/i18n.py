@@ -13,9 +13,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from babel import Locale
 from babel.numbers import format_decimal
+from babel.support import NullTranslations
 from flask import Flask, has_request_context, request, session
-from flask_babel import force_locale, get_locale, gettext, ngettext
+from flask.globals import _cv_app
+from flask_babel import force_locale, get_translations
+from flask_babel import get_locale as _babel_locale
 from flask_babel import refresh as _refresh
 from flask_babel.speaklater import LazyString
 from flask_login import current_user
@@ -38,6 +42,7 @@ __all__ = [
     "N_",
     "current_language",
     "for_person",
+    "get_locale",
     "gettext",
     "is_text",
     "lazy_gettext",
@@ -53,6 +58,50 @@ __all__ = [
 def N_(text: str) -> str:
     """Mark `text` for the catalogue without translating it here."""
     return text
+
+
+# The language of the text being written now, read on every translated string (about a hundred a
+# page). Flask-Babel looks the request's choice up through several context-local proxies per
+# string; this reads the same attributes of `g` once (bench/cpu_page.py: a fifth of Today's CPU
+# went to those lookups). The choice itself stays Flask-Babel's: `select_locale` picks it once a
+# request, `force_locale` (an email or PDF for someone else) sets it for a block, `refresh`
+# forgets it.
+_NO_TRANSLATIONS = NullTranslations()
+
+
+def get_locale() -> Locale | None:
+    """The current language as a Babel `Locale` (None outside an application context)."""
+    app_context = _cv_app.get(None)
+    if app_context is None:
+        return None
+    state = app_context.g.__dict__.get("_flask_babel")
+    locale = getattr(state, "babel_locale", None)
+    return locale if locale is not None else _babel_locale()
+
+
+def _translations():
+    """The catalogue of the current language, remembered beside the language it was found for."""
+    app_context = _cv_app.get(None)
+    if app_context is None:
+        return _NO_TRANSLATIONS
+    locale = get_locale()
+    state = app_context.g._flask_babel
+    found = getattr(state, "tp_catalogue", None)
+    if found is None or found[0] is not locale:
+        found = state.tp_catalogue = (locale, get_translations())
+    return found[1]
+
+
+def gettext(string: str, **variables) -> str:
+    """`string` in the current language, with `%(name)s` placeholders filled from `variables`."""
+    text = _translations().ugettext(string)
+    return text % variables if variables else text
+
+
+def ngettext(singular: str, plural: str, num: int, **variables) -> str:
+    """The singular or plural of a count in the current language; `%(num)s` is the count."""
+    variables.setdefault("num", num)
+    return _translations().ungettext(singular, plural, num) % variables
 
 
 def select_locale() -> str:
@@ -123,6 +172,14 @@ def init_app(app: Flask) -> None:
     # a worker, must not carry one request's language into the next).
     app.before_request(_refresh)
     app.jinja_env.globals["LANGUAGES"] = LANGUAGES
+    # Templates translate through the same short path as the code (`_()`, `{% trans %}`).
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: _translations().ugettext(s),
+        ngettext=lambda s, p, n: _translations().ungettext(s, p, n),
+        newstyle=True,
+        pgettext=lambda c, s: _translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: _translations().unpgettext(c, s, p, n),
+    )
 
 
 def refresh() -> None:

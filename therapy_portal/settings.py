@@ -90,6 +90,8 @@ def load_settings(app: Flask, name: str | None, overrides: dict[str, Any] | None
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         # SQLite drops pool_pre_ping semantics; keep connections simple and durable.
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {"connect_args": {"timeout": 15}}
+    elif app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = postgres_engine_options(app.config)
     for key in PROXY_FIX_KEYS:
         value = app.config.get(key, 0)
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
@@ -101,6 +103,20 @@ def load_settings(app: Flask, name: str | None, overrides: dict[str, Any] | None
     if name == "production":
         refuse_weak_production_settings(app.config)
         check_rate_limit_storage(app.config)
+
+
+def postgres_engine_options(config: dict[str, Any]) -> dict[str, Any]:
+    """The engine options with `POSTGRES_SETTINGS` sent as the connection's `-c` options (kept
+    after any `options` the configuration already gives)."""
+    options = dict(config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    settings = config.get("POSTGRES_SETTINGS") or {}
+    if settings:
+        connect_args = dict(options.get("connect_args") or {})
+        given = connect_args.get("options", "")
+        ours = " ".join(f"-c {name}={value}" for name, value in settings.items())
+        connect_args["options"] = f"{given} {ours}".strip()
+        options["connect_args"] = connect_args
+    return options
 
 
 def refuse_weak_production_settings(config: dict[str, Any]) -> None:

@@ -156,7 +156,7 @@ def register_request_hooks(app: Flask) -> None:
     def layout_context() -> dict:
         from therapy_portal.admin.emergency import active_grant
 
-        user = current_user if current_user.is_authenticated else None
+        user = _signed_in_user()
         return {
             "emergency_grant": active_grant(user) if user is not None else None,
             "idle": _idle_context(app) if user is not None else None,
@@ -166,6 +166,12 @@ def register_request_hooks(app: Flask) -> None:
             "partner_nav": PARTNER_NAV,
             "admin_nav": ADMIN_NAV,
         }
+
+
+def _signed_in_user():
+    """The signed-in user itself, not Flask-Login's proxy (the layout reads it a few dozen times
+    a page), or None."""
+    return current_user._get_current_object() if current_user.is_authenticated else None  # type: ignore[attr-defined]
 
 
 def _idle_context(app: Flask) -> dict:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 
 from therapy_portal import create_app
+from therapy_portal.extensions import db
 from therapy_portal.settings import ConfigurationError
 
 
@@ -46,6 +48,31 @@ def test_production_refuses_a_short_secret(monkeypatch, tmp_path):
 def test_postgres_urls_use_psycopg(monkeypatch):
     app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": "postgresql://u@h/db"})
     assert app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql+psycopg://")
+
+
+def test_postgres_connections_get_the_planner_settings():
+    app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": "postgresql://u@h/db"})
+    options = app.config["SQLALCHEMY_ENGINE_OPTIONS"]
+    assert options["connect_args"]["options"] == "-c random_page_cost=1.1"
+    assert options["pool_pre_ping"] is True
+    app = create_app(
+        "testing",
+        {
+            "SQLALCHEMY_DATABASE_URI": "postgresql://u@h/db",
+            "SQLALCHEMY_ENGINE_OPTIONS": {"connect_args": {"options": "-c work_mem=8MB"}},
+            "POSTGRES_SETTINGS": {"random_page_cost": "4", "jit": "off"},
+        },
+    )
+    assert app.config["SQLALCHEMY_ENGINE_OPTIONS"]["connect_args"]["options"] == (
+        "-c work_mem=8MB -c random_page_cost=4 -c jit=off"
+    )
+
+
+def test_the_postgres_test_database_runs_with_the_planner_settings(app):
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        pytest.skip("PostgreSQL only")
+    with app.app_context():
+        assert db.session.execute(text("SHOW random_page_cost")).scalar() == "1.1"
 
 
 def test_unknown_environment_is_refused():

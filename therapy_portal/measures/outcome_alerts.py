@@ -178,7 +178,7 @@ def open_outcome_alerts(therapist: User, couple_id: int | None = None) -> list[O
         rows = []
     else:  # the Today page's list: the statement is built once per process
         query = prepared.statement("measures.open_outcome_alerts", _open_alerts)
-        rows = [OutcomeRow(*row) for row in db.session.execute(query, prepared.params(therapist))]
+        rows = [OutcomeRow(*row) for row in prepared.rows(query, prepared.params(therapist))]
     if rows:  # one event per list shown, so the page's cost does not grow with the caseload
         audit.record(
             "outcome_alert.show",

@@ -90,10 +90,10 @@ def open_safety_alerts(therapist: User) -> list[AlertRow]:
     per process)."""
     if therapist.role != Role.THERAPIST:
         return []
-    rows = db.session.execute(
+    rows = prepared.rows(
         prepared.statement("measures.open_safety_alerts", _open_alerts),
         prepared.params(therapist),
-    ).all()
+    )
     return [
         AlertRow(r[0], r[1], r[2], r[3], r[4], r[5], r[6], FLAG_LABELS.get(r[7], r[7]))
         for r in rows

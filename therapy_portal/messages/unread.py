@@ -68,7 +68,7 @@ def unread_for_therapist(therapist: User, couple_id: int | None = None) -> list[
             "messages.unread_for_therapist",
             lambda who: _unread_counts(who, rules.threads_for_therapist(who)),
         )
-        rows = db.session.execute(stmt, prepared.params(therapist))
+        rows = prepared.rows(stmt, prepared.params(therapist))
     return sorted(
         (UnreadThread(couple_id, scope, count) for _, couple_id, scope, count in rows),
         key=lambda u: (u.couple_id, u.scope),

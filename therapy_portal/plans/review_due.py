@@ -9,7 +9,6 @@ from datetime import date, timedelta
 from sqlalchemy import Date, bindparam, func, select
 
 from therapy_portal import prepared
-from therapy_portal.extensions import db
 from therapy_portal.models import Couple, User
 from therapy_portal.models.plans import PlanVersion
 from therapy_portal.policy import plans as plan_policy
@@ -28,10 +27,10 @@ class DueReview:
 def due_for_review(therapist: User, today: date, limit: int = 50) -> tuple[list[DueReview], int]:
     """The first `limit` plans due for review, soonest first, and how many there are (one
     statement, built once per process: the total rides along as a window count)."""
-    rows = db.session.execute(
+    rows = prepared.rows(
         prepared.statement(f"plans.due_for_review.{limit}", lambda who: _due(who, limit)),
         prepared.params(therapist, until=today + timedelta(days=REVIEW_WINDOW_DAYS)),
-    ).all()
+    )
     total = rows[0][3] if rows else 0
     return [DueReview(i, name, on, on < today) for i, name, on, _ in rows], total
 
@@ -52,5 +51,5 @@ def _due(therapist, limit: int):
         .join(Couple, Couple.id == PlanVersion.couple_id)
         .where(PlanVersion.review_on <= bindparam("until", type_=Date))
         .order_by(PlanVersion.review_on, PlanVersion.id)
-        .limit(limit)
+        .limit(prepared.constant(limit))
     )

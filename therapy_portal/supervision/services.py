@@ -175,10 +175,10 @@ class Waiting:
 
 def queue(actor: User, limit: int = 100) -> list[Waiting]:
     """What awaits the actor's co-signature, oldest first: one statement."""
-    rows = db.session.execute(
+    rows = prepared.rows(
         prepared.statement(f"supervision.queue.{limit}", lambda who: _queue(who, limit)),
         prepared.params(actor, any_role=True),
-    ).all()
+    )
     return [Waiting(k, oid, name, who, day, since) for k, oid, name, who, day, _, since in rows]
 
 
@@ -210,5 +210,5 @@ def _queue(actor, limit: int):
             CoSignature.cosigned_at.is_(None),
         )
         .order_by(CoSignature.requested_at, CoSignature.id)
-        .limit(limit)
+        .limit(prepared.constant(limit))
     )

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import case, func, literal_column, select
 from sqlalchemy.orm import joinedload
 
 from therapy_portal import policy
@@ -47,13 +47,23 @@ def _done_and_expected():
     return Occurrence.submitted_count, case((Assignment.mode == Mode.JOINT, 1), else_=members)
 
 
+# The partial indexes' predicates are written with SQL constants, not bind parameters: psycopg
+# prepares a statement after its fifth run and PostgreSQL then plans it once for any parameter
+# values (a generic plan), which can use a partial index only if the query's own condition
+# proves the index's. With `submitted_count < %(param)s` the generic plan read the whole
+# `occurrence` table (tests/core/test_query_plans.py checks generic plans too).
+_NONE_SUBMITTED = literal_column("0")
+_BOTH_SUBMITTED = literal_column("2")
+
+
 def _waiting():
-    return Occurrence.reviewed_at.is_(None) & (Occurrence.submitted_count > 0)
+    """Submitted and not yet reviewed: the rows `ix_occurrence_waiting` holds."""
+    return Occurrence.reviewed_at.is_(None) & (Occurrence.submitted_count > _NONE_SUBMITTED)
 
 
 def _open(today: date):
     """Due before today with fewer than two answers: the rows `ix_occurrence_open` holds."""
-    return (Occurrence.submitted_count < 2) & (Occurrence.due_on < today)
+    return (Occurrence.submitted_count < _BOTH_SUBMITTED) & (Occurrence.due_on < today)
 
 
 def _overdue_condition(today: date):

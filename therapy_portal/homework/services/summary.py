@@ -8,7 +8,6 @@ from typing import Any
 from sqlalchemy import Date, bindparam, func, select
 
 from therapy_portal import policy, prepared
-from therapy_portal.extensions import db
 from therapy_portal.homework.services.common import practice_today
 from therapy_portal.homework.services.review import _base, _overdue_condition, _waiting
 from therapy_portal.models import Couple, CoupleStatus, User
@@ -45,7 +44,7 @@ def _first(listed, since, shown: int):
             func.count().over().label("total"),
         )
         .order_by(since, Occurrence.id)
-        .limit(shown)
+        .limit(prepared.constant(shown))
         .subquery()
     )
     return (
@@ -71,7 +70,7 @@ def _overdue_first(who, shown: int):
 
 
 def _summary_rows(stmt, values: dict) -> tuple[list[SummaryItem], int]:
-    rows = db.session.execute(stmt, values).all()
+    rows = prepared.rows(stmt, values)
     return [SummaryItem(*row[:5]) for row in rows], rows[0][5] if rows else 0
 
 
