@@ -126,7 +126,7 @@ class TemplateForm(FlaskForm):
     suggested_duration_days = IntegerField(
         lazy_gettext("Suggested length in days"),
         default=7,
-        validators=[Optional(), NumberRange(1, 90, "Choose from 1 to 90 days.")],
+        validators=[Optional(), NumberRange(1, 90, lazy_gettext("Choose from 1 to 90 days."))],
     )
     rationale = TextAreaField(
         lazy_gettext("Why this helps (for therapists)"),

@@ -229,12 +229,17 @@ def attendee_labels(couple: Couple, attendees: str) -> list[str]:
 # Scoped loaders ------------------------------------------------------------------------------
 
 
+def _deny(user: User, object_type: str, object_id: int | None = None) -> NotAllowed:
+    """Audit a refused consent read; the caller raises what this returns (a 404)."""
+    audit.record_denied("consent.access", actor=user, object_type=object_type, object_id=object_id)
+    return NotAllowed("not found")
+
+
 def member_for_partner_or_404(user: User, kind: str) -> CoupleMember:
     """The partner's membership, when `kind` is one of the documents their couple signs."""
     member = membership_for_partner(user)
     if member is None or kind not in kinds_for(member.couple):
-        audit.record_denied("consent.access", actor=user, object_type="consent_document")
-        raise NotAllowed("not found")
+        raise _deny(user, "consent_document")
     audit.reading_couple(member.couple_id)
     return member
 
@@ -251,10 +256,7 @@ def own_signature_or_404(user: User, signature_id: int) -> ConsentSignature:
             )
         )
     if signature is None:
-        audit.record_denied(
-            "consent.access", actor=user, object_type="consent_signature", object_id=signature_id
-        )
-        raise NotAllowed("not found")
+        raise _deny(user, "consent_signature", signature_id)
     audit.reading_couple(signature.couple_id)
     return signature
 
@@ -269,10 +271,7 @@ def signature_for_therapist_or_404(
         )
     )
     if signature is None:
-        audit.record_denied(
-            "consent.access", actor=user, object_type="consent_signature", object_id=signature_id
-        )
-        raise NotAllowed("not found")
+        raise _deny(user, "consent_signature", signature_id)
     return couple, signature
 
 
