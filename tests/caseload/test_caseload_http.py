@@ -61,6 +61,53 @@ def test_a_couple_may_start_with_one_partner_and_add_the_other_later(app, therap
     assert b"Partner B: Daniel Kim" in therapist_client.get(couple_url).data
 
 
+def test_each_new_partners_invitation_is_in_the_language_chosen_for_them(app, therapist_client):
+    page = therapist_client.get("/couples/new").get_data(as_text=True)
+    assert 'name="partner_a_language"' in page and "Their browser&#39;s language" in page
+    data = {**VALID, "partner_a_language": "es", "partner_b_language": ""}
+    assert therapist_client.post("/couples/new", data=data).status_code == 302
+    with app.app_context():
+        ana = db.session.scalar(select(User).where(User.email == "ana@example.com"))
+        daniel = db.session.scalar(select(User).where(User.email == "daniel@example.com"))
+        assert (ana.locale, daniel.locale) == ("es", None)  # None: Daniel's browser decides
+        subjects = dict(
+            db.session.execute(
+                select(OutboxEmail.to_address, OutboxEmail.subject).where(
+                    OutboxEmail.kind == "invitation"
+                )
+            ).all()
+        )
+    assert subjects == {
+        "ana@example.com": "Tu invitación a Therapy Portal",
+        "daniel@example.com": "Your invitation to Therapy Portal",
+    }
+
+
+def test_a_partner_added_later_is_invited_in_the_language_chosen(app, therapist_client):
+    data = {**VALID, "partner_b_name": "", "partner_b_email": ""}
+    couple_url = therapist_client.post("/couples/new", data=data).headers["Location"]
+    assert 'name="language"' in therapist_client.get(couple_url + "/partners/new").text
+    refused = therapist_client.post(
+        couple_url + "/partners/new",
+        data={"name": "Daniel Kim", "email": "daniel@example.com", "language": "fr"},
+    )
+    assert refused.status_code == 422 and "daniel@example.com" in refused.text  # nothing lost
+    added = therapist_client.post(
+        couple_url + "/partners/new",
+        data={"name": "Daniel Kim", "email": "daniel@example.com", "language": "es"},
+    )
+    assert added.status_code == 302
+    with app.app_context():
+        daniel = db.session.scalar(select(User).where(User.email == "daniel@example.com"))
+        assert daniel.locale == "es"
+        (invitation,) = db.session.scalars(
+            select(OutboxEmail).where(
+                OutboxEmail.to_address == "daniel@example.com", OutboxEmail.kind == "invitation"
+            )
+        )
+        assert invitation.subject == "Tu invitación a Therapy Portal"
+
+
 @pytest.mark.parametrize(
     ("changes", "field_message"),
     [

@@ -9,7 +9,7 @@ from wtforms import DateField, EmailField, RadioField, SelectChoice, SelectField
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
 from therapy_portal.caseload.services import CoupleInput, PartnerInput
-from therapy_portal.i18n import gettext, lazy_gettext
+from therapy_portal.i18n import LANGUAGES, gettext, lazy_gettext
 
 POLICY_CHOICES = [
     SelectChoice(
@@ -22,6 +22,11 @@ POLICY_CHOICES = [
     ),
 ]
 NAME_LIMIT = lazy_gettext("Up to 120 characters.")
+# Each language by its own name, as the language page lists them; "" leaves it to the browser.
+LANGUAGE_CHOICES = [
+    SelectChoice("", lazy_gettext("Their browser's language")),
+    *(SelectChoice(code, name) for code, name in LANGUAGES.items()),
+]
 
 
 def _not_future(form, field) -> None:
@@ -53,6 +58,19 @@ def _email(label, ask=None) -> EmailField:
     )
 
 
+def _language(label) -> SelectField:
+    """A new partner's language: their invitation is written in it, and their pages are until
+    they choose their own under Account → Language."""
+    return SelectField(
+        label,
+        choices=LANGUAGE_CHOICES,
+        default="",
+        description=lazy_gettext(
+            "Their invitation is written in it, and the portal uses it until they choose their own."
+        ),
+    )
+
+
 class CoupleForm(FlaskForm):
     display_name = _name(
         lazy_gettext("Couple's display name"), lazy_gettext("Enter the couple's display name.")
@@ -63,8 +81,10 @@ class CoupleForm(FlaskForm):
     partner_a_email = _email(
         lazy_gettext("Partner A's email"), lazy_gettext("Enter partner A's email.")
     )
+    partner_a_language = _language(lazy_gettext("Partner A's language"))
     partner_b_name = _name(lazy_gettext("Partner B's name (optional)"))
     partner_b_email = _email(lazy_gettext("Partner B's email (optional)"))
+    partner_b_language = _language(lazy_gettext("Partner B's language"))
     confidentiality_policy = RadioField(
         lazy_gettext("Confidentiality policy"),
         choices=POLICY_CHOICES,
@@ -99,10 +119,14 @@ class CoupleForm(FlaskForm):
     def to_input(self) -> CoupleInput:
         b = None
         if self.partner_b_name.data and self.partner_b_email.data:
-            b = PartnerInput(self.partner_b_name.data, self.partner_b_email.data)
+            b = PartnerInput(
+                self.partner_b_name.data, self.partner_b_email.data, self.partner_b_language.data
+            )
         return CoupleInput(
             display_name=self.display_name.data,
-            partner_a=PartnerInput(self.partner_a_name.data, self.partner_a_email.data),
+            partner_a=PartnerInput(
+                self.partner_a_name.data, self.partner_a_email.data, self.partner_a_language.data
+            ),
             partner_b=b,
             confidentiality_policy=self.confidentiality_policy.data,
             policy_agreed_on=self.policy_agreed_on.data,
@@ -113,6 +137,7 @@ class CoupleForm(FlaskForm):
 class PartnerForm(FlaskForm):
     name = _name(lazy_gettext("Partner's name"), lazy_gettext("Enter the partner's name."))
     email = _email(lazy_gettext("Partner's email"), lazy_gettext("Enter the partner's email."))
+    language = _language(lazy_gettext("Partner's language"))
 
 
 class SearchForm(FlaskForm):

@@ -176,7 +176,7 @@ def add_partner(couple_id: int):
 
     if request.method == "GET":
         return page()
-    partner = services.PartnerInput(form.name.data, form.email.data)
+    partner = services.PartnerInput(form.name.data, form.email.data, form.language.data)
     return boundary.submit(
         form,
         lambda: services.add_second_partner(current_user, couple, partner),

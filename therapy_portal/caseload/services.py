@@ -13,7 +13,7 @@ from therapy_portal.auth.services import normalise_email
 from therapy_portal.caseload import care_team
 from therapy_portal.errors import InvalidState, ValidationFailed
 from therapy_portal.extensions import db
-from therapy_portal.i18n import gettext
+from therapy_portal.i18n import LANGUAGES, gettext
 from therapy_portal.models import (
     Couple,
     CoupleMember,
@@ -28,6 +28,7 @@ from therapy_portal.models import (
 class PartnerInput:
     name: str
     email: str
+    locale: str | None = None  # "en" or "es"; empty follows their browser (User.locale)
 
 
 @dataclass(frozen=True)
@@ -96,6 +97,8 @@ def _add_partner(actor: User, couple: Couple, partner: PartnerInput, label: str)
         email=normalise_email(partner.email),
         name=partner.name.strip(),
         password_hash=None,
+        # Their invitation is rendered in it (i18n.for_person), and their pages until they choose.
+        locale=partner.locale if partner.locale in LANGUAGES else None,
     )
     db.session.add(user)
     db.session.flush()
