@@ -266,3 +266,15 @@ def test_staff_cannot_turn_the_required_factor_off(app, client, world):
     client.post("/account/security/totp/remove", data={"current": PASSWORD})
     with app.app_context():
         assert db.session.get(User, world.ids["therapist"]).totp_secret is not None
+
+
+def test_the_inlined_qr_code_carries_no_text_from_the_account_or_the_settings(app, therapist):
+    """totp_setup marks segno's SVG safe: the address and the issuer must reach it only as the
+    QR code's drawing, never as markup."""
+    therapist.email = 'x"><script>alert(1)</script>@example.com'
+    app.config["MFA_ISSUER"] = "<b>Practice & Co</b>"
+    svg = str(mfa.totp_setup(therapist, pyotp.random_base32()).qr_svg)
+    assert svg.startswith("<svg") and svg.count("<svg") == 1
+    for text in ("<script", "script", "<b>", "Practice", "example.com"):
+        assert text not in svg
+    assert set(re.findall(r"<(\w+)", svg)) == {"svg", "title", "g", "path"}

@@ -80,6 +80,18 @@ def _schedule(app, world) -> int:
         return schedule.id
 
 
+def _submit_unanswered(client, occurrence_id: int, page: str):
+    """Submit the answer page just read with its required answer left empty."""
+    return client.post(
+        f"/homework/{occurrence_id}",
+        data={
+            "action": "submit",
+            "version": _hidden(page, "version"),
+            "idempotency_key": _hidden(page, "idempotency_key"),
+        },
+    )
+
+
 def test_home_is_in_spanish(app, client, es_world):
     _occurrence(app, es_world)
     login(client, es_world.emails["partner_a"])
@@ -99,14 +111,7 @@ def test_homework_answer_page_errors_and_flash_are_in_spanish(app, client, es_wo
     assert "Solo tu terapeuta verá esta respuesta. Tu pareja no." in page
     assert "Hasta 500 caracteres." in page and "obligatoria" in page
     assert "Up to 500 characters." not in page
-    refused = client.post(
-        f"/homework/{occurrence_id}",
-        data={
-            "action": "submit",
-            "version": _hidden(page, "version"),
-            "idempotency_key": _hidden(page, "idempotency_key"),
-        },
-    )
+    refused = _submit_unanswered(client, occurrence_id, page)
     html = _text(refused)
     assert refused.status_code == 422
     assert "Responde a esta pregunta." in html
@@ -135,14 +140,7 @@ def test_an_english_partner_gets_english_from_the_same_form_class(app, client, e
     page = _text(client.get(f"/homework/{occurrence_id}"))
     assert "Up to 500 characters." in page and "What to do" in page
     assert "Hasta 500 caracteres." not in page
-    refused = client.post(
-        f"/homework/{occurrence_id}",
-        data={
-            "action": "submit",
-            "version": _hidden(page, "version"),
-            "idempotency_key": _hidden(page, "idempotency_key"),
-        },
-    )
+    refused = _submit_unanswered(client, occurrence_id, page)
     assert "Please answer this question." in _text(refused)
 
 

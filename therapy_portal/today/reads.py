@@ -41,14 +41,6 @@ class CheckinGap:
     closes_on: date
 
 
-def _active_couple_ids(actor: User):
-    return (
-        policy.couples_for_therapist(actor)
-        .where(Couple.status == CoupleStatus.ACTIVE)
-        .with_only_columns(Couple.id)
-    )
-
-
 def checkin_gaps(actor: User, now: datetime, limit: int) -> tuple[list[CheckinGap], int]:
     """The first `limit` check-in periods of the therapist's active couples that a partner has
     not answered, missed ones (the last period) first, then the current ones, each by the day
