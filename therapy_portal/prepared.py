@@ -11,16 +11,22 @@ the values change per request.
     stmt = prepared.statement("today.drafts", lambda actor: policy.notes_for_therapist(actor)...)
     rows = db.session.execute(stmt, prepared.params(actor, today=today))
 
+A page that needs several such reads states each as a `Read` (statement, values, and what its
+rows become) and runs them with `run_together`: on PostgreSQL they go in one pipeline, one round
+trip for all of them, instead of one each.
+
 Only for therapists: the stand-in's role is THERAPIST, so `params` refuses anyone else (the
 policy's selects give other roles an empty statement, which the stand-in cannot).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 
 from sqlalchemy import Integer, bindparam, literal_column
+from sqlalchemy.engine import Connection, Dialect
 
 from therapy_portal.extensions import db
 from therapy_portal.models import Role, User
@@ -73,3 +79,112 @@ def rows(stmt: Any, values: dict[str, Any]) -> list[Any]:
     if session.autoflush:
         session.flush()
     return list(session.connection().execute(stmt, values))
+
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Read(Generic[T]):
+    """A prepared statement that selects columns, its values, and what its rows become."""
+
+    stmt: Any
+    values: dict[str, Any]
+    shape: Callable[[list[Any]], T]
+
+
+def run(read: Read[T]) -> T:
+    """One read on its own."""
+    return read.shape(rows(read.stmt, read.values))
+
+
+def run_together(reads: Sequence[Read[Any]]) -> list[Any]:
+    """What each read's rows become, in order, the reads sent together.
+
+    On PostgreSQL (psycopg) the statements go in one pipeline: PostgreSQL runs them one after
+    the other in the session's transaction, as `rows` would, but the web process waits once
+    instead of once per statement. A round trip costs about as much as one of these small
+    statements (both processes wake up), so on the Today page's reads this is most of their
+    cost (docs/performance.md). Elsewhere (SQLite, in-process) they run one by one.
+    Each statement still passes through the engine's cursor events (counts, the EXPLAIN test).
+    """
+    session = db.session
+    if session.autoflush:
+        session.flush()
+    connection = session.connection()
+    if connection.dialect.driver != "psycopg" or len(reads) < 2:
+        return [read.shape(list(connection.execute(read.stmt, read.values))) for read in reads]
+    found = _pipelined(connection, reads)
+    return [read.shape(rows) for read, rows in zip(reads, found, strict=True)]
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    """A statement's SQL for one dialect, with the type conversions SQLAlchemy would apply to
+    its parameters and to its columns."""
+
+    sql: str
+    binds: dict[str, Callable[[Any], Any]]
+    columns: list[Callable[[Any], Any] | None]
+
+    def parameters(self, compiled: Any, values: dict[str, Any]) -> dict[str, Any]:
+        parameters = compiled.construct_params(values)
+        for name, convert in self.binds.items():
+            if name in parameters:
+                parameters[name] = convert(parameters[name])
+        return parameters
+
+    def convert(self, found: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+        if not any(self.columns):
+            return found
+        pairs = list(enumerate(self.columns))
+        return [
+            tuple(convert(row[i]) if convert else row[i] for i, convert in pairs) for row in found
+        ]
+
+
+_compiled: dict[int, tuple[Any, _Compiled]] = {}
+
+
+def _compile(stmt: Any, dialect: Dialect) -> tuple[Any, _Compiled]:
+    """Compiled once per statement (the statements are built once per process)."""
+    known = _compiled.get(id(stmt))
+    if known is not None and known[0].statement is stmt:
+        return known
+    compiled = stmt.compile(dialect=dialect)
+    if "POSTCOMPILE" in compiled.string:
+        raise ValueError("a statement run together cannot expand a list of values")
+    binds = {}
+    for name, bind in compiled.binds.items():
+        convert = bind.type.dialect_impl(dialect).bind_processor(dialect)
+        if convert is not None:
+            binds[name] = convert
+    columns = [
+        column.type.dialect_impl(dialect).result_processor(dialect, None)
+        for column in stmt.selected_columns
+    ]
+    known = (compiled, _Compiled(compiled.string, binds, columns))
+    if len(_compiled) > 512:  # only prebuilt statements belong here; a stray one cannot pile up
+        _compiled.clear()
+    _compiled[id(stmt)] = known
+    return known
+
+
+def _pipelined(connection: Connection, reads: Sequence[Read[Any]]) -> list[list[Any]]:
+    raw = connection.connection.driver_connection
+    work = []
+    for read in reads:
+        compiled, plan = _compile(read.stmt, connection.dialect)
+        parameters = plan.parameters(compiled, read.values)
+        connection.dispatch.before_cursor_execute(
+            connection, None, plan.sql, parameters, None, False
+        )
+        work.append((plan, parameters, raw.cursor()))
+    try:
+        with raw.pipeline():
+            for plan, parameters, cursor in work:
+                cursor.execute(plan.sql, parameters)
+        return [plan.convert(cursor.fetchall()) for plan, _, cursor in work]
+    finally:
+        for _, _, cursor in work:
+            cursor.close()

@@ -177,8 +177,28 @@ def open_outcome_alerts(therapist: User, couple_id: int | None = None) -> list[O
     elif therapist.role != Role.THERAPIST:
         rows = []
     else:  # the Today page's list: the statement is built once per process
-        query = prepared.statement("measures.open_outcome_alerts", _open_alerts)
-        rows = [OutcomeRow(*row) for row in prepared.rows(query, prepared.params(therapist))]
+        return prepared.run(open_outcome_alerts_read(therapist))
+    _audit_shown(therapist, couple_id, rows)
+    return rows
+
+
+def open_outcome_alerts_read(therapist: User) -> prepared.Read[list[OutcomeRow]]:
+    """The therapist's open alerts (the Today page's list) as a read to run with others; the
+    showing is audited when the rows arrive."""
+
+    def shown(found) -> list[OutcomeRow]:
+        rows = [OutcomeRow(*row) for row in found]
+        _audit_shown(therapist, None, rows)
+        return rows
+
+    return prepared.Read(
+        prepared.statement("measures.open_outcome_alerts", _open_alerts),
+        prepared.params(therapist),
+        shown,
+    )
+
+
+def _audit_shown(therapist: User, couple_id: int | None, rows: list[OutcomeRow]) -> None:
     if rows:  # one event per list shown, so the page's cost does not grow with the caseload
         audit.record(
             "outcome_alert.show",
@@ -188,7 +208,6 @@ def open_outcome_alerts(therapist: User, couple_id: int | None = None) -> list[O
             couple_id=couple_id,
             count=len(rows),
         )
-    return rows
 
 
 def dismiss_outcome_alert(actor: User, alert: OutcomeAlert, reason: str | None) -> None:

@@ -90,10 +90,19 @@ def open_safety_alerts(therapist: User) -> list[AlertRow]:
     per process)."""
     if therapist.role != Role.THERAPIST:
         return []
-    rows = prepared.rows(
+    return prepared.run(open_safety_alerts_read(therapist))
+
+
+def open_safety_alerts_read(therapist: User) -> prepared.Read[list[AlertRow]]:
+    """`open_safety_alerts` as a read to run with others (the therapist's only)."""
+    return prepared.Read(
         prepared.statement("measures.open_safety_alerts", _open_alerts),
         prepared.params(therapist),
+        _alert_rows,
     )
+
+
+def _alert_rows(rows) -> list[AlertRow]:
     return [
         AlertRow(r[0], r[1], r[2], r[3], r[4], r[5], r[6], FLAG_LABELS.get(r[7], r[7]))
         for r in rows

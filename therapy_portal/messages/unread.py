@@ -64,11 +64,23 @@ def unread_for_therapist(therapist: User, couple_id: int | None = None) -> list[
     elif therapist.role != Role.THERAPIST:
         return []
     else:  # the Today page's: the statement is built once per process
-        stmt = prepared.statement(
+        return prepared.run(unread_for_therapist_read(therapist))
+    return _threads(rows)
+
+
+def unread_for_therapist_read(therapist: User) -> prepared.Read[list[UnreadThread]]:
+    """The therapist's unread threads (every couple) as a read to run with others."""
+    return prepared.Read(
+        prepared.statement(
             "messages.unread_for_therapist",
             lambda who: _unread_counts(who, rules.threads_for_therapist(who)),
-        )
-        rows = prepared.rows(stmt, prepared.params(therapist))
+        ),
+        prepared.params(therapist),
+        _threads,
+    )
+
+
+def _threads(rows) -> list[UnreadThread]:
     return sorted(
         (UnreadThread(couple_id, scope, count) for _, couple_id, scope, count in rows),
         key=lambda u: (u.couple_id, u.scope),

@@ -27,12 +27,23 @@ class DueReview:
 def due_for_review(therapist: User, today: date, limit: int = 50) -> tuple[list[DueReview], int]:
     """The first `limit` plans due for review, soonest first, and how many there are (one
     statement, built once per process: the total rides along as a window count)."""
-    rows = prepared.rows(
+    return prepared.run(due_for_review_read(therapist, today, limit))
+
+
+def due_for_review_read(
+    therapist: User, today: date, limit: int = 50
+) -> prepared.Read[tuple[list[DueReview], int]]:
+    """`due_for_review` as a read to run with others."""
+
+    def due(rows) -> tuple[list[DueReview], int]:
+        total = rows[0][3] if rows else 0
+        return [DueReview(i, name, on, on < today) for i, name, on, _ in rows], total
+
+    return prepared.Read(
         prepared.statement(f"plans.due_for_review.{limit}", lambda who: _due(who, limit)),
         prepared.params(therapist, until=today + timedelta(days=REVIEW_WINDOW_DAYS)),
+        due,
     )
-    total = rows[0][3] if rows else 0
-    return [DueReview(i, name, on, on < today) for i, name, on, _ in rows], total
 
 
 def _due(therapist, limit: int):

@@ -175,10 +175,19 @@ class Waiting:
 
 def queue(actor: User, limit: int = 100) -> list[Waiting]:
     """What awaits the actor's co-signature, oldest first: one statement."""
-    rows = prepared.rows(
+    return prepared.run(queue_read(actor, limit))
+
+
+def queue_read(actor: User, limit: int = 100) -> prepared.Read[list[Waiting]]:
+    """`queue` as a read to run with others."""
+    return prepared.Read(
         prepared.statement(f"supervision.queue.{limit}", lambda who: _queue(who, limit)),
         prepared.params(actor, any_role=True),
+        _waiting,
     )
+
+
+def _waiting(rows) -> list[Waiting]:
     return [Waiting(k, oid, name, who, day, since) for k, oid, name, who, day, _, since in rows]
 
 

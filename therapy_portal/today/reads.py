@@ -54,11 +54,21 @@ def checkin_gaps(actor: User, now: datetime, limit: int) -> tuple[list[CheckinGa
     then every gap of the caseload (400 rows at 200 couples) came back to be sorted in Python
     for the ten shown.
     """
-    today = local_today(actor.practice.timezone, now)
-    rows = prepared.rows(
+    return prepared.run(checkin_gaps_read(actor, now, limit))
+
+
+def checkin_gaps_read(
+    actor: User, now: datetime, limit: int
+) -> prepared.Read[tuple[list[CheckinGap], int]]:
+    """`checkin_gaps` as a read to run with others."""
+    return prepared.Read(
         prepared.statement(f"today.checkin_gaps.{limit}", lambda who: _gap_rows(who, limit)),
-        prepared.params(actor, today=today),
+        prepared.params(actor, today=local_today(actor.practice.timezone, now)),
+        _gaps,
     )
+
+
+def _gaps(rows) -> tuple[list[CheckinGap], int]:
     gaps = [
         CheckinGap(
             couple_id,
@@ -183,20 +193,30 @@ class DraftNote:
 def unsigned_drafts(actor: User, now: datetime, limit: int) -> tuple[list[DraftNote], int]:
     """The therapist's own draft notes (only the author signs), oldest session first, with the
     total: one statement."""
-    rows = prepared.rows(
-        prepared.statement(f"today.unsigned_drafts.{limit}", lambda who: _drafts(who, limit)),
-        prepared.params(actor),
-    )
+    return prepared.run(unsigned_drafts_read(actor, now, limit))
+
+
+def unsigned_drafts_read(
+    actor: User, now: datetime, limit: int
+) -> prepared.Read[tuple[list[DraftNote], int]]:
+    """`unsigned_drafts` as a read to run with others."""
     zone = practice_zone(actor.practice.timezone)
 
     def began(day: date, start: time | None) -> datetime:
         return datetime.combine(day, start or time(0), tzinfo=zone)
 
-    drafts = [
-        DraftNote(note_id, name, day, now - began(day, start) > NOTE_OVERDUE)
-        for note_id, name, day, start, _ in rows
-    ]
-    return drafts, rows[0][4] if rows else 0
+    def drafts(rows) -> tuple[list[DraftNote], int]:
+        found = [
+            DraftNote(note_id, name, day, now - began(day, start) > NOTE_OVERDUE)
+            for note_id, name, day, start, _ in rows
+        ]
+        return found, rows[0][4] if rows else 0
+
+    return prepared.Read(
+        prepared.statement(f"today.unsigned_drafts.{limit}", lambda who: _drafts(who, limit)),
+        prepared.params(actor),
+        drafts,
+    )
 
 
 _DRAFT = literal_column(f"'{NoteStatus.DRAFT.value}'")

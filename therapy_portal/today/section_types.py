@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from therapy_portal import prepared
 from therapy_portal.models import User
 from therapy_portal.ui import dates
 
@@ -41,9 +42,13 @@ class Day:
     now: datetime
     _cache: dict[str, Any] = field(default_factory=dict)
 
-    def once(self, key: str, read: Callable[[], Any]) -> Any:
-        if key not in self._cache:
-            self._cache[key] = read()
+    def load(self, reads: dict[str, Callable[[Day], prepared.Read[Any]]]) -> None:
+        """Run the providers' reads together (one round trip on PostgreSQL); each provider then
+        takes its result with `read(key)`."""
+        made = {key: make(self) for key, make in reads.items()}
+        self._cache.update(zip(made, prepared.run_together(list(made.values())), strict=True))
+
+    def read(self, key: str) -> Any:
         return self._cache[key]
 
     def local(self, value: datetime | date, *, moment: bool = False) -> str:

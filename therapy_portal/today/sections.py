@@ -15,13 +15,17 @@ from collections.abc import Callable
 from datetime import datetime
 
 from therapy_portal.appointments import queries as appointment_queries
-from therapy_portal.homework.services import queue_summary
+from therapy_portal.homework.services.summary import queue_summary_read
 from therapy_portal.i18n import gettext
-from therapy_portal.measures.outcome_alerts import open_outcome_alerts
-from therapy_portal.measures.services import open_safety_alerts
+from therapy_portal.measures.outcome_alerts import open_outcome_alerts_read
+from therapy_portal.measures.safety import open_safety_alerts_read
 from therapy_portal.messages import unread
 from therapy_portal.models import User
+from therapy_portal.plans.review_due import due_for_review_read
 from therapy_portal.policy import consents
+from therapy_portal.prepared import Read
+from therapy_portal.supervision.services import queue_read as cosign_queue_read
+from therapy_portal.timezones import practice_today
 from therapy_portal.today import reads
 from therapy_portal.today.section_types import SHOWN, Day, Item, Section
 from therapy_portal.today.sections_care import awaiting_cosignature, plans_due
@@ -30,7 +34,7 @@ __all__ = ["SHOWN", "Day", "Item", "Section", "SECTIONS", "build"]
 
 
 def safety_alerts(day: Day) -> Section:
-    alerts = open_safety_alerts(day.therapist)
+    alerts = day.read("alerts")
     return Section(
         "alerts",
         # Not "Safety alert…": that phrase marks a shown alert (the item's flag), which the
@@ -57,7 +61,7 @@ def safety_alerts(day: Day) -> Section:
 
 
 def outcome_alerts(day: Day) -> Section:
-    alerts = open_outcome_alerts(day.therapist)
+    alerts = day.read("outcomes")
     return Section(
         "outcomes",
         gettext("Outcome alerts"),
@@ -78,12 +82,8 @@ def outcome_alerts(day: Day) -> Section:
     )
 
 
-def _queue(day: Day):
-    return day.once("queue", lambda: queue_summary(day.therapist, SHOWN))
-
-
 def answers_to_review(day: Day) -> Section:
-    queue = _queue(day)
+    queue = day.read("queue")
     return Section(
         "review",
         gettext("Answers waiting for review"),
@@ -103,7 +103,7 @@ def answers_to_review(day: Day) -> Section:
 
 
 def overdue_homework(day: Day) -> Section:
-    queue = _queue(day)
+    queue = day.read("queue")
     return Section(
         "overdue",
         gettext("Overdue homework"),
@@ -126,7 +126,7 @@ def overdue_homework(day: Day) -> Section:
 
 
 def checkins(day: Day) -> Section:
-    gaps, total = reads.checkin_gaps(day.therapist, day.now, SHOWN)
+    gaps, total = day.read("checkins")
     return Section(
         "checkins",
         gettext("Check-ins missed or due"),
@@ -158,7 +158,7 @@ def checkins(day: Day) -> Section:
 
 
 def unsigned_notes(day: Day) -> Section:
-    drafts, total = reads.unsigned_drafts(day.therapist, day.now, SHOWN)
+    drafts, total = day.read("drafts")
     return Section(
         "notes",
         gettext("Draft notes not signed"),
@@ -236,7 +236,7 @@ def upcoming_sessions(day: Day) -> Section:
 
 
 def unread_messages(day: Day) -> Section:
-    threads = unread.unread_for_therapist(day.therapist)
+    threads = day.read("messages")
     names = reads.couple_names(day.therapist, {t.couple_id for t in threads})
     return Section(
         "messages",
@@ -276,7 +276,22 @@ SECTIONS: list[Callable[[Day], Section]] = [
 ]
 
 
+# What the providers read with `day.read(key)`: run together before any provider, so PostgreSQL
+# answers them in one round trip (prepared.run_together). Sessions are read by their providers.
+READS: dict[str, Callable[[Day], Read]] = {
+    "alerts": lambda day: open_safety_alerts_read(day.therapist),
+    "outcomes": lambda day: open_outcome_alerts_read(day.therapist),
+    "queue": lambda day: queue_summary_read(day.therapist, SHOWN),
+    "checkins": lambda day: reads.checkin_gaps_read(day.therapist, day.now, SHOWN),
+    "drafts": lambda day: reads.unsigned_drafts_read(day.therapist, day.now, SHOWN),
+    "cosign": lambda day: cosign_queue_read(day.therapist),
+    "messages": lambda day: unread.unread_for_therapist_read(day.therapist),
+    "plans": lambda day: due_for_review_read(day.therapist, practice_today(day.therapist), SHOWN),
+}
+
+
 def build(therapist: User, now: datetime) -> list[Section]:
     """Every section of the therapist's Today page, in `SECTIONS` order."""
     day = Day(therapist, now)
+    day.load(READS)
     return [provider(day) for provider in SECTIONS]

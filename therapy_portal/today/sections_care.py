@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 from therapy_portal.i18n import gettext
-from therapy_portal.plans.review_due import due_for_review
-from therapy_portal.supervision.services import queue as cosign_queue
-from therapy_portal.timezones import practice_today
 from therapy_portal.today.section_types import SHOWN, Day, Item, Section
 
 
 def plans_due(day: Day) -> Section:
-    due, total = due_for_review(day.therapist, practice_today(day.therapist), SHOWN)
+    due, total = day.read("plans")
     return Section(
         "plans",
         gettext("Treatment plans due for review"),
@@ -34,7 +31,7 @@ def plans_due(day: Day) -> Section:
 
 
 def awaiting_cosignature(day: Day) -> Section:
-    waiting = cosign_queue(day.therapist)
+    waiting = day.read("cosign")
     return Section(
         "cosign",
         gettext("Awaiting your co-signature"),

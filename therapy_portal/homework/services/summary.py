@@ -88,10 +88,19 @@ def _both_first(who, shown: int):
 def queue_summary(actor: User, shown: int) -> QueueSummary:
     """The review queue's first `shown` of each list with their totals, as plain rows, in one
     statement built once per process (`prepared`), instead of `review_queue`'s four."""
-    rows = prepared.rows(
+    return prepared.run(queue_summary_read(actor, shown))
+
+
+def queue_summary_read(actor: User, shown: int) -> prepared.Read[QueueSummary]:
+    """`queue_summary` as a read to run with others."""
+    return prepared.Read(
         prepared.statement(f"homework.queue_summary.{shown}", lambda who: _both_first(who, shown)),
         prepared.params(actor, today=practice_today(actor)),
+        _summary,
     )
+
+
+def _summary(rows) -> QueueSummary:
     lists: tuple[list[SummaryItem], list[SummaryItem]] = ([], [])
     totals = [0, 0]
     for occurrence_id, assignment_id, name, title, waiting_since, due_on, total, kind in rows:
