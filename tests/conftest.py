@@ -214,3 +214,54 @@ def count_queries(app):
             app.config["SESSION_TOUCH_SECONDS"] = touch
 
     return counting
+
+
+@pytest.fixture
+def count_round_trips(app):
+    """PostgreSQL only: the times the application waited for the server inside the block, read
+    off libpq's protocol trace as each turn from messages sent to messages received (a statement
+    on its own, a pipeline of several, a BEGIN, a COMMIT).
+    `with count_round_trips() as trips: ...; trips.count`."""
+
+    @contextmanager
+    def counting():
+        import tempfile
+
+        import psycopg
+
+        with app.app_context():
+            engine = _db.engine
+        traces: list = []
+
+        def checkout(dbapi_connection, record, proxy):
+            trace = tempfile.TemporaryFile()
+            dbapi_connection.pgconn.trace(trace.fileno())
+            dbapi_connection.pgconn.set_trace_flags(psycopg.pq.Trace.SUPPRESS_TIMESTAMPS)
+            traces.append((dbapi_connection, trace))
+
+        counter = RoundTrips()
+        touch = app.config["SESSION_TOUCH_SECONDS"]
+        app.config["SESSION_TOUCH_SECONDS"] = 10**9
+        event.listen(engine, "checkout", checkout)
+        try:
+            yield counter
+        finally:
+            event.remove(engine, "checkout", checkout)
+            app.config["SESSION_TOUCH_SECONDS"] = touch
+            for dbapi_connection, trace in traces:
+                if not dbapi_connection.closed:
+                    dbapi_connection.pgconn.untrace()
+                trace.seek(0)
+                lines = trace.read().decode(errors="replace").splitlines()
+                sides = [line.split("\t", 1)[0] for line in lines]
+                counter.count += sum(
+                    1 for sent, answer in zip(sides, sides[1:]) if (sent, answer) == ("F", "B")
+                )
+                trace.close()
+
+    return counting
+
+
+class RoundTrips:
+    def __init__(self) -> None:
+        self.count = 0
