@@ -234,7 +234,7 @@ def count_round_trips(app):
         traces: list = []
 
         def checkout(dbapi_connection, record, proxy):
-            trace = tempfile.TemporaryFile()
+            trace = tempfile.TemporaryFile()  # noqa: SIM115 (closed after the block)
             dbapi_connection.pgconn.trace(trace.fileno())
             dbapi_connection.pgconn.set_trace_flags(psycopg.pq.Trace.SUPPRESS_TIMESTAMPS)
             traces.append((dbapi_connection, trace))
@@ -254,9 +254,8 @@ def count_round_trips(app):
                 trace.seek(0)
                 lines = trace.read().decode(errors="replace").splitlines()
                 sides = [line.split("\t", 1)[0] for line in lines]
-                counter.count += sum(
-                    1 for sent, answer in zip(sides, sides[1:]) if (sent, answer) == ("F", "B")
-                )
+                turns = zip(sides, sides[1:], strict=False)
+                counter.count += sum(1 for turn in turns if turn == ("F", "B"))
                 trace.close()
 
     return counting
