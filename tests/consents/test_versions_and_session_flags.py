@@ -19,7 +19,7 @@ from therapy_portal.extensions import db
 from therapy_portal.models import AuditEvent, Couple, User, utcnow
 from therapy_portal.models.consents import ConsentKind, ConsentSignature
 from therapy_portal.policy import consents as rules
-from therapy_portal.today.sections import telehealth_flag
+from therapy_portal.today.sections_sessions import telehealth_flag
 
 TELE = ConsentKind.TELEHEALTH
 

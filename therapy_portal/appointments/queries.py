@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import Select, bindparam, select
+from sqlalchemy import Select, bindparam, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from therapy_portal import prepared
@@ -149,29 +149,65 @@ def couple_choices(therapist: User) -> list[tuple[int, str]]:
     )
 
 
+@dataclass(frozen=True)
+class SessionRow:
+    """A session as the Today page lists it: plain values, no ORM object to wander through."""
+
+    id: int
+    couple_id: int
+    couple_name: str
+    starts_at: datetime
+    ends_at: datetime
+    modality: str
+    status: str
+    attendees: str
+
+
+def _session_rows(who, *where) -> Select:
+    """The therapist's own sessions (policy scope) as `SessionRow` columns, soonest first."""
+    return (
+        scope.own_appointments_for_therapist(who)
+        .join(Couple, Couple.id == Appointment.couple_id)
+        .where(*where)
+        .with_only_columns(
+            Appointment.id,
+            Appointment.couple_id,
+            Couple.display_name,
+            Appointment.starts_at,
+            Appointment.ends_at,
+            Appointment.modality,
+            Appointment.status,
+            Appointment.attendees,
+        )
+        .order_by(Appointment.starts_at, Appointment.id)
+    )
+
+
 def upcoming_for_therapist(
     therapist: User, days: int = 7, now: datetime | None = None
-) -> list[Appointment]:
+) -> list[SessionRow]:
     """The therapist's scheduled sessions not yet over, starting within `days` days, soonest
-    first, with their couples (and partners) loaded. For the Today page."""
-    now = now or utcnow()
+    first. For the Today page."""
     if therapist.role != Role.THERAPIST:
         return []
+    return prepared.run(upcoming_for_therapist_read(therapist, days, now or utcnow()))
+
+
+def upcoming_for_therapist_read(
+    therapist: User, days: int, now: datetime
+) -> prepared.Read[list[SessionRow]]:
+    """`upcoming_for_therapist` as a read to run with others (one statement)."""
     stmt = prepared.statement(
         "appointments.upcoming_for_therapist",
-        lambda who: (
-            scope.own_appointments_for_therapist(who)
-            .where(
-                Appointment.status == AppointmentStatus.SCHEDULED,
-                Appointment.ends_at > bindparam("now"),
-                Appointment.starts_at < bindparam("until"),
-            )
-            .options(selectinload(Appointment.couple).selectinload(Couple.members))
-            .order_by(Appointment.starts_at, Appointment.id)
+        lambda who: _session_rows(
+            who,
+            Appointment.status == AppointmentStatus.SCHEDULED,
+            Appointment.ends_at > bindparam("now"),
+            Appointment.starts_at < bindparam("until"),
         ),
     )
     values = prepared.params(therapist, now=now, until=now + timedelta(days=days))
-    return list(db.session.scalars(stmt, values))
+    return prepared.Read(stmt, values, lambda rows: [SessionRow(*row) for row in rows])
 
 
 def next_for_partner(user: User, now: datetime | None = None) -> Appointment | None:
@@ -189,50 +225,62 @@ def next_for_partner(user: User, now: datetime | None = None) -> Appointment | N
 
 def sessions_without_signed_note(
     therapist: User, now: datetime | None = None, limit: int = 50
-) -> list[Appointment]:
+) -> list[SessionRow]:
     """The therapist's sessions that have ended (attended, or never marked) and have no final
     signed note (`policy.supervision.final_note`: one awaiting co-signature is not), oldest
-    first, at most `limit`; couples loaded. A session counts as noted when the note started from
-    it is final, or when a final note of the couple is dated the session's local day (a note
-    written from the notes page). Two statements."""
-    now = now or utcnow()
+    first, at most `limit`. A session counts as noted when the note started from it is final,
+    or when a final note of the couple is dated the session's local day (a note written from
+    the notes page). One statement, and a second when there are candidates."""
     if therapist.role != Role.THERAPIST:
         return []
+    return prepared.run(sessions_without_signed_note_read(therapist, now or utcnow(), limit))
+
+
+def sessions_without_signed_note_read(
+    therapist: User, now: datetime, limit: int = 50
+) -> prepared.Read[list[SessionRow]]:
+    """`sessions_without_signed_note` as a read to run with others: its first statement goes
+    with them, the notes dated the candidates' days are read when the rows arrive."""
     stmt = prepared.statement(
         f"appointments.sessions_without_signed_note.{limit}",
         lambda who: (
-            scope.own_appointments_for_therapist(who)
-            .outerjoin(SessionNote, SessionNote.id == Appointment.note_id)
-            .where(
-                Appointment.status.in_(NEEDS_NOTE),
+            _session_rows(
+                who,
+                # Both statuses as comparisons, not IN (…): a pipeline cannot expand a list.
+                or_(*(Appointment.status == status for status in NEEDS_NOTE)),
                 Appointment.ends_at <= bindparam("now"),
                 (SessionNote.id.is_(None)) | ~supervision.final_note(),
             )
-            .options(selectinload(Appointment.couple).selectinload(Couple.members))
-            .order_by(Appointment.starts_at, Appointment.id)
-            .limit(limit * 2)
+            .outerjoin(SessionNote, SessionNote.id == Appointment.note_id)
+            .limit(prepared.constant(limit * 2))
         ),
     )
-    candidates = list(db.session.scalars(stmt, prepared.params(therapist, now=now)))
+
+    def missing(rows) -> list[SessionRow]:
+        return _not_noted_on_the_day(therapist, [SessionRow(*row) for row in rows])[:limit]
+
+    return prepared.Read(stmt, prepared.params(therapist, now=now), missing)
+
+
+def _not_noted_on_the_day(therapist: User, candidates: list[SessionRow]) -> list[SessionRow]:
     zone = zone_of(therapist)
     days = {(a.couple_id, a.starts_at.astimezone(zone).date()) for a in candidates}
-    signed = set()
-    if days:
-        signed = set(
-            db.session.execute(
-                select(SessionNote.couple_id, SessionNote.session_date).where(
-                    SessionNote.couple_id.in_({c for c, _ in days}),
-                    SessionNote.session_date.in_({d for _, d in days}),
-                    supervision.final_note(),
-                )
+    if not days:
+        return []
+    signed = set(
+        db.session.execute(
+            select(SessionNote.couple_id, SessionNote.session_date).where(
+                SessionNote.couple_id.in_({c for c, _ in days}),
+                SessionNote.session_date.in_({d for _, d in days}),
+                supervision.final_note(),
             )
         )
-    missing = [
+    )
+    return [
         a for a in candidates if (a.couple_id, a.starts_at.astimezone(zone).date()) not in signed
     ]
-    return missing[:limit]
 
 
-def note_overdue(appointment: Appointment, now: datetime | None = None) -> bool:
+def note_overdue(appointment: Appointment | SessionRow, now: datetime | None = None) -> bool:
     """A session over for more than 72 hours without a signed note is flagged (issue 11)."""
     return appointment.ends_at + NOTE_OVERDUE_AFTER <= (now or utcnow())

@@ -18,6 +18,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from sqlalchemy import and_, select
 
@@ -26,7 +27,7 @@ from therapy_portal.errors import InvalidState, NotAllowed
 from therapy_portal.extensions import db
 from therapy_portal.i18n import N_, gettext
 from therapy_portal.models import Couple, CoupleMember, Role, User
-from therapy_portal.models.appointments import Appointment, AppointmentStatus, Modality
+from therapy_portal.models.appointments import AppointmentStatus, Modality
 from therapy_portal.models.consents import (
     KIND_LABELS,
     POLICY_KIND,
@@ -167,7 +168,22 @@ def require(
         )
 
 
-def missing_for_sessions(appointments: Sequence[Appointment]) -> dict[int, list[str]]:
+class _Session(Protocol):
+    """What `missing_for_sessions` reads of a session: an Appointment or a row of its columns."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def couple_id(self) -> int: ...
+    @property
+    def modality(self) -> str: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def attendees(self) -> str: ...
+
+
+def missing_for_sessions(appointments: Sequence[_Session]) -> dict[int, list[str]]:
     """For each online session still scheduled, the attending partners whose telehealth consent
     is not (or no longer) in effect, by appointment id: what Today and the session page flag.
     One statement for any number of sessions; none when no session is online."""

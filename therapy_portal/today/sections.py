@@ -6,7 +6,9 @@ do when there is nothing. Providers name endpoints, never build URLs; the templa
 Each provider runs a fixed number of statements whatever the caseload's size.
 
 Sessions (those lacking a note, and today's and the next 7 days') and unread messages come
-from their own areas' query modules.
+from their own areas' query modules. The providers' reads are listed in `READS` and run
+together before any provider (one round trip on PostgreSQL); a provider takes its result with
+`day.read(key)`.
 """
 
 from __future__ import annotations
@@ -22,15 +24,15 @@ from therapy_portal.measures.safety import open_safety_alerts_read
 from therapy_portal.messages import unread
 from therapy_portal.models import User
 from therapy_portal.plans.review_due import due_for_review_read
-from therapy_portal.policy import consents
 from therapy_portal.prepared import Read
 from therapy_portal.supervision.services import queue_read as cosign_queue_read
 from therapy_portal.timezones import practice_today
 from therapy_portal.today import reads
 from therapy_portal.today.section_types import SHOWN, Day, Item, Section
 from therapy_portal.today.sections_care import awaiting_cosignature, plans_due
+from therapy_portal.today.sections_sessions import sessions_without_note, upcoming_sessions
 
-__all__ = ["SHOWN", "Day", "Item", "Section", "SECTIONS", "build"]
+__all__ = ["SHOWN", "Day", "Item", "Section", "READS", "SECTIONS", "build"]
 
 
 def safety_alerts(day: Day) -> Section:
@@ -180,61 +182,6 @@ def unsigned_notes(day: Day) -> Section:
     )
 
 
-def sessions_without_note(day: Day) -> Section:
-    missing = appointment_queries.sessions_without_signed_note(day.therapist, day.now)
-    return Section(
-        "no-note",
-        gettext("Sessions with no note yet"),
-        len(missing),
-        [
-            Item(
-                a.couple.display_name,
-                gettext("Session on %(day)s", day=day.local(a.starts_at, moment=True)),
-                "appointments.detail",
-                {"appointment_id": a.id},
-                flag=gettext("Session over 72 hours ago")
-                if appointment_queries.note_overdue(a, day.now)
-                else "",
-            )
-            for a in missing[:SHOWN]
-        ],
-        gettext("Every session that has happened has a signed note."),
-        more=("appointments.week", gettext("All sessions")),
-    )
-
-
-def telehealth_flag(lacking: list[str] | None) -> str:
-    """The warning beside an online session whose partners' telehealth consent is missing."""
-    if not lacking:
-        return ""
-    return gettext(
-        "Online, but the telehealth consent of partner %(who)s is missing or withdrawn",
-        who=" and ".join(lacking),
-    )
-
-
-def upcoming_sessions(day: Day) -> Section:
-    upcoming = appointment_queries.upcoming_for_therapist(day.therapist, days=7, now=day.now)
-    lacking = consents.missing_for_sessions(upcoming[:SHOWN])
-    return Section(
-        "sessions",
-        gettext("Sessions today and in the next 7 days"),
-        len(upcoming),
-        [
-            Item(
-                a.couple.display_name,
-                day.local(a.starts_at, moment=True),
-                "appointments.detail",
-                {"appointment_id": a.id},
-                flag=telehealth_flag(lacking.get(a.id)),
-            )
-            for a in upcoming[:SHOWN]
-        ],
-        gettext("No sessions in the next 7 days. Schedule one from a couple's Sessions tab."),
-        more=("appointments.week", gettext("This week's schedule")),
-    )
-
-
 def unread_messages(day: Day) -> Section:
     threads = day.read("messages")
     names = reads.couple_names(day.therapist, {t.couple_id for t in threads})
@@ -277,7 +224,7 @@ SECTIONS: list[Callable[[Day], Section]] = [
 
 
 # What the providers read with `day.read(key)`: run together before any provider, so PostgreSQL
-# answers them in one round trip (prepared.run_together). Sessions are read by their providers.
+# answers them in one round trip (prepared.run_together).
 READS: dict[str, Callable[[Day], Read]] = {
     "alerts": lambda day: open_safety_alerts_read(day.therapist),
     "outcomes": lambda day: open_outcome_alerts_read(day.therapist),
@@ -287,6 +234,12 @@ READS: dict[str, Callable[[Day], Read]] = {
     "cosign": lambda day: cosign_queue_read(day.therapist),
     "messages": lambda day: unread.unread_for_therapist_read(day.therapist),
     "plans": lambda day: due_for_review_read(day.therapist, practice_today(day.therapist), SHOWN),
+    "no-note": lambda day: appointment_queries.sessions_without_signed_note_read(
+        day.therapist, day.now
+    ),
+    "sessions": lambda day: appointment_queries.upcoming_for_therapist_read(
+        day.therapist, 7, day.now
+    ),
 }
 
 
