@@ -1,5 +1,6 @@
 """Presentation helpers shared by every template: one date format, the error summary, the
-address a GET of a form-only URL goes to, and what the header shows of the practice.
+address a GET of a form-only URL goes to, what the header shows of the practice, and the
+templates' `url_for` (links: Flask's, with each URL's shape built once).
 
 Nothing here reads the database or decides who may see what; it formats values the views
 already loaded.
@@ -10,7 +11,7 @@ from __future__ import annotations
 from flask import Flask
 
 from therapy_portal import i18n
-from therapy_portal.ui import dates, errors, labels, pages, welcome
+from therapy_portal.ui import dates, errors, labels, links, pages, welcome
 
 
 def register(app: Flask) -> None:
@@ -28,3 +29,4 @@ def register(app: Flask) -> None:
     app.add_template_global(welcome.demo_logins, "demo_logins")
     app.add_template_global(dates.language, "page_language")
     pages.register(app)
+    links.register(app)
