@@ -135,12 +135,16 @@ class _Compiled:
         return parameters
 
     def convert(self, found: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
-        if not any(self.columns):
+        converting = [(i, convert) for i, convert in enumerate(self.columns) if convert]
+        if not converting:
             return found
-        pairs = list(enumerate(self.columns))
-        return [
-            tuple(convert(row[i]) if convert else row[i] for i, convert in pairs) for row in found
-        ]
+        rows = []
+        for row in found:
+            values = list(row)
+            for i, convert in converting:
+                values[i] = convert(values[i])
+            rows.append(tuple(values))
+        return rows
 
 
 _compiled: dict[int, tuple[Any, _Compiled]] = {}
