@@ -202,18 +202,25 @@ def count_queries(app):
         def before(conn, cursor, statement, *args):
             counter.statements.append(statement)
 
-        # The session's last-seen touch depends on the clock (a slow machine crosses the touch
-        # interval while a test grows its data), not on the page: no touch inside a count.
-        touch = app.config["SESSION_TOUCH_SECONDS"]
-        app.config["SESSION_TOUCH_SECONDS"] = 10**9
-        event.listen(engine, "before_cursor_execute", before)
-        try:
+        with _listening(app, engine, "before_cursor_execute", before):
             yield counter
-        finally:
-            event.remove(engine, "before_cursor_execute", before)
-            app.config["SESSION_TOUCH_SECONDS"] = touch
 
     return counting
+
+
+@contextmanager
+def _listening(app, engine, name: str, listener) -> Iterator[None]:
+    """`listener` on the engine's `name` event inside the block, with no session touch: the
+    session's last-seen update depends on the clock (a slow machine crosses the touch interval
+    while a test grows its data), not on the page, so it belongs to no count."""
+    touch = app.config["SESSION_TOUCH_SECONDS"]
+    app.config["SESSION_TOUCH_SECONDS"] = 10**9
+    event.listen(engine, name, listener)
+    try:
+        yield
+    finally:
+        event.remove(engine, name, listener)
+        app.config["SESSION_TOUCH_SECONDS"] = touch
 
 
 @pytest.fixture
@@ -240,14 +247,10 @@ def count_round_trips(app):
             traces.append((dbapi_connection, trace))
 
         counter = RoundTrips()
-        touch = app.config["SESSION_TOUCH_SECONDS"]
-        app.config["SESSION_TOUCH_SECONDS"] = 10**9
-        event.listen(engine, "checkout", checkout)
         try:
-            yield counter
+            with _listening(app, engine, "checkout", checkout):
+                yield counter
         finally:
-            event.remove(engine, "checkout", checkout)
-            app.config["SESSION_TOUCH_SECONDS"] = touch
             for dbapi_connection, trace in traces:
                 if not dbapi_connection.closed:
                     dbapi_connection.pgconn.untrace()
