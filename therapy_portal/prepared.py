@@ -109,12 +109,11 @@ def run_together(reads: Sequence[Read[Any]]) -> list[Any]:
     Each statement still passes through the engine's cursor events (counts, the EXPLAIN test).
     """
     session = db.session
+    if session.get_bind().dialect.driver != "psycopg" or len(reads) < 2:
+        return [run(read) for read in reads]
     if session.autoflush:
         session.flush()
-    connection = session.connection()
-    if connection.dialect.driver != "psycopg" or len(reads) < 2:
-        return [read.shape(list(connection.execute(read.stmt, read.values))) for read in reads]
-    found = _pipelined(connection, reads)
+    found = _pipelined(session.connection(), reads)
     return [read.shape(rows) for read, rows in zip(reads, found, strict=True)]
 
 

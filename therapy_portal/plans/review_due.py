@@ -24,16 +24,12 @@ class DueReview:
     overdue: bool
 
 
-def due_for_review(therapist: User, today: date, limit: int = 50) -> tuple[list[DueReview], int]:
-    """The first `limit` plans due for review, soonest first, and how many there are (one
-    statement, built once per process: the total rides along as a window count)."""
-    return prepared.run(due_for_review_read(therapist, today, limit))
-
-
 def due_for_review_read(
     therapist: User, today: date, limit: int = 50
 ) -> prepared.Read[tuple[list[DueReview], int]]:
-    """`due_for_review` as a read to run with others."""
+    """The first `limit` plans due for review, soonest first, and how many there are (one
+    statement, built once per process: the total rides along as a window count), as a read to
+    run with the Today page's others."""
 
     def due(rows) -> tuple[list[DueReview], int]:
         total = rows[0][3] if rows else 0
