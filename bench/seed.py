@@ -200,6 +200,7 @@ def prototype(app, practices: list, staff: list) -> Prototype:
 
 
 def load(app, url: str, args) -> dict[str, int]:
+    from therapy_portal.models import PROGRESS_RECOUNT
     from therapy_portal.notes.signing import sign_note_fields
     from therapy_portal.passwords import hash_password
 
@@ -252,6 +253,8 @@ def load(app, url: str, args) -> dict[str, int]:
         for table in BULK:
             conn.execute(f'ALTER TABLE "{table}" ENABLE TRIGGER ALL')
         reset_sequences(conn, BULK)
+        # COPY bypasses the ORM listener that keeps each partner's check-in progress.
+        counts["checkin_progress"] = conn.execute(PROGRESS_RECOUNT).rowcount
         conn.commit()
         counts["index_seconds"] = round(time.monotonic() - started)
     with psycopg.connect(url, autocommit=True) as conn:

@@ -35,6 +35,9 @@ from therapy_portal.models.homework import (  # noqa: F401
 )
 from therapy_portal.models.jobs import ExportChunk, ExportFile, Job, JobState  # noqa: F401
 from therapy_portal.models.measures import (  # noqa: F401
+    PROGRESS_COUNTED,
+    PROGRESS_RECOUNT,
+    CheckinProgress,
     MeasureResponse,
     MeasureSchedule,
     OutcomeAlert,

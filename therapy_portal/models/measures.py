@@ -15,8 +15,13 @@ from sqlalchemy import (
     String,
     UniqueConstraint,
     bindparam,
+    case,
+    event,
     false,
+    or_,
 )
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.sql.expression import ColumnElement, FunctionElement
@@ -147,6 +152,81 @@ class MeasureResponse(Base):
 
     schedule: Mapped[MeasureSchedule] = relationship(lazy="raise_on_sql")
     partner: Mapped[User] = relationship(lazy="raise_on_sql")
+
+
+class CheckinProgress(Base):
+    """The two latest periods one partner answered on one schedule, kept with every response.
+
+    Today's check-in gaps ask, for each partner of each of the therapist's active schedules,
+    whether the current period and the one before were answered. Probing `measure_response` for
+    that costs one index lookup per partner (400 at 200 couples), which was most of the page's
+    heaviest statement; this row answers it from a join. It is kept by the `after_insert`
+    listener below in the same flush as the response, so it cannot fall behind an ORM insert;
+    a bulk load (the benchmark seed) fills it with `PROGRESS_RECOUNT`.
+    """
+
+    __tablename__ = "checkin_progress"
+
+    schedule_id: Mapped[int] = mapped_column(
+        ForeignKey("measure_schedule.id"), primary_key=True, autoincrement=False
+    )
+    partner_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id"), primary_key=True, autoincrement=False
+    )
+    last_period: Mapped[int]
+    previous_period: Mapped[int | None]  # the latest period answered before `last_period`
+
+
+_PROGRESS = CheckinProgress.__table__
+
+
+def _record_progress(mapper, connection, response: MeasureResponse) -> None:
+    """Move the partner's progress row on by the response just inserted (same transaction).
+
+    One statement, no read: a newer period pushes the last one down to `previous_period`; an
+    older one (only bulk or test data insert out of order) can only raise `previous_period`.
+    The unique (schedule, partner, period) constraint means a period never arrives twice.
+    """
+    insert = pg_insert if connection.dialect.name == "postgresql" else sqlite_insert
+    stmt = insert(_PROGRESS).values(
+        schedule_id=response.schedule_id,
+        partner_id=response.partner_id,
+        last_period=response.period_index,
+        previous_period=None,
+    )
+    new, old = stmt.excluded.last_period, _PROGRESS.c
+    stmt = stmt.on_conflict_do_update(
+        index_elements=[old.schedule_id, old.partner_id],
+        set_={
+            "last_period": case((new > old.last_period, new), else_=old.last_period),
+            "previous_period": case(
+                (new > old.last_period, old.last_period),
+                (or_(old.previous_period.is_(None), new > old.previous_period), new),
+                else_=old.previous_period,
+            ),
+        },
+    )
+    connection.execute(stmt)
+
+
+event.listen(MeasureResponse, "after_insert", _record_progress)
+
+
+# Every (schedule, partner)'s progress counted from `measure_response`: what the table must
+# hold. `PROGRESS_RECOUNT` fills an empty table with it, after a bulk load that bypassed the
+# listener (the migration that added the table runs the same statement).
+PROGRESS_COUNTED = """
+SELECT latest.schedule_id, latest.partner_id, latest.last_period,
+       (SELECT max(r.period_index) FROM measure_response r
+        WHERE r.schedule_id = latest.schedule_id AND r.partner_id = latest.partner_id
+          AND r.period_index < latest.last_period) AS previous_period
+FROM (SELECT schedule_id, partner_id, max(period_index) AS last_period
+      FROM measure_response GROUP BY schedule_id, partner_id) AS latest
+"""
+PROGRESS_RECOUNT = (
+    "INSERT INTO checkin_progress (schedule_id, partner_id, last_period, previous_period)"
+    + PROGRESS_COUNTED
+)
 
 
 class SafetyAlert(Base):

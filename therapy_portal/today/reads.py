@@ -10,14 +10,24 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import Date, bindparam, case, func, literal, literal_column, select, union_all
+from sqlalchemy import (
+    Date,
+    bindparam,
+    case,
+    func,
+    literal,
+    literal_column,
+    or_,
+    select,
+    union_all,
+)
 
 from therapy_portal import policy, prepared
 from therapy_portal.extensions import db
 from therapy_portal.measures import INSTRUMENTS
 from therapy_portal.models import Couple, CoupleMember, CoupleStatus, User
 from therapy_portal.models.measures import (
-    MeasureResponse,
+    CheckinProgress,
     MeasureSchedule,
     _DaysBetween,
     period_end,
@@ -94,6 +104,11 @@ def _partner_rows(actor):
         .where(Couple.status == CoupleStatus.ACTIVE)
         .join(MeasureSchedule, MeasureSchedule.couple_id == Couple.id)
         .join(CoupleMember, CoupleMember.couple_id == Couple.id)
+        .outerjoin(
+            CheckinProgress,
+            (CheckinProgress.schedule_id == MeasureSchedule.id)
+            & (CheckinProgress.partner_id == CoupleMember.user_id),
+        )
         .where(
             MeasureSchedule.stopped_at.is_(None),
             MeasureSchedule.starts_on <= bindparam("today", type_=Date),
@@ -161,19 +176,12 @@ def _gap_rows(actor, limit: int):
 
 
 def _answered(current):
-    """Which of the last two periods the row's partner answered, in one probe of the unique
-    (schedule, partner, period) index: 1 for the current period, 2 for the one before, added
-    (0 to 3). Two EXISTS, one per period, made 800 probes at 200 couples."""
-    return (
-        select(
-            func.coalesce(func.sum(case((MeasureResponse.period_index == current, 1), else_=2)), 0)
-        )
-        .where(
-            MeasureResponse.schedule_id == MeasureSchedule.id,
-            MeasureResponse.partner_id == CoupleMember.user_id,
-            MeasureResponse.period_index.between(current - 1, current),
-        )
-        .scalar_subquery()
+    """Which of the last two periods the row's partner answered, read from their progress row
+    (`CheckinProgress`): 1 for the current period, 2 for the one before, added (0 to 3). A
+    partner who never answered has no row: 0."""
+    last, previous = CheckinProgress.last_period, CheckinProgress.previous_period
+    return case((last == current, 1), else_=0) + case(
+        (or_(last == current - 1, previous == current - 1), 2), else_=0
     )
 
 
