@@ -13,11 +13,9 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import (
     Date,
     bindparam,
-    case,
     func,
     literal,
     literal_column,
-    or_,
     select,
     union_all,
 )
@@ -95,7 +93,8 @@ def _gaps(rows) -> tuple[list[CheckinGap], int]:
 
 def _partner_rows(actor):
     """A row per started schedule and partner of the therapist's active couples: the current
-    period, and which of it and the one before that partner answered (`_answered`)."""
+    period, and the two latest periods that partner answered (their `CheckinProgress`; -1 for
+    none, which no period equals)."""
     current = MeasureSchedule.period_index_sql(None)  # `today` is a bind parameter
     # Driven from the policy's couples (not `schedule.couple_id IN (…)`): PostgreSQL then starts
     # from the therapist's couple_therapist rows instead of the practice's couples.
@@ -122,7 +121,8 @@ def _partner_rows(actor):
             MeasureSchedule.starts_on,
             MeasureSchedule.interval_weeks,
             current.label("current"),
-            _answered(current).label("answered"),
+            func.coalesce(CheckinProgress.last_period, -1).label("last"),
+            func.coalesce(CheckinProgress.previous_period, -1).label("previous"),
         )
         .cte("checkin_rows")
     )
@@ -141,11 +141,12 @@ def _gap_rows(actor, limit: int):
     )
     gaps = union_all(
         select(*shown, rows.c.current.label("period"), literal(0).label("missed")).where(
-            rows.c.answered % 2 == 0  # the current period not answered
+            rows.c.last != rows.c.current  # the current period not answered
         ),
         select(*shown, (rows.c.current - 1).label("period"), literal(1).label("missed")).where(
-            rows.c.current >= 1,
-            rows.c.answered < 2,  # the period before not answered
+            rows.c.current >= 1,  # the period before not answered:
+            rows.c.last != rows.c.current - 1,
+            rows.c.previous != rows.c.current - 1,
         ),
     ).subquery()
     # The day the period closes, as days from today: orders like `period_end`.
@@ -172,16 +173,6 @@ def _gap_rows(actor, limit: int):
             gaps.c.schedule_id,
         )
         .limit(prepared.constant(limit))
-    )
-
-
-def _answered(current):
-    """Which of the last two periods the row's partner answered, read from their progress row
-    (`CheckinProgress`): 1 for the current period, 2 for the one before, added (0 to 3). A
-    partner who never answered has no row: 0."""
-    last, previous = CheckinProgress.last_period, CheckinProgress.previous_period
-    return case((last == current, 1), else_=0) + case(
-        (or_(last == current - 1, previous == current - 1), 2), else_=0
     )
 
 
