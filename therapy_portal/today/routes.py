@@ -6,7 +6,6 @@ from flask import Blueprint, render_template
 from flask_login import current_user
 
 from therapy_portal import audit, policy
-from therapy_portal.caseload.forms import SearchForm
 from therapy_portal.models import Role, utcnow
 from therapy_portal.today import sections
 
@@ -22,5 +21,4 @@ def index():
     return render_template(
         "today/index.html",
         sections=sections.build(therapist, utcnow()),
-        search=SearchForm(formdata=None),
     )
