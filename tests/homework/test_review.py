@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from tests.factories import make_couple
 from tests.homework.factories import (
     answers,
     assign,
@@ -21,7 +22,9 @@ from therapy_portal.errors import InvalidState, NotAllowed, ValidationFailed
 from therapy_portal.extensions import db
 from therapy_portal.homework import services
 from therapy_portal.homework.services.common import practice_today
-from therapy_portal.models import AuditEvent, OutboxEmail
+from therapy_portal.models import AuditEvent, CoupleMember, OutboxEmail, User
+
+JOINT = [{"key": "plan", "type": "long_text", "label": "Our plan", "visibility": "shared_at_once"}]
 
 
 def _loaded(hw, occurrence):
@@ -65,6 +68,41 @@ def test_queue_lists_overdue_until_both_submit(hw, occurrence):
     assert services.review_queue(hw.therapist).overdue_total == 1
     submit_answers(hw.b, occurrence, answers("B"))
     assert services.review_queue(hw.therapist).overdue == []
+
+
+def test_overdue_means_short_of_the_answers_the_assignment_needs(hw):
+    """Joint work needs one answer, each-partner work one per member: a one-partner couple's
+    homework is done with its one answer, a two-partner couple's is not."""
+    alone = make_couple(hw.therapist, partners=1)
+    partner = db.session.scalar(
+        select(User)
+        .join(CoupleMember, CoupleMember.user_id == User.id)
+        .where(CoupleMember.couple_id == alone.id)
+    )
+    late = practice_today(hw.therapist) - timedelta(days=2)
+    made = {}
+    for key, couple, mode in (
+        ("alone", alone, None),
+        ("pair", hw.couple, None),
+        ("joint", hw.couple, "joint"),
+    ):
+        prompts = JOINT if mode else None
+        version = make_version(hw.therapist, prompts, mode=mode or "each_partner")
+        made[key] = first_occurrence(assign(hw.therapist, couple, version, mode=mode))
+        made[key].due_on = late
+    db.session.flush()
+
+    def overdue() -> set[str]:
+        listed = {i.occurrence.id for i in services.review_queue(hw.therapist).overdue}
+        return {key for key, o in made.items() if o.id in listed}
+
+    assert overdue() == {"alone", "pair", "joint"}  # nothing in: short whatever the mode
+    submit_answers(partner, made["alone"], answers("alone"))
+    submit_answers(hw.a, made["pair"], answers("A"))
+    assert not submit_answers(hw.a, made["joint"], {"p_plan": "for both"}).errors
+    assert overdue() == {"pair"}
+    counts = services.counts_for_couples(hw.therapist, [alone.id, hw.couple.id])
+    assert counts[alone.id].overdue == 0 and counts[hw.couple.id].overdue == 1
 
 
 def test_the_queue_summary_lists_what_the_queue_lists_first_with_the_same_totals(hw, occurrence):

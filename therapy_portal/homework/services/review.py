@@ -67,8 +67,14 @@ def _open(today: date):
 
 
 def _overdue_condition(today: date):
+    # Nothing submitted is short of what any assignment needs (every couple has a member from
+    # its creation on, and members are never removed), so the member count is asked only of
+    # rows with one answer in: PostgreSQL stops at the OR's first true branch. Most overdue rows
+    # have none, and the count was a probe of couple_member per row (266 on the benchmark's
+    # Today page, about a quarter of its homework statement's time).
     done, expected = _done_and_expected()
-    return _open(today) & (Assignment.status == AssignmentStatus.ACTIVE) & (done < expected)
+    short = (done == _NONE_SUBMITTED) | (done < expected)
+    return _open(today) & (Assignment.status == AssignmentStatus.ACTIVE) & short
 
 
 def _base(actor: User):
