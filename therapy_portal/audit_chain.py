@@ -23,6 +23,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, make_transient_to_detached
 
+from therapy_portal import prepared
 from therapy_portal.extensions import db
 from therapy_portal.models import AuditChainHead, AuditEvent, utcnow
 
@@ -82,7 +83,7 @@ def _reserve(conn, chain_id: int, count: int) -> tuple[int, str]:
     here until this transaction commits, then reads the head this one left.
     """
     values = {"chain": chain_id, "count": count}
-    row = conn.execute(_RESERVE, values).first()
+    row = _run(conn, _RESERVE, values)
     if row is None:  # the practice's first event
         insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
         conn.execute(
@@ -90,8 +91,19 @@ def _reserve(conn, chain_id: int, count: int) -> tuple[int, str]:
             .values(chain_id=chain_id, seq=0, last_hash=GENESIS)
             .on_conflict_do_nothing(index_elements=["chain_id"])
         )
-        row = conn.execute(_RESERVE, values).first()
-    return row.seq - count, row.last_hash
+        row = _run(conn, _RESERVE, values)
+    seq, last_hash = row
+    return seq - count, last_hash
+
+
+def _run(conn, stmt, values: dict) -> tuple | None:
+    """The first row of one of the chain's prebuilt statements. On PostgreSQL through
+    `prepared.execute` (compiled once; every audited request runs these), elsewhere as usual."""
+    if conn.dialect.driver == "psycopg":
+        found = prepared.execute(conn, stmt, values)
+        return found[0] if found else None
+    row = conn.execute(stmt, values).first()
+    return tuple(row) if row is not None else None
 
 
 def _chain_new_events(session: Session, flush_context, instances) -> None:
@@ -129,7 +141,12 @@ def _insert_with_head(session: Session, conn, events: list[AuditEvent]) -> None:
     if len(events) == 1:
         e = events[0]
         values = {f"e_{c.key}": getattr(e, c.key) for c in _INSERTED}
-        rows = conn.execute(_INSERT_ONE, {**values, "chain": e.chain_id, "last": e.hash})
+        values.update(chain=e.chain_id, last=e.hash)
+        rows = (
+            prepared.execute(conn, _INSERT_ONE, values)
+            if conn.dialect.driver == "psycopg"
+            else conn.execute(_INSERT_ONE, values)
+        )
     else:
         stmt = (
             insert(_EVENT)

@@ -77,3 +77,47 @@ def test_a_statement_that_expands_a_list_is_refused_in_a_pipeline(ctx):
     read = prepared.Read(user_ids, {"ids": [1, 2]}, list)
     with pytest.raises(ValueError, match="list of values"):
         prepared.run_together([read, read])
+
+
+@pytest.mark.skipif(TEST_DB != "postgres", reason="prepared.execute is for psycopg connections")
+def test_one_statement_run_directly_returns_what_the_engine_returns(app, ctx):
+    """The audit chain's statements go through `prepared.execute`: its rows (and their types:
+    a zoned time, JSON) equal SQLAlchemy's for the same statement, and the engine's cursor
+    event still sees it."""
+    from sqlalchemy import event, insert
+
+    from therapy_portal.models import AuditEvent
+
+    table = AuditEvent.__table__
+    stmt = (
+        insert(table)
+        .values(
+            action="test.direct",
+            actor_role="admin",
+            object_type="",
+            outcome="success",
+            at=bindparam("at"),
+            request_id="",
+            ip="",
+            detail=bindparam("detail", type_=table.c.detail.type),
+            chain_id=0,
+            chain_seq=bindparam("seq"),
+            prev_hash="0" * 64,
+            hash="1" * 64,
+        )
+        .returning(table.c.action, table.c.at, table.c.detail)
+    )
+    values = {"at": utcnow(), "detail": {"fields": ["a", "b"], "n": 2}, "seq": 10**9}
+    conn = db.session.connection()
+    seen = []
+    listener = lambda _c, _cur, statement, *rest: seen.append(statement)  # noqa: E731
+    event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        direct = prepared.execute(conn, stmt, values)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", listener)
+    through_engine = [tuple(row) for row in conn.execute(stmt, {**values, "seq": 10**9 + 1})]
+    assert direct == through_engine
+    assert repr(direct) == repr(through_engine)
+    assert len(seen) == 1 and seen[0].startswith("INSERT INTO audit_event")
+    db.session.rollback()
