@@ -73,3 +73,26 @@ def test_a_secret_stored_before_encryption_is_read_then_encrypted_by_rotate(ctx,
     assert db.session.get(User, user_id).totp_secret == secret
     assert runner.invoke(args=["keys", "rotate"]).exit_code == 0
     assert secret not in _stored_secret(user_id)
+
+
+def test_a_signed_in_page_does_not_decrypt_the_secret(app, world, client, monkeypatch):
+    """The session's user is loaded on every request; the secret is left out of that load
+    (deferred) and decrypted only where the second factor is the subject (the sign-in step,
+    the security settings)."""
+    from tests.factories import login
+
+    login(client, world.emails["therapist"])
+    purposes: list[str] = []
+    decrypt = crypto.Keyring.decrypt
+
+    def counted(self, stored, purpose):
+        purposes.append(purpose)
+        return decrypt(self, stored, purpose)
+
+    monkeypatch.setattr(crypto.Keyring, "decrypt", counted)
+    assert client.get("/today").status_code == 200
+    assert client.get("/couples").status_code == 200
+    assert "user_account.totp_secret" not in purposes
+    page = client.get("/account/security").get_data(as_text=True)
+    assert purposes == ["user_account.totp_secret"]  # read where it is the subject
+    assert "On. Signing in asks for a 6-digit code from your app." in page

@@ -91,8 +91,12 @@ class User(Base):
     last_login_at: Mapped[datetime | None]
     # Second factor: a TOTP secret (base32, AES-GCM at rest; never compared in SQL) and the last
     # 30-second step accepted, so a code works once. Recovery codes and passkeys live in their
-    # own tables (models/security.py).
-    totp_secret: Mapped[str | None] = mapped_column(EncryptedText("user_account.totp_secret"))
+    # own tables (models/security.py). Deferred: the user is loaded on every request (with the
+    # session), and only the second step and its settings read the secret; loading it would
+    # decrypt it each time.
+    totp_secret: Mapped[str | None] = mapped_column(
+        EncryptedText("user_account.totp_secret"), deferred=True
+    )
     totp_last_step: Mapped[int | None]
     mfa_enrolled_at: Mapped[datetime | None]
     # The person's language for pages, emails and PDF copies (therapy_portal/i18n.py); None
