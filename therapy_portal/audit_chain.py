@@ -97,13 +97,10 @@ def _reserve(conn, chain_id: int, count: int) -> tuple[int, str]:
 
 
 def _run(conn, stmt, values: dict) -> tuple | None:
-    """The first row of one of the chain's prebuilt statements. On PostgreSQL through
-    `prepared.execute` (compiled once; every audited request runs these), elsewhere as usual."""
-    if conn.dialect.driver == "psycopg":
-        found = prepared.execute(conn, stmt, values)
-        return found[0] if found else None
-    row = conn.execute(stmt, values).first()
-    return tuple(row) if row is not None else None
+    """The first row of one of the chain's prebuilt statements (`prepared.execute`: compiled
+    once on PostgreSQL, where every audited request runs them)."""
+    found = prepared.execute(conn, stmt, values)
+    return found[0] if found else None
 
 
 def _chain_new_events(session: Session, flush_context, instances) -> None:
@@ -142,11 +139,7 @@ def _insert_with_head(session: Session, conn, events: list[AuditEvent]) -> None:
         e = events[0]
         values = {f"e_{c.key}": getattr(e, c.key) for c in _INSERTED}
         values.update(chain=e.chain_id, last=e.hash)
-        rows = (
-            prepared.execute(conn, _INSERT_ONE, values)
-            if conn.dialect.driver == "psycopg"
-            else conn.execute(_INSERT_ONE, values)
-        )
+        rows = prepared.execute(conn, _INSERT_ONE, values)
     else:
         stmt = (
             insert(_EVENT)

@@ -174,32 +174,35 @@ def _compile(stmt: Any, dialect: Dialect) -> tuple[Any, _Compiled]:
 
 
 def execute(connection: Connection, stmt: Any, values: dict[str, Any]) -> list[tuple[Any, ...]]:
-    """Run one prebuilt statement (a SELECT, or a DML statement with RETURNING) on the
-    connection's psycopg cursor, compiled once, and return its rows as tuples.
+    """Run one prebuilt statement (a SELECT, or a DML statement with RETURNING) and return its
+    rows as tuples: on PostgreSQL (psycopg) on the connection's cursor, compiled once;
+    elsewhere through `Connection.execute`.
 
-    For the few statements every request runs on PostgreSQL, such as the audit chain's two:
+    For the few statements every request runs, such as the audit chain's two:
     `Connection.execute` works out the statement's cache key, an execution context and a result
     object each time, which cost as much CPU as the round trip itself (bench/cpu_page.py).
     The statement still passes through the engine's `before_cursor_execute` event (query
     counts, the EXPLAIN test) and runs in the connection's transaction."""
-    compiled, plan = _compile(stmt, connection.dialect)
-    parameters = plan.parameters(compiled, values)
-    connection.dispatch.before_cursor_execute(connection, None, plan.sql, parameters, None, False)
+    if connection.dialect.driver != "psycopg":
+        return [tuple(row) for row in connection.execute(stmt, values)]
+    plan, parameters = _announced(connection, stmt, values)
     with connection.connection.driver_connection.cursor() as cursor:
         cursor.execute(plan.sql, parameters)
         return plan.convert(cursor.fetchall()) if cursor.description else []
 
 
+def _announced(connection: Connection, stmt: Any, values: dict[str, Any]):
+    """The statement's compiled plan and parameters, told to the engine's cursor event first,
+    as SQLAlchemy would before running it."""
+    compiled, plan = _compile(stmt, connection.dialect)
+    parameters = plan.parameters(compiled, values)
+    connection.dispatch.before_cursor_execute(connection, None, plan.sql, parameters, None, False)
+    return plan, parameters
+
+
 def _pipelined(connection: Connection, reads: Sequence[Read[Any]]) -> list[list[Any]]:
     raw = connection.connection.driver_connection
-    work = []
-    for read in reads:
-        compiled, plan = _compile(read.stmt, connection.dialect)
-        parameters = plan.parameters(compiled, read.values)
-        connection.dispatch.before_cursor_execute(
-            connection, None, plan.sql, parameters, None, False
-        )
-        work.append((plan, parameters, raw.cursor()))
+    work = [(*_announced(connection, read.stmt, read.values), raw.cursor()) for read in reads]
     try:
         with raw.pipeline():
             for plan, parameters, cursor in work:

@@ -79,11 +79,10 @@ def test_a_statement_that_expands_a_list_is_refused_in_a_pipeline(ctx):
         prepared.run_together([read, read])
 
 
-@pytest.mark.skipif(TEST_DB != "postgres", reason="prepared.execute is for psycopg connections")
 def test_one_statement_run_directly_returns_what_the_engine_returns(app, ctx):
-    """The audit chain's statements go through `prepared.execute`: its rows (and their types:
-    a zoned time, JSON) equal SQLAlchemy's for the same statement, and the engine's cursor
-    event still sees it."""
+    """The audit chain's statements go through `prepared.execute` (its own path on PostgreSQL,
+    the engine's elsewhere): its rows (and their types: a zoned time, JSON) equal SQLAlchemy's
+    for the same statement, and the engine's cursor event still sees it."""
     from sqlalchemy import event, insert
 
     from therapy_portal.models import AuditEvent
